@@ -1,0 +1,113 @@
+package effect
+
+import (
+	"context"
+	"runtime"
+	"sync/atomic"
+	"time"
+)
+
+// Sleep returns an effect that waits for d and then succeeds. The wait is
+// interruptible; a d of zero or less does not wait and arms no timer. Time
+// comes from the time package, so inside a testing/synctest bubble the wait
+// is virtual.
+func Sleep[R, E any](d time.Duration) Effect[R, E, struct{}] {
+	return prim(func(f *fiber, _ R) Effect[R, E, struct{}] {
+		if d <= 0 {
+			return Unit[R, E]()
+		}
+		t := time.NewTimer(d)
+		intr := f.beginWait(waitInfo{what: "sleep", d: d})
+		select {
+		case <-t.C:
+			f.endWait()
+			return Unit[R, E]()
+		case <-intr:
+			t.Stop()
+			f.endWait()
+			return interrupted[R, E, struct{}](f)
+		}
+	})
+}
+
+// Never returns an effect that never ends on its own: it waits until the
+// fiber is interrupted. In an uninterruptible region it waits forever.
+func Never[R, E, A any]() Effect[R, E, A] {
+	return prim(func(f *fiber, _ R) Effect[R, E, A] {
+		intr := f.beginWait(waitInfo{what: "never"})
+		<-intr
+		f.endWait()
+		return interrupted[R, E, A](f)
+	})
+}
+
+// Yield returns an effect that lets other goroutines run
+// ([runtime.Gosched]) and then succeeds.
+func Yield[R, E any]() Effect[R, E, struct{}] {
+	return prim(func(*fiber, R) Effect[R, E, struct{}] {
+		runtime.Gosched()
+		return Unit[R, E]()
+	})
+}
+
+// Async returns an effect that calls register with a resume callback and
+// waits until resume is called; it then ends as the exit given to resume.
+// register runs on the fiber and must not block; resume may be called from
+// any goroutine, once (later calls are ignored). register returns a cancel
+// function (or nil): if the fiber is interrupted while waiting, cancel is
+// called and the effect ends as interrupted without waiting for resume.
+func Async[R, E, A any](register func(resume func(Exit[E, A])) (cancel func())) Effect[R, E, A] {
+	return prim(func(f *fiber, _ R) Effect[R, E, A] {
+		ch := make(chan Exit[E, A], 1)
+		var once atomic.Bool
+		cancel := register(func(ex Exit[E, A]) {
+			if once.CompareAndSwap(false, true) {
+				ch <- ex
+			}
+		})
+		select {
+		case ex := <-ch:
+			return FromExit[R](ex)
+		default:
+		}
+		intr := f.beginWait(waitInfo{what: "async"})
+		select {
+		case ex := <-ch:
+			f.endWait()
+			return FromExit[R](ex)
+		case <-intr:
+			f.endWait()
+			if cancel != nil {
+				cancel()
+			}
+			return interrupted[R, E, A](f)
+		}
+	})
+}
+
+// Try returns an effect that calls fn, plain Go code, with a context, and
+// succeeds with its value or fails with its error. The context carries the
+// values of the context given to [Run] and the deadline of an enclosing
+// [Timeout]; it is cancelled when the fiber is interrupted, with an
+// [*InterruptedError] as its cause ([context.Cause]), so fn can stop early.
+// If the fiber was interrupted, the effect ends as interrupted whatever fn
+// returned. In an uninterruptible region (a release action) the context is
+// never cancelled, so cleanup code can finish its work.
+func Try[R, A any](fn func(ctx context.Context) (A, error)) Effect[R, error, A] {
+	return prim(func(f *fiber, _ R) Effect[R, error, A] {
+		if !f.locals.interruptible {
+			return FromResult[R](fn(context.WithoutCancel(f.ctx)))
+		}
+		ctx, cancel := context.WithCancelCause(f.ctx)
+		defer cancel(nil)
+		if !f.setCancel(func() { cancel(f.interruptErr()) }) {
+			cancel(f.interruptErr())
+		}
+		defer f.clearCancel()
+		a, err := fn(ctx)
+		if f.intr.Load() {
+			return interrupted[R, error, A](f)
+		}
+		return FromResult[R](a, err)
+	})
+}

@@ -1,0 +1,411 @@
+package effect
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// FiberID identifies a fiber within its [Runtime]. IDs start at 1; 0 stands
+// for "no fiber" (an interruption from outside the runtime).
+type FiberID uint64
+
+// String returns the ID in decimal.
+func (id FiberID) String() string { return strconv.FormatUint(uint64(id), 10) }
+
+// ErrScopeClosed is the reason of the interruption of a fiber forked into a
+// scope that was already closing or closed: such a fiber never starts.
+var ErrScopeClosed = errors.New("effect: scope closed")
+
+// locals are the fiber-local settings that regions change and restore.
+type locals struct {
+	interruptible bool
+	scope         *Scope // the current scope: forks and finalizers go here
+}
+
+// waitInfo says what a suspended fiber waits for.
+type waitInfo struct {
+	what   string
+	target FiberID
+	d      time.Duration
+}
+
+func (w waitInfo) String() string {
+	switch {
+	case w.what == "":
+		return ""
+	case w.target != 0:
+		return w.what + " fiber #" + w.target.String()
+	case w.d != 0:
+		return w.what + " " + w.d.String()
+	}
+	return w.what
+}
+
+// fiber is the runtime state of a running effect. It is embedded in the
+// typed handle Fiber[E, A], so one allocation serves both.
+type fiber struct {
+	id     FiberID
+	parent FiberID
+	rt     *Runtime
+	home   *Scope // the scope that supervises this fiber
+	prev   *fiber // siblings in home's list
+	next   *fiber
+	locals locals
+	depth  int32
+	intr   atomic.Bool // an interruption was requested
+	ctx    context.Context
+	uw     *unwinding
+	own    Scope // the fiber's own scope: its children and finalizers
+
+	mu        sync.Mutex
+	done      bool
+	intrBy    FiberID
+	intrWhy   error
+	intrCh    chan struct{} // made on demand; closed on interruption
+	doneCh    chan struct{} // made on demand; closed at the end
+	onIntr    func()        // cancels the blocking Go call in progress
+	waiting   waitInfo
+	observers []func()
+}
+
+var closedCh = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+func (f *fiber) init(rt *Runtime, parent *fiber, home *Scope, ctx context.Context) {
+	f.id = FiberID(rt.fiberIDs.Add(1))
+	f.rt = rt
+	f.home = home
+	f.locals = locals{interruptible: true, scope: &f.own}
+	if parent != nil {
+		f.parent = parent.id
+	}
+	f.ctx = ctx
+	f.own.initOwned(rt, home, f)
+}
+
+// interruptAs requests the interruption of f by the fiber by, for why. The
+// first request wins; later ones are ignored.
+func (f *fiber) interruptAs(by FiberID, why error) {
+	f.mu.Lock()
+	if f.done || f.intr.Load() {
+		f.mu.Unlock()
+		return
+	}
+	f.intrBy, f.intrWhy = by, why
+	f.intr.Store(true)
+	if f.intrCh != nil {
+		close(f.intrCh)
+	}
+	hook := f.onIntr
+	f.onIntr = nil
+	f.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+}
+
+func interruptCause[E any](f *fiber) Cause[E] { return CauseInterrupt[E](f.intrBy, f.intrWhy) }
+
+func (f *fiber) interruptErr() error { return &InterruptedError{By: f.intrBy, Reason: f.intrWhy} }
+
+// interrupting reports whether f must stop at its next step.
+func (f *fiber) interrupting() bool { return f.locals.interruptible && f.intr.Load() }
+
+// beginWait marks f as suspended on w and returns the channel that closes
+// when f is interrupted, or nil when f is uninterruptible (a nil channel
+// never fires in a select).
+func (f *fiber) beginWait(w waitInfo) <-chan struct{} {
+	f.mu.Lock()
+	f.waiting = w
+	var ch chan struct{}
+	if f.locals.interruptible {
+		if f.intrCh == nil {
+			if f.intr.Load() {
+				f.intrCh = closedCh
+			} else {
+				f.intrCh = make(chan struct{})
+			}
+		}
+		ch = f.intrCh
+	}
+	f.mu.Unlock()
+	return ch
+}
+
+func (f *fiber) endWait() {
+	f.mu.Lock()
+	f.waiting = waitInfo{}
+	f.mu.Unlock()
+}
+
+// setCancel installs cancel as the hook that an interruption calls, and
+// reports false (without installing) if f is already interrupted.
+func (f *fiber) setCancel(cancel func()) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.intr.Load() {
+		return false
+	}
+	f.onIntr = cancel
+	return true
+}
+
+func (f *fiber) clearCancel() {
+	f.mu.Lock()
+	f.onIntr = nil
+	f.mu.Unlock()
+}
+
+// doneChan returns a channel that is closed when f has ended.
+func (f *fiber) doneChan() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.done {
+		return closedCh
+	}
+	if f.doneCh == nil {
+		f.doneCh = make(chan struct{})
+	}
+	return f.doneCh
+}
+
+// observe calls fn once f has ended: now if it has.
+func (f *fiber) observe(fn func()) {
+	f.mu.Lock()
+	if f.done {
+		f.mu.Unlock()
+		fn()
+		return
+	}
+	f.observers = append(f.observers, fn)
+	f.mu.Unlock()
+}
+
+func (f *fiber) isDone() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.done
+}
+
+// finish publishes the end of f (its exit must be written before), wakes
+// its waiters and leaves its supervising scope.
+func (f *fiber) finish(err error, attached bool) {
+	f.mu.Lock()
+	f.done = true
+	ch, obs := f.doneCh, f.observers
+	f.observers = nil
+	f.onIntr = nil
+	f.mu.Unlock()
+	if ch != nil {
+		close(ch)
+	}
+	for _, o := range obs {
+		o()
+	}
+	if attached {
+		f.home.detach(f)
+	}
+	f.rt.fiberEnded(f, err)
+}
+
+// waitDone blocks until f has ended, from fiber w (nil: plain Go, not
+// interruptible). It reports false if w was interrupted first.
+func (f *fiber) waitDone(w *fiber, what string) bool {
+	done := f.doneChan()
+	if w == nil {
+		<-done
+		return true
+	}
+	select {
+	case <-done:
+		return true
+	default:
+	}
+	intr := w.beginWait(waitInfo{what: what, target: f.id})
+	defer w.endWait()
+	select {
+	case <-done:
+		return true
+	case <-intr:
+		return false
+	}
+}
+
+// Fiber is a running effect: the handle that [Fork] returns. Other fibers
+// wait for it with [Fiber.Join] or [Await], stop it with [Interrupt] and
+// inspect it with [Fiber.Poll]; plain Go can wait on [Fiber.Done]. (Await and
+// Interrupt are package functions: a method of Fiber[E, A] cannot return
+// Effect[R, E, Exit[E, A]] in Go 1.27.)
+type Fiber[E, A any] struct {
+	fiber
+	exit Exit[E, A]
+}
+
+// ID returns the fiber's ID.
+func (fb *Fiber[E, A]) ID() FiberID { return fb.id }
+
+// Done returns a channel that is closed once the fiber has ended and its
+// finalizers have run.
+func (fb *Fiber[E, A]) Done() <-chan struct{} { return fb.doneChan() }
+
+// Poll returns the fiber's exit and true if it has ended, and false if it is
+// still running.
+func (fb *Fiber[E, A]) Poll() (Exit[E, A], bool) {
+	fb.mu.Lock()
+	defer fb.mu.Unlock()
+	if !fb.done {
+		return Exit[E, A]{}, false
+	}
+	return fb.exit, true
+}
+
+// Join returns an effect that waits for the fiber to end and ends as it did:
+// its value, or its cause. The wait is interruptible.
+func (fb *Fiber[E, A]) Join[R any]() Effect[R, E, A] { return Join[R](fb) }
+
+// InterruptFromGo requests the interruption of the fiber from plain Go and
+// returns at once; wait on [Fiber.Done] to know when it has ended.
+func (fb *Fiber[E, A]) InterruptFromGo() { fb.interruptAs(0, nil) }
+
+// Wait blocks plain Go until the fiber has ended and returns its exit, or
+// returns ctx's error first if ctx is done.
+func (fb *Fiber[E, A]) Wait(ctx context.Context) (Exit[E, A], error) {
+	select {
+	case <-fb.doneChan():
+		ex, _ := fb.Poll()
+		return ex, nil
+	case <-ctx.Done():
+		return Exit[E, A]{}, ctx.Err()
+	}
+}
+
+// Await returns an effect that waits for fb to end and succeeds with its
+// exit. The wait is interruptible.
+func Await[R, E, A any](fb *Fiber[E, A]) Effect[R, E, Exit[E, A]] {
+	return prim(func(f *fiber, _ R) Effect[R, E, Exit[E, A]] {
+		if !fb.waitDone(f, "await") {
+			return interrupted[R, E, Exit[E, A]](f)
+		}
+		ex, _ := fb.Poll()
+		return Succeed[R, E](ex)
+	})
+}
+
+// Join returns an effect that waits for fb to end and ends as it did. The
+// wait is interruptible.
+func Join[R, E, A any](fb *Fiber[E, A]) Effect[R, E, A] {
+	return prim(func(f *fiber, _ R) Effect[R, E, A] {
+		if !fb.waitDone(f, "join") {
+			return interrupted[R, E, A](f)
+		}
+		ex, _ := fb.Poll()
+		return FromExit[R](ex)
+	})
+}
+
+// Interrupt returns an effect that interrupts fb and waits until it has
+// ended, its finalizers included; it then succeeds with fb's exit. The wait
+// is interruptible: if the caller is interrupted first, fb is still
+// interrupted but no longer awaited.
+func Interrupt[R, E, A any](fb *Fiber[E, A]) Effect[R, E, Exit[E, A]] {
+	return prim(func(f *fiber, _ R) Effect[R, E, Exit[E, A]] {
+		fb.interruptAs(f.id, nil)
+		if !fb.waitDone(f, "interrupt") {
+			return interrupted[R, E, Exit[E, A]](f)
+		}
+		ex, _ := fb.Poll()
+		return Succeed[R, E](ex)
+	})
+}
+
+// Fork returns an effect that starts e on a new fiber and succeeds at once
+// with its handle. The child belongs to the current scope (the innermost
+// [Scoped] region, or else the forking fiber itself): when that scope
+// closes, the child is interrupted and awaited if it is still running, so no
+// fiber outlives its scope. A child starts interruptible, whatever the
+// parent's status. Cost: one goroutine and one allocation of about 500 bytes.
+func Fork[R, E, A any](e Effect[R, E, A]) Effect[R, E, *Fiber[E, A]] {
+	return prim(func(f *fiber, env R) Effect[R, E, *Fiber[E, A]] {
+		return Succeed[R, E](start(f.rt, f, f.locals.scope, env, e, f.ctx))
+	})
+}
+
+// ForkDaemon returns an effect that starts e on a new fiber that belongs to
+// the runtime's global scope instead of the current one: it outlives its
+// parent and is interrupted only by [Runtime.Shutdown] or explicitly.
+func ForkDaemon[R, E, A any](e Effect[R, E, A]) Effect[R, E, *Fiber[E, A]] {
+	return prim(func(f *fiber, env R) Effect[R, E, *Fiber[E, A]] {
+		return Succeed[R, E](start(f.rt, f, &f.rt.root, env, e, f.ctx))
+	})
+}
+
+// ForkIn returns an effect that starts e on a new fiber supervised by scope:
+// it is interrupted and awaited when scope closes.
+func ForkIn[R, E, A any](scope *Scope, e Effect[R, E, A]) Effect[R, E, *Fiber[E, A]] {
+	return prim(func(f *fiber, env R) Effect[R, E, *Fiber[E, A]] {
+		return Succeed[R, E](start(f.rt, f, scope, env, e, f.ctx))
+	})
+}
+
+// FiberIDOf returns an effect that succeeds with the ID of the fiber running
+// it.
+func CurrentFiberID[R, E any]() Effect[R, E, FiberID] {
+	return prim(func(f *fiber, _ R) Effect[R, E, FiberID] { return Succeed[R, E](f.id) })
+}
+
+func start[R, E, A any](rt *Runtime, parent *fiber, home *Scope, env R, e Effect[R, E, A], ctx context.Context) *Fiber[E, A] {
+	fb := &Fiber[E, A]{}
+	f := &fb.fiber
+	f.init(rt, parent, home, ctx)
+	if !home.attach(f) {
+		var by FiberID
+		if parent != nil {
+			by = parent.id
+		}
+		fb.exit = Exit[E, A]{cause: CauseInterrupt[E](by, ErrScopeClosed)}
+		f.finish(nil, false)
+		return fb
+	}
+	go runFiber(fb, env, e)
+	return fb
+}
+
+// runFiber runs fb's effect on the current goroutine, then closes the
+// fiber's own scope (interrupting its children and running its finalizers)
+// and publishes the exit.
+func runFiber[R, E, A any](fb *Fiber[E, A], env R, e Effect[R, E, A]) {
+	f := &fb.fiber
+	finished := false
+	defer func() {
+		if finished {
+			return
+		}
+		// Only runtime.Goexit (or a bug in the runtime itself) gets here:
+		// user panics are recovered by the run loop.
+		reason := recover()
+		if reason == nil {
+			reason = "effect: runtime.Goexit called inside an effect"
+		}
+		fb.mu.Lock()
+		fb.exit = Exit[E, A]{cause: CauseDie[E](reason)}
+		fb.mu.Unlock()
+		f.finish(fb.exit.Err(), true)
+	}()
+	f.rt.fiberStarted(f)
+	a, c := runRoot(f, env, e)
+	if !f.own.isEmpty() {
+		f.locals = locals{interruptible: false, scope: &f.own}
+		fc, _ := runRoot(f, nil, closeScope(&f.own, Exit[E, A]{value: a, cause: c}.Erase()))
+		c = c.Then(stripFailures[any, E](fc))
+	} else {
+		f.own.markClosed()
+	}
+	fb.mu.Lock()
+	fb.exit = Exit[E, A]{value: a, cause: c}
+	fb.mu.Unlock()
+	finished = true
+	f.finish(errorOf(c), true)
+}

@@ -1,0 +1,189 @@
+package effect
+
+// FlatMap returns an effect that runs e and then the effect that k makes of
+// its value. A failure of e skips k. FlatMap chains of any length and shape
+// run in bounded Go stack.
+func FlatMap[R, E, A, B any](e Effect[R, E, A], k func(A) Effect[R, E, B]) Effect[R, E, B] {
+	return Effect[R, E, B]{op: &flatMapOp[R, E, A, B]{src: e, k: k}}
+}
+
+// FlatMap is the method form of [FlatMap].
+func (e Effect[R, E, A]) FlatMap[B any](k func(A) Effect[R, E, B]) Effect[R, E, B] {
+	return FlatMap(e, k)
+}
+
+// Map returns an effect that runs e and succeeds with f of its value.
+func Map[R, E, A, B any](e Effect[R, E, A], f func(A) B) Effect[R, E, B] {
+	return Effect[R, E, B]{op: &mapOp[R, E, A, B]{src: e, f: f}}
+}
+
+// Map is the method form of [Map].
+func (e Effect[R, E, A]) Map[B any](f func(A) B) Effect[R, E, B] { return Map(e, f) }
+
+// AndThen returns an effect that runs e, discards its value, and then runs
+// next.
+func AndThen[R, E, A, B any](e Effect[R, E, A], next Effect[R, E, B]) Effect[R, E, B] {
+	return FlatMap(e, func(A) Effect[R, E, B] { return next })
+}
+
+// AndThen is the method form of [AndThen].
+func (e Effect[R, E, A]) AndThen[B any](next Effect[R, E, B]) Effect[R, E, B] {
+	return AndThen(e, next)
+}
+
+// Tap returns an effect that runs e, then the effect f makes of its value,
+// and succeeds with e's value. A failure of f is the failure of the whole.
+func Tap[R, E, A, B any](e Effect[R, E, A], f func(A) Effect[R, E, B]) Effect[R, E, A] {
+	return FlatMap(e, func(a A) Effect[R, E, A] {
+		return Map(f(a), func(B) A { return a })
+	})
+}
+
+// Tap is the method form of [Tap].
+func (e Effect[R, E, A]) Tap[B any](f func(A) Effect[R, E, B]) Effect[R, E, A] { return Tap(e, f) }
+
+// As returns an effect that runs e and succeeds with b instead of its value.
+func As[R, E, A, B any](e Effect[R, E, A], b B) Effect[R, E, B] {
+	return Map(e, func(A) B { return b })
+}
+
+// As is the method form of [As].
+func (e Effect[R, E, A]) As[B any](b B) Effect[R, E, B] { return As(e, b) }
+
+// Void returns an effect that runs e and discards its value.
+func Void[R, E, A any](e Effect[R, E, A]) Effect[R, E, struct{}] { return As(e, struct{}{}) }
+
+// Void is the method form of [Void].
+func (e Effect[R, E, A]) Void() Effect[R, E, struct{}] { return Void(e) }
+
+// Pair is the value of [Zip].
+type Pair[A, B any] struct {
+	First  A
+	Second B
+}
+
+// Zip returns an effect that runs a and then b, and succeeds with both values.
+// It is a package function: a method cannot return Effect[R, E, Pair[A, B]].
+func Zip[R, E, A, B any](a Effect[R, E, A], b Effect[R, E, B]) Effect[R, E, Pair[A, B]] {
+	return ZipWith(a, b, func(x A, y B) Pair[A, B] { return Pair[A, B]{x, y} })
+}
+
+// ZipWith returns an effect that runs a and then b, and succeeds with f of
+// their values.
+func ZipWith[R, E, A, B, C any](a Effect[R, E, A], b Effect[R, E, B], f func(A, B) C) Effect[R, E, C] {
+	return FlatMap(a, func(x A) Effect[R, E, C] {
+		return Map(b, func(y B) C { return f(x, y) })
+	})
+}
+
+// ZipWith is the method form of [ZipWith].
+func (e Effect[R, E, A]) ZipWith[B, C any](b Effect[R, E, B], f func(A, B) C) Effect[R, E, C] {
+	return ZipWith(e, b, f)
+}
+
+// Flatten returns an effect that runs e and then the effect it succeeds with.
+func Flatten[R, E, A any](e Effect[R, E, Effect[R, E, A]]) Effect[R, E, A] {
+	return FlatMap(e, func(inner Effect[R, E, A]) Effect[R, E, A] { return inner })
+}
+
+// Forever returns an effect that runs e again and again until it fails or the
+// fiber is interrupted. It never succeeds. Each round runs in constant stack
+// and allocates nothing of its own.
+func Forever[R, E, A any](e Effect[R, E, A]) Effect[R, E, A] {
+	loop := &flatMapOp[R, E, A, A]{src: e}
+	loop.k = func(A) Effect[R, E, A] { return Effect[R, E, A]{op: loop} }
+	return Effect[R, E, A]{op: loop}
+}
+
+// Forever is the method form of [Forever].
+func (e Effect[R, E, A]) Forever() Effect[R, E, A] { return Forever(e) }
+
+// ForEach returns an effect that runs f on each item in order and succeeds
+// with the results in order. The first failure stops it.
+func ForEach[R, E, A, B any](items []A, f func(A) Effect[R, E, B]) Effect[R, E, []B] {
+	return Suspend(func() Effect[R, E, []B] {
+		out := make([]B, 0, len(items))
+		var step func(i int) Effect[R, E, []B]
+		step = func(i int) Effect[R, E, []B] {
+			if i == len(items) {
+				return Succeed[R, E](out)
+			}
+			return FlatMap(f(items[i]), func(b B) Effect[R, E, []B] {
+				out = append(out, b)
+				return step(i + 1)
+			})
+		}
+		return step(0)
+	})
+}
+
+type flatMapOp[R, E, A, B any] struct {
+	src Effect[R, E, A]
+	k   func(A) Effect[R, E, B]
+}
+
+func (o *flatMapOp[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, B], Cause[E], status) {
+	if o.src.op == nil {
+		return o.k(o.src.val), Cause[E]{}, stCont
+	}
+	if !nest(f, o.src, env, o) {
+		return Effect[R, E, B]{}, Cause[E]{}, stUnwind
+	}
+	f.depth++
+	a, c, st := runLoop(f, env, o.src)
+	f.depth--
+	switch st {
+	case stFail:
+		return Effect[R, E, B]{}, c, stFail
+	case stUnwind:
+		f.unwound(o)
+		return Effect[R, E, B]{}, c, stUnwind
+	}
+	return o.k(a), Cause[E]{}, stCont
+}
+
+func (o *flatMapOp[R, E, A, B]) resume(f *fiber, env any, v any, c any, failed bool) (any, any, status) {
+	if failed {
+		return nil, c, stFail
+	}
+	a, _ := v.(A)
+	r, _ := env.(R)
+	return box(runLoop(f, r, o.k(a)))
+}
+
+func (o *flatMapOp[R, E, A, B]) die(d *Defect) any { return causeDefect[E](d) }
+
+type mapOp[R, E, A, B any] struct {
+	src Effect[R, E, A]
+	f   func(A) B
+}
+
+func (o *mapOp[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, B], Cause[E], status) {
+	if o.src.op == nil {
+		return Effect[R, E, B]{val: o.f(o.src.val)}, Cause[E]{}, stCont
+	}
+	if !nest(f, o.src, env, o) {
+		return Effect[R, E, B]{}, Cause[E]{}, stUnwind
+	}
+	f.depth++
+	a, c, st := runLoop(f, env, o.src)
+	f.depth--
+	switch st {
+	case stFail:
+		return Effect[R, E, B]{}, c, stFail
+	case stUnwind:
+		f.unwound(o)
+		return Effect[R, E, B]{}, c, stUnwind
+	}
+	return Effect[R, E, B]{val: o.f(a)}, Cause[E]{}, stCont
+}
+
+func (o *mapOp[R, E, A, B]) resume(_ *fiber, _ any, v any, c any, failed bool) (any, any, status) {
+	if failed {
+		return nil, c, stFail
+	}
+	a, _ := v.(A)
+	return o.f(a), nil, stDone
+}
+
+func (o *mapOp[R, E, A, B]) die(d *Defect) any { return causeDefect[E](d) }

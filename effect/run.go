@@ -1,0 +1,125 @@
+package effect
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+)
+
+// ErrRuntimeShutdown is the reason of the interruption of an effect started
+// on a [Runtime] that has been shut down.
+var ErrRuntimeShutdown = errors.New("effect: runtime shut down")
+
+// Runtime runs effects and keeps the state that they share: the registry of
+// live fibers and scopes (see [Runtime.Fibers] and [Runtime.Dump]), the
+// lifecycle hooks, and the global scope where daemon fibers live. A Runtime
+// starts no goroutine of its own; every goroutine belongs to a fiber. The
+// zero Runtime is not usable: call [NewRuntime].
+//
+// Use one Runtime per application (or per test), so that the registry and
+// hooks of one do not see the fibers of another. [Run] and [RunExit] use a
+// fresh Runtime for each call.
+type Runtime struct {
+	fiberIDs atomic.Uint64
+	scopeIDs atomic.Uint64
+	root     Scope
+	hooksMu  sync.Mutex
+	hooks    atomic.Pointer[[]*Hooks]
+}
+
+// NewRuntime returns a new runtime.
+func NewRuntime() *Runtime {
+	rt := &Runtime{}
+	rt.root.id = ScopeID(rt.scopeIDs.Add(1))
+	rt.root.rt = rt
+	rt.root.label = "runtime"
+	return rt
+}
+
+// RunExit runs e with the environment env on the calling goroutine and
+// returns its exit. Cancelling ctx interrupts e (with [context.Cause] of ctx
+// as the reason); RunExit still returns only after e's finalizers have run.
+// The values of ctx are visible to plain Go code lifted with [Try]; its
+// cancellation reaches that code only through the interruption.
+func (rt *Runtime) RunExit[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) Exit[E, A] {
+	fb := &Fiber[E, A]{}
+	f := &fb.fiber
+	f.init(rt, nil, &rt.root, context.WithoutCancel(ctx))
+	if !rt.root.attach(f) {
+		return Exit[E, A]{cause: CauseInterrupt[E](0, ErrRuntimeShutdown)}
+	}
+	if ctx.Done() != nil {
+		fired := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			f.interruptAs(0, context.Cause(ctx))
+			close(fired)
+		})
+		defer func() {
+			if !stop() {
+				<-fired
+			}
+		}()
+	}
+	runFiber(fb, env, e)
+	ex, _ := fb.Poll()
+	return ex
+}
+
+// Run runs e as [Runtime.RunExit] does and returns its value, or an error:
+// nil on success; a lone expected failure that is an error, as itself;
+// otherwise the [Cause], whose leaves [errors.Is] and [errors.As] see (an
+// interruption matches [context.Canceled], a timeout
+// [context.DeadlineExceeded], a defect is a *[Defect] with its stack).
+func (rt *Runtime) Run[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) (A, error) {
+	return rt.RunExit(ctx, e, env).Get()
+}
+
+// Start starts e on a new fiber in the runtime's global scope and returns at
+// once. The fiber runs until it ends, is interrupted ([Fiber.InterruptFromGo],
+// an effect's [Fiber.Interrupt]), or the runtime is shut down. Cancelling
+// ctx does not stop it; ctx only lends its values.
+func (rt *Runtime) Start[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) *Fiber[E, A] {
+	return start(rt, nil, &rt.root, env, e, context.WithoutCancel(ctx))
+}
+
+// NewScope returns a new scope, a child of the runtime's global scope, for
+// applications that manage lifetimes by hand (a server builds its services
+// in a scope at start and closes it at shutdown). Close it with
+// [Scope.Close].
+func (rt *Runtime) NewScope() *Scope { return newScope(rt, &rt.root, 0, "") }
+
+// Close closes the scope from plain Go, as [CloseScope] does, and returns
+// the finalizers' failures (nil if none). Cancelling ctx does not cut the
+// closing short: finalizers always run to their end.
+func (s *Scope) Close(ctx context.Context) error {
+	_, err := s.rt.Run(ctx, Uninterruptible(CloseScope[any, error](s)), nil)
+	return err
+}
+
+// Shutdown closes the runtime's global scope: it interrupts every fiber
+// started with [Runtime.Start] or forked as a daemon, and every effect still
+// running in [Runtime.Run], waits for them to end, and closes the scopes made
+// with [Runtime.NewScope]. Effects run after Shutdown fail at once with an
+// interruption whose reason is [ErrRuntimeShutdown].
+func (rt *Runtime) Shutdown(ctx context.Context) error {
+	fb := &Fiber[any, Cause[any]]{}
+	f := &fb.fiber
+	f.init(rt, nil, &rt.root, context.WithoutCancel(ctx))
+	f.locals.interruptible = false
+	c, cause := runRoot(f, nil, closeScope(&rt.root, Exit[any, any]{cause: CauseInterrupt[any](0, ErrRuntimeShutdown)}))
+	return errorOf(c.Then(cause))
+}
+
+// Run runs e with env on the calling goroutine, on a fresh [Runtime], and
+// returns its value or error as [Runtime.Run] does. Cancelling ctx
+// interrupts e. Fibers forked as daemons are not stopped when Run returns;
+// use a Runtime and [Runtime.Shutdown] to stop them.
+func Run[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) (A, error) {
+	return NewRuntime().Run(ctx, e, env)
+}
+
+// RunExit runs e as [Run] does and returns its exit.
+func RunExit[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) Exit[E, A] {
+	return NewRuntime().RunExit(ctx, e, env)
+}

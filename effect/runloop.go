@@ -1,0 +1,182 @@
+package effect
+
+// The run loop.
+//
+// An effect is a tree of typed op nodes. runLoop runs one effect to its end:
+// it steps ops until one yields a plain value, checking for interruption
+// before each step. A step that ends with another effect of the same type
+// (FlatMap's continuation, Suspend, a catch handler) hands it back to the
+// loop instead of calling it, so tail positions run in constant Go stack: a
+// recursive effect loops forever without growing the stack.
+//
+// A step whose sub-effect is not in tail position (the source of a FlatMap,
+// Map or fold, the body of a region or a Provide) runs it with a nested,
+// typed runLoop: no boxing, no allocation. Nesting is bounded by depthBudget.
+// Past it, the op does not recurse: it records the sub-effect as pending and
+// pushes itself as a heap frame, and every op on the way out pushes itself
+// too (stUnwind). The fiber's root driver then owns a heap stack of frames:
+// it runs the pending effect from depth zero and feeds each result to the
+// frame on top (frame.resume), with values boxed as any. So a chain of a
+// million left-nested FlatMaps runs in bounded Go stack, and the typed fast
+// path serves every chain of ordinary depth.
+//
+// A panic in user code is recovered by the innermost runLoop and becomes a
+// defect of the effect that loop was running, so enclosing folds and
+// finalizers still run.
+
+// depthBudget is how deep typed runLoops may nest before unwinding to the
+// heap. It is a variable so that tests can force the heap path everywhere.
+var depthBudget int32 = 256
+
+func runLoop[R, E, A any](f *fiber, env R, e Effect[R, E, A]) (a A, c Cause[E], st status) {
+	defer func() {
+		if r := recover(); r != nil {
+			var zero A
+			a, c, st = zero, causeDefect[E](newDefect(r, 0)), stFail
+		}
+	}()
+	for e.op != nil {
+		if f.locals.interruptible && f.intr.Load() {
+			return a, interruptCause[E](f), stFail
+		}
+		e, c, st = e.op.step(f, env)
+		if st != stCont {
+			return a, c, st
+		}
+	}
+	return e.val, c, stDone
+}
+
+// frame is a suspended non-tail op on the fiber's heap stack.
+type frame interface {
+	// resume continues the op with the result of its sub-effect (v, or the
+	// cause c when failed) under the environment env, and returns the op's
+	// own result (stDone, stFail) or stUnwind.
+	resume(f *fiber, env any, v any, c any, failed bool) (any, any, status)
+	// die returns the cause of a defect in the frame's result type.
+	die(d *Defect) any
+}
+
+// pending is the effect an unwinding left to run, bound to its environment.
+type pending interface {
+	run(f *fiber) (any, any, status)
+	envAny() any
+}
+
+type bound[R, E, A any] struct {
+	e   Effect[R, E, A]
+	env R
+}
+
+func (b *bound[R, E, A]) run(f *fiber) (any, any, status) { return box(runLoop(f, b.env, b.e)) }
+func (b *bound[R, E, A]) envAny() any                     { return b.env }
+
+func box[E, A any](a A, c Cause[E], st status) (any, any, status) {
+	switch st {
+	case stDone:
+		return a, nil, stDone
+	case stFail:
+		return nil, c, stFail
+	}
+	return nil, nil, stUnwind
+}
+
+// envFrame restores the environment for the frames below it.
+type envFrame struct{ env any }
+
+func (*envFrame) resume(_ *fiber, _ any, v any, c any, failed bool) (any, any, status) {
+	if failed {
+		return nil, c, stFail
+	}
+	return v, nil, stDone
+}
+func (*envFrame) die(*Defect) any { return nil }
+
+type unwinding struct {
+	segment []frame // frames pushed while unwinding, innermost first
+	pending pending // what to run once unwound
+	stack   []frame // the heap stack, top last
+}
+
+// nest reports whether a non-tail sub-effect may run in a nested runLoop.
+// When it may not, it records src as pending and fr as the first frame of
+// the unwinding, and the caller returns stUnwind.
+func nest[R, E, A any](f *fiber, src Effect[R, E, A], env R, fr frame) bool {
+	if f.depth < depthBudget {
+		return true
+	}
+	u := f.unwinding()
+	u.pending = &bound[R, E, A]{e: src, env: env}
+	u.segment = append(u.segment, fr)
+	return false
+}
+
+// unwound records fr as the next frame of an unwinding in progress.
+func (f *fiber) unwound(fr frame) { f.uw.segment = append(f.uw.segment, fr) }
+
+func (f *fiber) unwinding() *unwinding {
+	if f.uw == nil {
+		f.uw = &unwinding{}
+	}
+	return f.uw
+}
+
+// runRoot runs e to its end on f, the bottom of f's stack.
+func runRoot[R, E, A any](f *fiber, env R, e Effect[R, E, A]) (A, Cause[E]) {
+	a, c, st := runLoop(f, env, e)
+	if st != stUnwind {
+		return a, c
+	}
+	return drive[E, A](f, env)
+}
+
+// drive runs an unwound effect to its end with the heap stack.
+func drive[E, A any](f *fiber, rootEnv any) (A, Cause[E]) {
+	u := f.uw
+	base := len(u.stack)
+	env := rootEnv
+	var v, c any
+	st := stUnwind
+	for {
+		if st == stUnwind {
+			u.stack = append(u.stack, &envFrame{env: env})
+			for i := len(u.segment) - 1; i >= 0; i-- {
+				u.stack = append(u.stack, u.segment[i])
+				u.segment[i] = nil
+			}
+			u.segment = u.segment[:0]
+			p := u.pending
+			u.pending = nil
+			env = p.envAny()
+			v, c, st = p.run(f)
+			continue
+		}
+		n := len(u.stack)
+		if n == base {
+			break
+		}
+		top := u.stack[n-1]
+		u.stack[n-1] = nil
+		u.stack = u.stack[:n-1]
+		if ef, ok := top.(*envFrame); ok {
+			env = ef.env
+			continue
+		}
+		v, c, st = resume(f, top, env, v, c, st == stFail)
+	}
+	a, _ := v.(A)
+	cause, _ := c.(Cause[E])
+	if st == stFail && cause.IsEmpty() {
+		cause = CauseDie[E]("effect: lost cause in the heap stack")
+	}
+	return a, cause
+}
+
+func resume(f *fiber, fr frame, env, v, c any, failed bool) (rv, rc any, st status) {
+	defer func() {
+		if r := recover(); r != nil {
+			rv, rc, st = nil, fr.die(newDefect(r, 0)), stFail
+		}
+	}()
+	return fr.resume(f, env, v, c, failed)
+}

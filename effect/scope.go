@@ -1,0 +1,367 @@
+package effect
+
+import (
+	"strconv"
+	"sync"
+)
+
+// ScopeID identifies a scope within its [Runtime].
+type ScopeID uint64
+
+// String returns the ID in decimal.
+func (id ScopeID) String() string { return strconv.FormatUint(uint64(id), 10) }
+
+type scopeState uint8
+
+const (
+	scopeOpen scopeState = iota
+	scopeClosing
+	scopeClosed
+)
+
+// finalizer is a release action registered in a scope; it receives the
+// scope's exit.
+type finalizer func(ex Exit[any, any]) Effect[any, any, struct{}]
+
+// Scope owns fibers and finalizers. Closing a scope, which happens exactly
+// once, does three things in this order: it interrupts every fiber still
+// running in it and waits for them; it closes the scopes opened inside it
+// that are still open, newest first; and it runs its finalizers in reverse
+// order of registration (LIFO), each exactly once, uninterruptibly, whether
+// the scope ended in success, failure, defect or interruption. A failing
+// finalizer does not stop the others; its failure is joined, as a
+// [FinalizerError] defect, after the cause the scope ended with.
+//
+// Every fiber has a scope of its own, closed when its effect ends, so a
+// fiber's children never outlive it. [Scoped] opens a narrower scope for a
+// region of an effect; [MakeScope] and [Runtime.NewScope] make scopes that
+// are closed by hand.
+type Scope struct {
+	id      ScopeID
+	rt      *Runtime
+	parent  *Scope
+	owner   FiberID
+	ofFiber *fiber // set for a fiber's own scope
+	label   string
+
+	mu      sync.Mutex
+	state   scopeState
+	fibers  *fiber // supervised fibers, newest first
+	subs    *Scope // open child scopes, newest first
+	sibPrev *Scope
+	sibNext *Scope
+	fins    []finalizer
+}
+
+func (s *Scope) initOwned(rt *Runtime, parent *Scope, f *fiber) {
+	s.id = ScopeID(rt.scopeIDs.Add(1))
+	s.rt, s.parent, s.owner, s.ofFiber = rt, parent, f.id, f
+}
+
+// newScope makes an explicit scope, a child of parent (nil for a root).
+func newScope(rt *Runtime, parent *Scope, owner FiberID, label string) *Scope {
+	s := &Scope{id: ScopeID(rt.scopeIDs.Add(1)), rt: rt, parent: parent, owner: owner, label: label}
+	if parent != nil && !parent.link(s) {
+		s.state = scopeClosed
+		return s
+	}
+	rt.scopeOpened(s)
+	return s
+}
+
+// ID returns the scope's ID.
+func (s *Scope) ID() ScopeID { return s.id }
+
+// Parent returns the scope this one was opened in, or nil for a root scope.
+func (s *Scope) Parent() *Scope { return s.parent }
+
+// IsClosed reports whether the scope has begun closing or has closed.
+func (s *Scope) IsClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state != scopeOpen
+}
+
+func (s *Scope) link(sub *Scope) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != scopeOpen {
+		return false
+	}
+	sub.sibNext = s.subs
+	if s.subs != nil {
+		s.subs.sibPrev = sub
+	}
+	s.subs = sub
+	return true
+}
+
+func (s *Scope) unlink(sub *Scope) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sub.sibPrev != nil {
+		sub.sibPrev.sibNext = sub.sibNext
+	} else if s.subs == sub {
+		s.subs = sub.sibNext
+	}
+	if sub.sibNext != nil {
+		sub.sibNext.sibPrev = sub.sibPrev
+	}
+	sub.sibPrev, sub.sibNext = nil, nil
+}
+
+func (s *Scope) attach(f *fiber) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != scopeOpen {
+		return false
+	}
+	f.next = s.fibers
+	if s.fibers != nil {
+		s.fibers.prev = f
+	}
+	s.fibers = f
+	return true
+}
+
+func (s *Scope) detach(f *fiber) {
+	s.mu.Lock()
+	if f.prev != nil {
+		f.prev.next = f.next
+	} else if s.fibers == f {
+		s.fibers = f.next
+	}
+	if f.next != nil {
+		f.next.prev = f.prev
+	}
+	f.prev, f.next = nil, nil
+	s.mu.Unlock()
+}
+
+func (s *Scope) isEmpty() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fibers == nil && s.subs == nil && len(s.fins) == 0
+}
+
+func (s *Scope) markClosed() {
+	s.mu.Lock()
+	s.state = scopeClosed
+	s.mu.Unlock()
+}
+
+func (s *Scope) addFinalizer(fin finalizer) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != scopeOpen {
+		return false
+	}
+	s.fins = append(s.fins, fin)
+	return true
+}
+
+// closeScope returns the effect that closes s with the exit ex. It succeeds
+// with the joined failures of the finalizers (as FinalizerError defects),
+// empty when all went well; closing an already closed scope does nothing.
+// Callers run it uninterruptibly.
+func closeScope(s *Scope, ex Exit[any, any]) Effect[any, any, Cause[any]] {
+	return prim(func(f *fiber, _ any) Effect[any, any, Cause[any]] {
+		s.mu.Lock()
+		if s.state != scopeOpen {
+			s.mu.Unlock()
+			return Succeed[any, any](Cause[any]{})
+		}
+		s.state = scopeClosing
+		var kids []*fiber
+		for k := s.fibers; k != nil; k = k.next {
+			kids = append(kids, k)
+		}
+		var subs []*Scope
+		for c := s.subs; c != nil; c = c.sibNext {
+			subs = append(subs, c)
+		}
+		fins := s.fins
+		s.fins = nil
+		s.mu.Unlock()
+
+		for _, k := range kids {
+			k.interruptAs(f.id, nil)
+		}
+		for _, k := range kids {
+			k.waitDone(f, "close scope, await")
+		}
+		var acc Cause[any]
+		steps := make([]Effect[any, any, Cause[any]], 0, len(subs)+len(fins))
+		for _, sub := range subs {
+			steps = append(steps, closeScope(sub, ex))
+		}
+		for i := len(fins) - 1; i >= 0; i-- {
+			fin := fins[i]
+			steps = append(steps, MatchCause(Suspend(func() Effect[any, any, struct{}] { return fin(ex) }),
+				func(c Cause[any]) Cause[any] { return finalizerDefect[any](c) },
+				func(struct{}) Cause[any] { return Cause[any]{} }))
+		}
+		var run func(i int) Effect[any, any, Cause[any]]
+		run = func(i int) Effect[any, any, Cause[any]] {
+			if i == len(steps) {
+				return Sync[any, any](func() Cause[any] {
+					s.markClosed()
+					if s.parent != nil && s.ofFiber == nil {
+						s.parent.unlink(s)
+					}
+					if s.ofFiber == nil {
+						s.rt.scopeClosed(s)
+					}
+					return acc
+				})
+			}
+			return FlatMap(steps[i], func(c Cause[any]) Effect[any, any, Cause[any]] {
+				acc = acc.Then(c)
+				return run(i + 1)
+			})
+		}
+		return run(0)
+	})
+}
+
+// finalizerDefect returns the cause recorded for a finalizer that failed
+// with c.
+func finalizerDefect[E any](c Cause[any]) Cause[E] {
+	return causeDefect[E](&Defect{Value: &FinalizerError{Cause: c}})
+}
+
+// lift runs an internal effect that needs nothing and cannot fail inside an
+// effect of any type; a failure would be a runtime bug and becomes a defect.
+func lift[R, E, A any](e Effect[any, any, A]) Effect[R, E, A] {
+	return MatchCauseEffect(ProvideFrom[R](e, func(R) any { return nil }),
+		func(c Cause[any]) Effect[R, E, A] { return FailCause[R, A](asDefects[any, E](c)) },
+		Succeed[R, E, A])
+}
+
+// closeWith closes s with the exit of the effect it served and then ends as
+// that exit, joined with the failures of the finalizers.
+func closeWith[R, E, A any](s *Scope, ex Exit[E, A]) Effect[R, E, A] {
+	return FlatMap(lift[R, E](closeScope(s, ex.Erase())), func(fc Cause[any]) Effect[R, E, A] {
+		if fc.IsEmpty() {
+			return FromExit[R](ex)
+		}
+		return FailCause[R, A](ex.cause.Then(stripFailures[any, E](fc)))
+	})
+}
+
+// erase binds e to env and erases its types, for storage as a finalizer.
+func erase[R, E, A any](e Effect[R, E, A], env R) Effect[any, any, struct{}] {
+	return Provide[any](Void(MapError(e, func(err E) any { return err })), env)
+}
+
+// Scoped returns an effect that runs e in a new scope, a child of the
+// current one, and closes that scope when e ends, whatever the outcome:
+// fibers forked in e are interrupted and awaited, and resources acquired in e
+// ([AcquireRelease], [AddFinalizer]) are released in reverse order. The
+// opening and the closing are uninterruptible; e is interruptible if the
+// caller was.
+func Scoped[R, E, A any](e Effect[R, E, A]) Effect[R, E, A] {
+	return UninterruptibleMask(func(restore Restore) Effect[R, E, A] {
+		return prim(func(f *fiber, _ R) Effect[R, E, A] {
+			s := newScope(f.rt, f.locals.scope, f.id, "")
+			body := region(restore.Apply(e), regionScope, locals{scope: s})
+			return MatchCauseEffect(body,
+				func(c Cause[E]) Effect[R, E, A] { return closeWith[R](s, Exit[E, A]{cause: c}) },
+				func(a A) Effect[R, E, A] { return closeWith[R](s, Exit[E, A]{value: a}) })
+		})
+	})
+}
+
+// Scoped is the method form of [Scoped].
+func (e Effect[R, E, A]) Scoped() Effect[R, E, A] { return Scoped(e) }
+
+// CurrentScope returns an effect that succeeds with the current scope: where
+// [Fork] attaches children and [AcquireRelease] registers releases.
+func CurrentScope[R, E any]() Effect[R, E, *Scope] {
+	return prim(func(f *fiber, _ R) Effect[R, E, *Scope] { return Succeed[R, E](f.locals.scope) })
+}
+
+// MakeScope returns an effect that opens a new scope, a child of the current
+// one, to be closed by hand with [CloseScope]; if it is still open when its
+// parent closes, the parent closes it first.
+func MakeScope[R, E any]() Effect[R, E, *Scope] {
+	return prim(func(f *fiber, _ R) Effect[R, E, *Scope] {
+		return Succeed[R, E](newScope(f.rt, f.locals.scope, f.id, ""))
+	})
+}
+
+// CloseScope returns an effect that closes s as a success, uninterruptibly,
+// and fails with the finalizers' failures (as defects) if any failed.
+// Closing a closed scope does nothing.
+func CloseScope[R, E any](s *Scope) Effect[R, E, struct{}] {
+	return Uninterruptible(closeWith[R](s, Exit[E, struct{}]{}))
+}
+
+// Extend returns an effect that runs e with s as its current scope: the
+// fibers e forks and the resources it acquires belong to s and live until s
+// closes, not until e ends.
+func Extend[R, E, A any](s *Scope, e Effect[R, E, A]) Effect[R, E, A] {
+	return region(e, regionScope, locals{scope: s})
+}
+
+// AddFinalizer returns an effect that registers fin in the current scope: fin
+// runs with the scope's exit when the scope closes. If the scope is already
+// closed, fin runs at once.
+func AddFinalizer[R, E, X any](fin func(Exit[any, any]) Effect[R, E, X]) Effect[R, E, struct{}] {
+	return prim(func(f *fiber, env R) Effect[R, E, struct{}] {
+		stored := func(ex Exit[any, any]) Effect[any, any, struct{}] { return erase(fin(ex), env) }
+		if f.locals.scope.addFinalizer(stored) {
+			return Unit[R, E]()
+		}
+		return Void(Uninterruptible(fin(Exit[any, any]{cause: CauseInterrupt[any](f.id, ErrScopeClosed)})))
+	})
+}
+
+// AcquireRelease returns an effect that runs acquire and registers
+// release(value) in the current scope, to run when the scope closes. Both run
+// uninterruptibly, so a resource is never acquired without its release being
+// registered. Use it inside [Scoped] (or a fiber: its own scope closes when
+// it ends).
+func AcquireRelease[R, E, A, X any](acquire Effect[R, E, A], release func(A) Effect[R, E, X]) Effect[R, E, A] {
+	return AcquireReleaseExit(acquire, func(a A, _ Exit[any, any]) Effect[R, E, X] { return release(a) })
+}
+
+// AcquireReleaseExit is [AcquireRelease] with a release that also receives
+// the exit the scope closed with, for example to commit or roll back.
+func AcquireReleaseExit[R, E, A, X any](acquire Effect[R, E, A], release func(A, Exit[any, any]) Effect[R, E, X]) Effect[R, E, A] {
+	return Uninterruptible(prim(func(f *fiber, env R) Effect[R, E, A] {
+		scope := f.locals.scope
+		return FlatMap(acquire, func(a A) Effect[R, E, A] {
+			stored := func(ex Exit[any, any]) Effect[any, any, struct{}] { return erase(release(a, ex), env) }
+			if scope.addFinalizer(stored) {
+				return Succeed[R, E](a)
+			}
+			ex := Exit[any, any]{cause: CauseInterrupt[any](f.id, ErrScopeClosed)}
+			return AndThen(release(a, ex), FailCause[R, A](CauseInterrupt[E](f.id, ErrScopeClosed)))
+		})
+	}))
+}
+
+// AcquireUseRelease returns an effect that runs acquire, then use of the
+// resource, then release of it with use's exit, whatever that exit is. Acquire
+// and release are uninterruptible; use is interruptible if the caller was. A
+// failing release never hides use's failure: the two are joined in sequence.
+func AcquireUseRelease[R, E, A, B, X any](acquire Effect[R, E, A], use func(A) Effect[R, E, B], release func(A, Exit[E, B]) Effect[R, E, X]) Effect[R, E, B] {
+	return UninterruptibleMask(func(restore Restore) Effect[R, E, B] {
+		return FlatMap(acquire, func(a A) Effect[R, E, B] {
+			body := restore.Apply(Suspend(func() Effect[R, E, B] { return use(a) }))
+			return MatchCauseEffect(body,
+				func(c Cause[E]) Effect[R, E, B] { return releaseThen(release(a, Exit[E, B]{cause: c}), Exit[E, B]{cause: c}) },
+				func(b B) Effect[R, E, B] { return releaseThen(release(a, Exit[E, B]{value: b}), Exit[E, B]{value: b}) })
+		})
+	})
+}
+
+// releaseThen runs rel and then ends as ex, with rel's failure joined after.
+func releaseThen[R, E, X, A any](rel Effect[R, E, X], ex Exit[E, A]) Effect[R, E, A] {
+	return MatchCauseEffect(rel,
+		func(rc Cause[E]) Effect[R, E, A] {
+			return FailCause[R, A](ex.cause.Then(finalizerDefect[E](rc.Erase())))
+		},
+		func(X) Effect[R, E, A] { return FromExit[R](ex) })
+}
