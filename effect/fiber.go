@@ -60,6 +60,8 @@ type fiber struct {
 	ctx    context.Context
 	uw     *unwinding
 	own    Scope // the fiber's own scope: its children and finalizers
+	// stepHook is the runtime's step hook when the fiber was made (tests).
+	stepHook func(FiberID) bool
 
 	mu        sync.Mutex
 	done      bool
@@ -84,6 +86,9 @@ func (f *fiber) init(rt *Runtime, parent *fiber, home *Scope, ctx context.Contex
 	}
 	f.ctx = ctx
 	f.own.initOwned(rt, home, f)
+	if h := rt.stepHook.Load(); h != nil {
+		f.stepHook = *h
+	}
 }
 
 // interruptAs requests the interruption of f by the fiber by, for why. The

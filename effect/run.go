@@ -26,6 +26,26 @@ type Runtime struct {
 	root     Scope
 	hooksMu  sync.Mutex
 	hooks    atomic.Pointer[[]*Hooks]
+	stepHook atomic.Pointer[func(FiberID) bool]
+}
+
+// ErrStepHook is the reason of an interruption requested by a step hook
+// (see [Runtime.SetStepHook]).
+var ErrStepHook = errors.New("effect: interrupted by the step hook")
+
+// SetStepHook installs h, a testing facility: h is called before each step
+// of every fiber made after the call, with the fiber's ID, and when it
+// returns true that fiber is interrupted right there, as if another fiber
+// had interrupted it between two steps. Sweeping the step at which a fiber
+// is interrupted is how the tests of semaphores, pools and breakers prove
+// that no interruption point leaks a permit. A nil h removes the hook. The
+// hook costs a nil check per step when unset.
+func (rt *Runtime) SetStepHook(h func(FiberID) bool) {
+	if h == nil {
+		rt.stepHook.Store(nil)
+		return
+	}
+	rt.stepHook.Store(&h)
 }
 
 // NewRuntime returns a new runtime.

@@ -39,6 +39,10 @@ func runLoop[R, E, A any](f *fiber, env R, e Effect[R, E, A]) (a A, c Cause[E], 
 		if f.locals.interruptible && f.intr.Load() {
 			return a, interruptCause[E](f), stFail
 		}
+		if f.stepHook != nil && f.stepHook(f.id) {
+			f.interruptAs(0, ErrStepHook)
+			continue
+		}
 		e, c, st = e.op.step(f, env)
 		if st != stCont {
 			return a, c, st
