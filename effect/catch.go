@@ -122,7 +122,9 @@ func OrElse[R, E, E2, A any](e Effect[R, E, A], that Effect[R, E2, A]) Effect[R,
 }
 
 // OrElse is the method form of [OrElse].
-func (e Effect[R, E, A]) OrElse[E2 any](that Effect[R, E2, A]) Effect[R, E2, A] { return OrElse(e, that) }
+func (e Effect[R, E, A]) OrElse[E2 any](that Effect[R, E2, A]) Effect[R, E2, A] {
+	return OrElse(e, that)
+}
 
 // OrDie returns an effect that runs e and turns its expected failures into
 // defects: for failures that the program cannot handle.

@@ -31,7 +31,9 @@ func Ensuring[R, E, A, X any](e Effect[R, E, A], fin Effect[R, E, X]) Effect[R, 
 }
 
 // Ensuring is the method form of [Ensuring].
-func (e Effect[R, E, A]) Ensuring[X any](fin Effect[R, E, X]) Effect[R, E, A] { return Ensuring(e, fin) }
+func (e Effect[R, E, A]) Ensuring[X any](fin Effect[R, E, X]) Effect[R, E, A] {
+	return Ensuring(e, fin)
+}
 
 // OnError returns an effect that runs e and, if it fails for any reason
 // (interruption included), runs fin with the cause, with the guarantees of

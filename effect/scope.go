@@ -351,7 +351,9 @@ func AcquireUseRelease[R, E, A, B, X any](acquire Effect[R, E, A], use func(A) E
 		return FlatMap(acquire, func(a A) Effect[R, E, B] {
 			body := restore.Apply(Suspend(func() Effect[R, E, B] { return use(a) }))
 			return MatchCauseEffect(body,
-				func(c Cause[E]) Effect[R, E, B] { return releaseThen(release(a, Exit[E, B]{cause: c}), Exit[E, B]{cause: c}) },
+				func(c Cause[E]) Effect[R, E, B] {
+					return releaseThen(release(a, Exit[E, B]{cause: c}), Exit[E, B]{cause: c})
+				},
 				func(b B) Effect[R, E, B] { return releaseThen(release(a, Exit[E, B]{value: b}), Exit[E, B]{value: b}) })
 		})
 	})

@@ -1,0 +1,205 @@
+package effect
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"slices"
+	"testing"
+	"testing/synctest"
+)
+
+func TestMapFlatMapValues(t *testing.T) {
+	withBudget(t, func(t *testing.T) {
+		e := succeed(2).
+			Map(func(i int) int { return i * 10 }).
+			FlatMap(func(i int) eff { return succeed(i + 1) }).
+			Tap(func(i int) eff { return succeed(-1) })
+		if got := mustRun(t, e); got != 21 {
+			t.Fatalf("got %d want 21", got)
+		}
+		z := mustRun(t, Zip(succeed(1), Succeed[any, error]("a")))
+		if z.First != 1 || z.Second != "a" {
+			t.Fatalf("Zip: got %+v", z)
+		}
+		if got := mustRun(t, ZipWith(succeed(3), succeed(4), func(a, b int) int { return a * b })); got != 12 {
+			t.Fatalf("ZipWith: got %d want 12", got)
+		}
+		if got := mustRun(t, succeed(1).As("x")); got != "x" {
+			t.Fatalf("As: got %q", got)
+		}
+		if got := mustRun(t, Flatten(Succeed[any, error](succeed(9)))); got != 9 {
+			t.Fatalf("Flatten: got %d", got)
+		}
+		got := mustRun(t, ForEach([]int{1, 2, 3}, func(i int) eff { return succeed(i * i) }))
+		if !slices.Equal(got, []int{1, 4, 9}) {
+			t.Fatalf("ForEach: got %v", got)
+		}
+	})
+}
+
+func TestFailureSkipsContinuations(t *testing.T) {
+	withBudget(t, func(t *testing.T) {
+		boom := errors.New("boom")
+		var ev events
+		e := Tap(succeed(1), func(int) unit { return ev.note("tap") }).
+			FlatMap(func(int) eff { return Fail[any, int](boom) }).
+			Map(func(i int) int { ev.add("map"); return i }).
+			FlatMap(func(int) eff { ev.add("flatMap"); return succeed(0) })
+		_, err := run(e)
+		if err != boom {
+			t.Fatalf("got %v want boom", err)
+		}
+		if got := ev.get(); !slices.Equal(got, []string{"tap"}) {
+			t.Fatalf("events: got %v want [tap]", got)
+		}
+		ev = events{}
+		_, err = run(ForEach([]int{1, 2, 3}, func(i int) eff {
+			ev.add(digit(i))
+			if i == 2 {
+				return Fail[any, int](boom)
+			}
+			return succeed(i)
+		}))
+		if err != boom || !slices.Equal(ev.get(), []string{"1", "2"}) {
+			t.Fatalf("ForEach: got %v %v", err, ev.get())
+		}
+	})
+}
+
+func digit(i int) string { return string(rune('0' + i)) }
+
+func TestEffectsAreLazyAndReusable(t *testing.T) {
+	n := 0
+	e := Sync[any, error](func() int { n++; return n })
+	if n != 0 {
+		t.Fatalf("building ran the effect")
+	}
+	a, b := mustRun(t, e), mustRun(t, e)
+	if a != 1 || b != 2 || n != 2 {
+		t.Fatalf("got %d, %d (n=%d); want 1, 2 (n=2)", a, b, n)
+	}
+	s := Suspend(func() eff { n += 10; return succeed(n) })
+	if n != 2 || mustRun(t, s) != 12 || mustRun(t, s) != 22 {
+		t.Fatalf("Suspend is not lazy and reusable, n=%d", n)
+	}
+}
+
+func TestStackSafetyLeftNested(t *testing.T) {
+	const n = 1_000_000
+	e := succeed(0)
+	for range n {
+		e = e.FlatMap(func(x int) eff { return succeed(x + 1) })
+	}
+	if got := mustRun(t, e); got != n {
+		t.Fatalf("FlatMap left-nested: got %d want %d", got, n)
+	}
+	m := succeed(0)
+	for range n {
+		m = m.Map(func(x int) int { return x + 1 })
+	}
+	if got := mustRun(t, m); got != n {
+		t.Fatalf("Map left-nested: got %d want %d", got, n)
+	}
+	// Mixed with folds, regions and provides, each unwinding to the heap.
+	x := succeed(0)
+	for i := range n / 4 {
+		switch i % 4 {
+		case 0:
+			x = x.MapError(func(e error) error { return e })
+		case 1:
+			x = x.Uninterruptible()
+		case 2:
+			x = Provide[any](x, nil)
+		default:
+			x = x.Map(func(v int) int { return v + 1 })
+		}
+	}
+	if got := mustRun(t, x); got != n/16 {
+		t.Fatalf("mixed left-nested: got %d want %d", got, n/16)
+	}
+}
+
+func TestStackSafetyRightNested(t *testing.T) {
+	const n = 1_000_000
+	var build func(i int) eff
+	build = func(i int) eff {
+		if i == n {
+			return succeed(i)
+		}
+		return FlatMap(succeed(i), func(int) eff { return build(i + 1) })
+	}
+	if got := mustRun(t, build(0)); got != n {
+		t.Fatalf("right-nested: got %d want %d", got, n)
+	}
+}
+
+func TestStackSafetyRecursiveLoopBoundedMemory(t *testing.T) {
+	const n = 10_000_000
+	var loop func(i int) eff
+	loop = func(i int) eff {
+		if i == n {
+			return succeed(i)
+		}
+		return FlatMap(Sync[any, error](func() int { return i + 1 }), loop)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	if got := mustRun(t, loop(0)); got != n {
+		t.Fatalf("loop: got %d want %d", got, n)
+	}
+	runtime.ReadMemStats(&after)
+	// The loop allocates as it goes, but keeps nothing: the stack stays
+	// small and the live heap does not grow with the iteration count.
+	if after.StackInuse > 8<<20 {
+		t.Fatalf("stack in use grew to %d bytes", after.StackInuse)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if after.HeapAlloc > before.HeapAlloc+16<<20 {
+		t.Fatalf("live heap grew from %d to %d bytes", before.HeapAlloc, after.HeapAlloc)
+	}
+}
+
+func TestForeverUntilInterrupted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rt := NewRuntime()
+		count := 0
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan Exit[error, int])
+		go func() {
+			done <- rt.RunExit(ctx, Forever(Sync[any, error](func() int {
+				count++
+				if count == 100_000 {
+					cancel()
+				}
+				return count
+			})), nil)
+		}()
+		ex := <-done
+		if !ex.IsInterrupted() {
+			t.Fatalf("got %v want an interruption", ex)
+		}
+		if count < 100_000 {
+			t.Fatalf("ran %d rounds, want at least 100000", count)
+		}
+	})
+}
+
+func TestDeepChainInsideFiberWithFinalizers(t *testing.T) {
+	withBudget(t, func(t *testing.T) {
+		var ev events
+		body := succeed(0)
+		for range 5000 {
+			body = body.Map(func(x int) int { return x + 1 })
+		}
+		e := FlatMap(Fork(Ensuring(body, ev.note("fin"))), func(fb *Fiber[error, int]) eff { return Join[any](fb) })
+		if got := mustRun(t, e); got != 5000 {
+			t.Fatalf("got %d want 5000", got)
+		}
+		if ev.count("fin") != 1 {
+			t.Fatalf("finalizer ran %d times, want 1", ev.count("fin"))
+		}
+	})
+}
