@@ -69,7 +69,9 @@ func (rt *Runtime) RunExit[R, E, A any](ctx context.Context, e Effect[R, E, A], 
 	if !rt.root.attach(f) {
 		return Exit[E, A]{cause: CauseInterrupt[E](0, ErrRuntimeShutdown)}
 	}
-	if ctx.Done() != nil {
+	if ctx.Err() != nil {
+		f.interruptAs(0, context.Cause(ctx))
+	} else if ctx.Done() != nil {
 		fired := make(chan struct{})
 		stop := context.AfterFunc(ctx, func() {
 			f.interruptAs(0, context.Cause(ctx))

@@ -1,0 +1,377 @@
+package effect
+
+import (
+	"time"
+
+	"github.com/gogoscope/gogoscope/schedule"
+)
+
+// Retry and Repeat drive an effect with a [schedule.Schedule]: after each
+// attempt they call the schedule's [schedule.Driver.Next] with the attempt's
+// error (Retry) or value (Repeat) and either stop or wait the delay it
+// returns and run the effect again. They are runtime primitives rather than a
+// composition of FlatMap, Catch and Sleep, so that a retry costs one op, no
+// closure per attempt, and no timer when the delay is zero. Each attempt runs
+// in a nested runLoop like the source of a FlatMap; past the depth budget
+// the op unwinds to the heap and continues as a frame (retryFrame,
+// repeatFrame) that keeps the state of the run.
+
+// Retry returns an effect that runs e and, each time e fails with an
+// expected failure, asks the schedule s whether to try again: s's driver is
+// given the failure (as the input of [schedule.Driver.Next]) and the time,
+// and either stops or returns a delay to wait before the next attempt. The
+// effect succeeds with the value of the first attempt that succeeds, and
+// fails with the last failure, its whole cause, once s stops.
+//
+// Only expected failures (the E of the effect) are retried. A defect or an
+// interruption of an attempt ends the retry at once and travels on
+// unchanged. The wait between attempts is interruptible: interrupting the
+// fiber during a delay stops it at once, and the effect ends as interrupted.
+// A zero delay arms no timer. Time is read from the time package (so
+// testing/synctest makes it virtual); s starts its run ([schedule.Schedule.Start])
+// at the time the first attempt begins.
+//
+// The schedule decides both the delays and the number of attempts:
+// schedule.Recurs(3) allows 3 retries (4 attempts), and the zero Schedule
+// none. Its hooks ([schedule.Schedule.Tap], [schedule.WhileInput]) run on the
+// retrying fiber, between attempts; a panic in one is a defect. e is run
+// again as it is: an effect is a description, so each attempt is a fresh run
+// of it. Cost: a retry whose first attempt succeeds costs a time.Now on top
+// of the attempt; each failure costs one decision of s (a few ns, no
+// allocation) plus, once per run, the start of s's driver.
+func Retry[R, E, A, Out any](e Effect[R, E, A], s schedule.Schedule[Out]) Effect[R, E, A] {
+	return Effect[R, E, A]{op: &retryOp[R, E, E, A, Out]{src: e, sched: s}}
+}
+
+// Retry is the method form of [Retry].
+func (e Effect[R, E, A]) Retry[Out any](s schedule.Schedule[Out]) Effect[R, E, A] {
+	return Retry(e, s)
+}
+
+// RetryOrElse returns an effect that retries e as [Retry] does and, once s
+// stops, continues with orElse of the last failure and s's last output
+// instead of failing. orElse may change the failure type, to recover with a
+// fallback value or to turn the exhausted retry into an error of the
+// caller's domain. Defects and interruptions are not handed to orElse; when
+// the failure type changes, an expected failure that travels beside one of
+// them becomes a defect, as with [Catch].
+func RetryOrElse[R, E, E2, A, Out any](e Effect[R, E, A], s schedule.Schedule[Out], orElse func(err E, out Out) Effect[R, E2, A]) Effect[R, E2, A] {
+	if orElse == nil {
+		panic("effect.RetryOrElse: orElse must not be nil")
+	}
+	return Effect[R, E2, A]{op: &retryOp[R, E, E2, A, Out]{src: e, sched: s, orElse: orElse}}
+}
+
+// RetryOrElse is the method form of [RetryOrElse].
+func (e Effect[R, E, A]) RetryOrElse[E2, Out any](s schedule.Schedule[Out], orElse func(err E, out Out) Effect[R, E2, A]) Effect[R, E2, A] {
+	return RetryOrElse(e, s, orElse)
+}
+
+// Repeat returns an effect that runs e and, each time it succeeds, asks the
+// schedule s whether to run it again: s's driver is given e's value (as the
+// input of [schedule.Driver.Next]) and the time, and either stops or returns
+// a delay to wait before the next run. Once s stops, the effect succeeds
+// with s's output of that last decision (for [schedule.Recurs], the number of
+// repetitions; use [schedule.Schedule.Map] or a [schedule.WhileInput] filter to
+// shape it). The first failure of e, of any kind, ends the repeat with that
+// cause.
+//
+// e always runs at least once: schedule.Recurs(n) runs it n+1 times, and
+// the zero Schedule once. The wait between runs is interruptible, a zero
+// delay arms no timer, and the fiber is checked for interruption between
+// runs even when e never blocks, so repeating forever stops when the fiber
+// is interrupted. Time comes from the time package. Repeat is the loop of
+// polling and heartbeats: e.Repeat(schedule.Fixed(time.Minute)).
+func Repeat[R, E, A, Out any](e Effect[R, E, A], s schedule.Schedule[Out]) Effect[R, E, Out] {
+	return Effect[R, E, Out]{op: &repeatOp[R, E, E, A, Out]{src: e, sched: s}}
+}
+
+// Repeat is the method form of [Repeat]; it succeeds with the schedule's
+// output, of the method's own type parameter Out.
+func (e Effect[R, E, A]) Repeat[Out any](s schedule.Schedule[Out]) Effect[R, E, Out] {
+	return Repeat(e, s)
+}
+
+// RepeatOrElse returns an effect that repeats e as [Repeat] does and, if a
+// run of e fails with an expected failure, continues with orElse of that
+// failure and of s's last output (None if e failed on its first run)
+// instead of failing. Defects and interruptions are not handed to orElse.
+func RepeatOrElse[R, E, E2, A, Out any](e Effect[R, E, A], s schedule.Schedule[Out], orElse func(err E, out Option[Out]) Effect[R, E2, Out]) Effect[R, E2, Out] {
+	if orElse == nil {
+		panic("effect.RepeatOrElse: orElse must not be nil")
+	}
+	return Effect[R, E2, Out]{op: &repeatOp[R, E, E2, A, Out]{src: e, sched: s, orElse: orElse}}
+}
+
+// RepeatOrElse is the method form of [RepeatOrElse].
+func (e Effect[R, E, A]) RepeatOrElse[E2, Out any](s schedule.Schedule[Out], orElse func(err E, out Option[Out]) Effect[R, E2, Out]) Effect[R, E2, Out] {
+	return RepeatOrElse(e, s, orElse)
+}
+
+// pause waits d on fiber f, interruptibly, and reports whether it waited the
+// whole delay (false: f was interrupted). A d of zero or less neither waits
+// nor arms a timer; f is then only checked for a pending interruption.
+func pause(f *fiber, what string, d time.Duration) bool {
+	if d <= 0 {
+		return !f.interrupting()
+	}
+	t := time.NewTimer(d)
+	intr := f.beginWait(waitInfo{what: what, d: d})
+	select {
+	case <-t.C:
+		f.endWait()
+		return true
+	case <-intr:
+		t.Stop()
+		f.endWait()
+		return false
+	}
+}
+
+// retype returns c as a Cause[E2] when E2 is E, and otherwise with its
+// expected failures turned into defects (the rule of [Catch]).
+func retype[E, E2 any](c Cause[E]) Cause[E2] {
+	if same, ok := any(c).(Cause[E2]); ok {
+		return same
+	}
+	return asDefects[E, E2](c)
+}
+
+// what the decision after an attempt says to do.
+type verdict uint8
+
+const (
+	again  verdict = iota // wait done: run the next attempt
+	finish                // fail with the returned cause
+	follow                // continue with the returned effect (orElse)
+)
+
+type retryOp[R, E, E2, A, Out any] struct {
+	src    Effect[R, E, A]
+	sched  schedule.Schedule[Out]
+	orElse func(E, Out) Effect[R, E2, A] // nil for Retry, where E2 is E
+}
+
+// retryRun is the state of one run of a retryOp. The driver is started at
+// the first failure, with the start time of the first attempt, so that an
+// attempt that succeeds at once costs no allocation.
+type retryRun[R, E, E2, A, Out any] struct {
+	op     *retryOp[R, E, E2, A, Out]
+	start  time.Time
+	driver *schedule.Driver[Out]
+}
+
+// decide handles the failure c of an attempt: it asks the schedule, waits
+// the delay, and says what to do next.
+func (r *retryRun[R, E, E2, A, Out]) decide(f *fiber, c Cause[E]) (Effect[R, E2, A], Cause[E2], verdict) {
+	if !c.onlyFailures() {
+		return Effect[R, E2, A]{}, retype[E, E2](c), finish
+	}
+	err, _ := c.Failure()
+	if r.driver == nil {
+		r.driver = r.op.sched.Start(r.start)
+	}
+	delay, out, ok := r.driver.Next(time.Now(), any(err))
+	if !ok {
+		if r.op.orElse != nil {
+			return r.op.orElse(err, out), Cause[E2]{}, follow
+		}
+		return Effect[R, E2, A]{}, retype[E, E2](c), finish
+	}
+	if !pause(f, "retry", delay) {
+		return Effect[R, E2, A]{}, interruptCause[E2](f), finish
+	}
+	return Effect[R, E2, A]{}, Cause[E2]{}, again
+}
+
+func (o *retryOp[R, E, E2, A, Out]) step(f *fiber, env R) (Effect[R, E2, A], Cause[E2], status) {
+	if o.src.op == nil {
+		return Effect[R, E2, A]{val: o.src.val}, Cause[E2]{}, stCont
+	}
+	run := retryRun[R, E, E2, A, Out]{op: o, start: time.Now()}
+	for {
+		if f.depth >= depthBudget {
+			nest(f, o.src, env, &retryFrame[R, E, E2, A, Out]{run: run})
+			return Effect[R, E2, A]{}, Cause[E2]{}, stUnwind
+		}
+		f.depth++
+		a, c, st := runLoop(f, env, o.src)
+		f.depth--
+		switch st {
+		case stDone:
+			return Effect[R, E2, A]{val: a}, Cause[E2]{}, stCont
+		case stUnwind:
+			f.unwound(&retryFrame[R, E, E2, A, Out]{run: run})
+			return Effect[R, E2, A]{}, Cause[E2]{}, stUnwind
+		}
+		next, fc, v := run.decide(f, c)
+		switch v {
+		case finish:
+			return Effect[R, E2, A]{}, fc, stFail
+		case follow:
+			return next, Cause[E2]{}, stCont
+		}
+	}
+}
+
+// retryFrame is a retry suspended on the heap stack, waiting for the result
+// of an attempt.
+type retryFrame[R, E, E2, A, Out any] struct {
+	run retryRun[R, E, E2, A, Out]
+}
+
+func (fr *retryFrame[R, E, E2, A, Out]) resume(f *fiber, env any, v any, c any, failed bool) (any, any, status) {
+	if !failed {
+		return v, nil, stDone
+	}
+	r, _ := env.(R)
+	cause, _ := c.(Cause[E])
+	src := fr.run.op.src
+	for {
+		next, fc, verdict := fr.run.decide(f, cause)
+		switch verdict {
+		case finish:
+			return nil, fc, stFail
+		case follow:
+			return box(runLoop(f, r, next))
+		}
+		if f.depth >= depthBudget {
+			nest(f, src, r, fr)
+			return nil, nil, stUnwind
+		}
+		f.depth++
+		a, ac, st := runLoop(f, r, src)
+		f.depth--
+		switch st {
+		case stDone:
+			return a, nil, stDone
+		case stUnwind:
+			f.unwound(fr)
+			return nil, nil, stUnwind
+		}
+		cause = ac
+	}
+}
+
+func (fr *retryFrame[R, E, E2, A, Out]) die(d *Defect) any { return causeDefect[E2](d) }
+
+type repeatOp[R, E, E2, A, Out any] struct {
+	src    Effect[R, E, A]
+	sched  schedule.Schedule[Out]
+	orElse func(E, Option[Out]) Effect[R, E2, Out] // nil for Repeat, where E2 is E
+}
+
+// repeatRun is the state of one run of a repeatOp.
+type repeatRun[R, E, E2, A, Out any] struct {
+	op      *repeatOp[R, E, E2, A, Out]
+	driver  *schedule.Driver[Out]
+	last    Out  // the output of the last decision
+	decided bool // last is set
+}
+
+// succeeded handles the value a of a run of the effect: it asks the
+// schedule, waits the delay, and says what to do next (again, or follow with
+// the final output, or finish with an interruption).
+func (r *repeatRun[R, E, E2, A, Out]) succeeded(f *fiber, a A) (Effect[R, E2, Out], Cause[E2], verdict) {
+	delay, out, ok := r.driver.Next(time.Now(), any(a))
+	r.last, r.decided = out, true
+	if !ok {
+		return Effect[R, E2, Out]{val: out}, Cause[E2]{}, follow
+	}
+	if !pause(f, "repeat", delay) {
+		return Effect[R, E2, Out]{}, interruptCause[E2](f), finish
+	}
+	return Effect[R, E2, Out]{}, Cause[E2]{}, again
+}
+
+// failed handles the failure c of a run of the effect, which ends the repeat.
+func (r *repeatRun[R, E, E2, A, Out]) failed(c Cause[E]) (Effect[R, E2, Out], Cause[E2], verdict) {
+	if r.op.orElse != nil && c.onlyFailures() {
+		err, _ := c.Failure()
+		last := Option[Out]{Value: r.last, OK: r.decided}
+		return r.op.orElse(err, last), Cause[E2]{}, follow
+	}
+	return Effect[R, E2, Out]{}, retype[E, E2](c), finish
+}
+
+func (o *repeatOp[R, E, E2, A, Out]) step(f *fiber, env R) (Effect[R, E2, Out], Cause[E2], status) {
+	run := repeatRun[R, E, E2, A, Out]{op: o, driver: o.sched.Start(time.Now())}
+	for {
+		if f.depth >= depthBudget {
+			nest(f, o.src, env, &repeatFrame[R, E, E2, A, Out]{run: run})
+			return Effect[R, E2, Out]{}, Cause[E2]{}, stUnwind
+		}
+		f.depth++
+		a, c, st := runLoop(f, env, o.src)
+		f.depth--
+		var (
+			next Effect[R, E2, Out]
+			fc   Cause[E2]
+			v    verdict
+		)
+		switch st {
+		case stUnwind:
+			f.unwound(&repeatFrame[R, E, E2, A, Out]{run: run})
+			return Effect[R, E2, Out]{}, Cause[E2]{}, stUnwind
+		case stFail:
+			next, fc, v = run.failed(c)
+		default:
+			next, fc, v = run.succeeded(f, a)
+		}
+		switch v {
+		case finish:
+			return Effect[R, E2, Out]{}, fc, stFail
+		case follow:
+			return next, Cause[E2]{}, stCont
+		}
+	}
+}
+
+// repeatFrame is a repeat suspended on the heap stack, waiting for the
+// result of a run of its effect.
+type repeatFrame[R, E, E2, A, Out any] struct {
+	run repeatRun[R, E, E2, A, Out]
+}
+
+func (fr *repeatFrame[R, E, E2, A, Out]) resume(f *fiber, env any, v any, c any, failed bool) (any, any, status) {
+	r, _ := env.(R)
+	src := fr.run.op.src
+	for {
+		var (
+			next Effect[R, E2, Out]
+			fc   Cause[E2]
+			verd verdict
+		)
+		if failed {
+			cause, _ := c.(Cause[E])
+			next, fc, verd = fr.run.failed(cause)
+		} else {
+			a, _ := v.(A)
+			next, fc, verd = fr.run.succeeded(f, a)
+		}
+		switch verd {
+		case finish:
+			return nil, fc, stFail
+		case follow:
+			return box(runLoop(f, r, next))
+		}
+		if f.depth >= depthBudget {
+			nest(f, src, r, fr)
+			return nil, nil, stUnwind
+		}
+		f.depth++
+		a, ac, st := runLoop(f, r, src)
+		f.depth--
+		switch st {
+		case stUnwind:
+			f.unwound(fr)
+			return nil, nil, stUnwind
+		case stFail:
+			failed, c = true, ac
+		default:
+			failed, v = false, a
+		}
+	}
+}
+
+func (fr *repeatFrame[R, E, E2, A, Out]) die(d *Defect) any { return causeDefect[E2](d) }
