@@ -22,7 +22,9 @@ func To[RIn, E, Mid, ROut any](from *Layer[RIn, E, Mid], next *Layer[Mid, E, ROu
 }
 
 // To is the method form of [To]: l.To(next) feeds l's value to next.
-func (l *Layer[RIn, E, ROut]) To[B any](next *Layer[ROut, E, B]) *Layer[RIn, E, B] { return To(l, next) }
+func (l *Layer[RIn, E, ROut]) To[B any](next *Layer[ROut, E, B]) *Layer[RIn, E, B] {
+	return To(l, next)
+}
 
 // Map returns a layer that builds l and then f of its value: to project a
 // service out of an environment, or to adapt a concrete type to the

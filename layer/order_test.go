@@ -2,7 +2,6 @@ package layer_test
 
 import (
 	"testing"
-
 )
 
 func TestChainBuildsInOrderAndReleasesInReverse(t *testing.T) {
