@@ -61,7 +61,9 @@ func TestAssertionsReportWhenTheyShould(t *testing.T) {
 		{"defect/wrong value", true, func(tb testing.TB) bool { return AssertDefect(tb, die, "other") }},
 		{"defect/failure", true, func(tb testing.TB) bool { return AssertDefect(tb, fail, nil) }},
 		{"defect/success", true, func(tb testing.TB) bool { return AssertDefect(tb, ok, nil) }},
-		{"sameExit/ok", false, func(tb testing.TB) bool { return AssertSameExit(tb, die, run(effect.Sync[any, error](func() int { panic("kaput") }))) }},
+		{"sameExit/ok", false, func(tb testing.TB) bool {
+			return AssertSameExit(tb, die, run(effect.Sync[any, error](func() int { panic("kaput") })))
+		}},
 		{"sameExit/differ", true, func(tb testing.TB) bool { return AssertSameExit(tb, fail, die) }},
 		{"mustSucceed/ok", false, func(tb testing.TB) bool { return MustSucceed(tb, ok) == 7 }},
 		{"mustSucceed/failure", true, func(tb testing.TB) bool { MustSucceed(tb, fail); return true }},

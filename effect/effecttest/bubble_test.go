@@ -11,7 +11,7 @@ import (
 )
 
 func TestRunTimedMeasuresVirtualTime(t *testing.T) {
-	e := effect.Sleep[any, error](3*time.Second).AndThen(effect.Sleep[any, error](2 * time.Second)).As(5)
+	e := effect.Sleep[any, error](3 * time.Second).AndThen(effect.Sleep[any, error](2 * time.Second)).As(5)
 	start := time.Now()
 	x, took := RunTimed(t, e)
 	AssertSucceeds(t, x, 5)
