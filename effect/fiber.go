@@ -189,12 +189,6 @@ func (f *fiber) observe(fn func()) {
 	f.mu.Unlock()
 }
 
-func (f *fiber) isDone() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.done
-}
-
 // finish publishes the end of f (its exit must be written before), wakes
 // its waiters and leaves its supervising scope.
 func (f *fiber) finish(err error, attached bool) {
