@@ -258,4 +258,3 @@ func TestResourcesReleasedOnceLIFOAndNoFiberOutlivesRoot(t *testing.T) {
 		props.TestingRun(t)
 	})
 }
-
