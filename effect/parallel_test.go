@@ -168,7 +168,7 @@ func TestForEachParProperties(t *testing.T) {
 			func(codes []int, limit int) bool {
 				exits, err := parRun(Settle(codes, func(c int) parEff {
 					if c%4 == 0 {
-						return Sleep[any, error](time.Duration(c)*time.Microsecond).AndThen(Fail[any, int](fmt.Errorf("e%d", c)))
+						return Sleep[any, error](time.Duration(c) * time.Microsecond).AndThen(Fail[any, int](fmt.Errorf("e%d", c)))
 					}
 					return Sleep[any, error](time.Duration(c) * time.Microsecond).As(c)
 				}, Par{Limit: limit, Mode: Collect}))
