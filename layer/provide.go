@@ -67,12 +67,16 @@ func Build[RIn, E, ROut any](ctx context.Context, l *Layer[RIn, E, ROut], in RIn
 	rt := effect.NewRuntime()
 	scope := rt.NewScope()
 	b := newBuilder(scope)
-	body := effect.Extend(scope, effect.Suspend(func() effect.Effect[RIn, E, ROut] { return l.build(b) }))
-	body = effect.CatchCause(body, func(c effect.Cause[E]) effect.Effect[RIn, E, ROut] {
-		return effect.Uninterruptible(effect.FlatMap(effect.ToExit(effect.CloseScope[RIn, E](scope)),
-			func(x effect.Exit[E, struct{}]) effect.Effect[RIn, E, ROut] {
-				return effect.FailCause[RIn, ROut](c.Then(x.Cause()))
-			}))
+	// The build is interruptible (ctx); closing the scope after a failure
+	// is not, and runs even when the failure is an interruption.
+	body := effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[RIn, E, ROut] {
+		build := effect.Extend(scope, effect.Suspend(func() effect.Effect[RIn, E, ROut] { return l.build(b) }))
+		return effect.CatchCause(restore.Apply(build), func(c effect.Cause[E]) effect.Effect[RIn, E, ROut] {
+			return effect.FlatMap(effect.ToExit(effect.CloseScope[RIn, E](scope)),
+				func(x effect.Exit[E, struct{}]) effect.Effect[RIn, E, ROut] {
+					return effect.FailCause[RIn, ROut](c.Then(x.Cause()))
+				})
+		})
 	})
 	out, err := rt.Run(ctx, body, in)
 	if err != nil {
