@@ -1,0 +1,114 @@
+package resource_test
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/effect/effecttest"
+	"github.com/gogoscope/gogoscope/resource"
+)
+
+// The interruption-point sweeps: each runs an operation once to count the
+// steps of its fiber, then once more for every step k, interrupting the
+// fiber right before step k (effecttest.SweepInterrupts, on the runtime's
+// step hook), and asserts after every run that the permits, pool slots and
+// breaker counts are exactly what they were before the operation. Each run
+// gets a fresh resource, made by mk on a runtime of its own.
+
+// sweepMin is the fewest steps a sweep must have found, so that a sweep
+// that silently swept nothing fails.
+const sweepMin = 5
+
+// sweep runs one sweep in a subtest, inside a synctest bubble so that the
+// sleeps of the swept operation take no real time. setup runs in the bubble
+// and returns mk and check; owner is a runtime for the resources that mk
+// makes afresh for every run, and for helper fibers that must not be swept.
+func sweep[A any](t *testing.T, name string, setup func(t *testing.T, owner *effect.Runtime) (mk func() eff[A], check func(t testing.TB, step int, x effect.Exit[error, A]))) {
+	t.Run(name, func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			owner := effect.NewRuntime()
+			t.Cleanup(func() { _ = owner.Shutdown(context.Background()) })
+			mk, check := setup(t, owner)
+			steps := effecttest.SweepInterrupts(t, mk, check)
+			if steps < sweepMin {
+				t.Fatalf("swept only %d steps", steps)
+			}
+			t.Logf("swept %d interruption points", steps)
+		})
+	})
+}
+
+// helpers starts fibers on the owner runtime, outside the swept fiber, and
+// waits for them.
+type helpers struct {
+	owner *effect.Runtime
+	fbs   []*effect.Fiber[error, struct{}]
+}
+
+func (h *helpers) start(e unit) {
+	h.fbs = append(h.fbs, h.owner.Start(context.Background(), e, nil))
+}
+
+func (h *helpers) wait() {
+	for _, fb := range h.fbs {
+		<-fb.Done()
+	}
+	h.fbs = nil
+}
+
+// semSweep sweeps the operation that op makes on a fresh semaphore of size
+// permits, and checks that every permit is back and no one waits.
+func semSweep(t *testing.T, name string, permits int64, op func(s *resource.Semaphore, h *helpers) unit) {
+	sweep(t, name, func(t *testing.T, owner *effect.Runtime) (func() unit, func(testing.TB, int, effect.Exit[error, struct{}])) {
+		var (
+			s     *resource.Semaphore
+			close func()
+			h     = &helpers{owner: owner}
+		)
+		t.Cleanup(func() {
+			if close != nil {
+				close()
+			}
+		})
+		mk := func() unit {
+			if close != nil {
+				close()
+			}
+			s, close = openSemaphore(t, owner, permits)
+			return op(s, h)
+		}
+		check := func(t testing.TB, step int, x effect.Exit[error, struct{}]) {
+			t.Helper()
+			h.wait()
+			if a, w := s.Available(), s.Waiting(); a != permits || w != 0 {
+				t.Fatalf("interrupted at step %d (%v): %d available, %d waiting; want %d, 0", step, x, a, w, permits)
+			}
+		}
+		return mk, check
+	})
+}
+
+var sweepBody = effect.Yield[any, error]().AndThen(effect.Sleep[any, error](time.Millisecond))
+
+func TestSweepSemaphore(t *testing.T) {
+	semSweep(t, "WithPermits uncontended", 3, func(s *resource.Semaphore, _ *helpers) unit {
+		return s.WithPermits(2, sweepBody)
+	})
+	semSweep(t, "WithPermits after a wait", 2, func(s *resource.Semaphore, h *helpers) unit {
+		s.TryAcquire(2)
+		h.start(effect.Sleep[any, error](time.Millisecond).Ensuring(sync0(func() { s.Release(2) })))
+		return s.WithPermits(1, sweepBody)
+	})
+	semSweep(t, "AcquireScoped", 2, func(s *resource.Semaphore, _ *helpers) unit {
+		return effect.Scoped(s.AcquireScoped[any, error](2).AndThen(sweepBody))
+	})
+	semSweep(t, "Acquire and Release by hand", 1, func(s *resource.Semaphore, _ *helpers) unit {
+		return effect.UninterruptibleMask(func(restore effect.Restore) unit {
+			return effect.AndThen(restore.Apply(s.Acquire[any, error](1)),
+				effect.Ensuring(restore.Apply(sweepBody), sync0(func() { s.Release(1) })))
+		})
+	})
+}
