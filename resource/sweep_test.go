@@ -112,3 +112,72 @@ func TestSweepSemaphore(t *testing.T) {
 		})
 	})
 }
+
+// breakerSweep sweeps cb.Execute(sweepBody) on a fresh breaker that prime
+// has brought to some state, and checks that an interrupted call left the
+// record as prime left it, and a finished one counted once.
+func breakerSweep(t *testing.T, name string, opts resource.BreakerOptions, prime func(cb *resource.CircuitBreaker, owner *effect.Runtime),
+	want func(before resource.BreakerRecord, x effect.Exit[error, struct{}]) resource.BreakerRecord) {
+	sweep(t, name, func(t *testing.T, owner *effect.Runtime) (func() unit, func(testing.TB, int, effect.Exit[error, struct{}])) {
+		var (
+			cb     *resource.CircuitBreaker
+			close  func()
+			before resource.BreakerRecord
+		)
+		t.Cleanup(func() {
+			if close != nil {
+				close()
+			}
+		})
+		mk := func() unit {
+			if close != nil {
+				close()
+			}
+			cb, close = openBreaker(t, owner, opts)
+			prime(cb, owner)
+			before = snapshot(t, cb)
+			return cb.Execute(sweepBody)
+		}
+		check := func(t testing.TB, step int, x effect.Exit[error, struct{}]) {
+			t.Helper()
+			got, w := snapshot(t, cb), want(before, x)
+			if got.State != w.State || got.Failures != w.Failures || got.Trials != w.Trials || got.Successes != w.Successes {
+				t.Fatalf("interrupted at step %d (%v): breaker %+v, want %+v", step, x, got, w)
+			}
+		}
+		return mk, check
+	})
+}
+
+func failBreaker(cb *resource.CircuitBreaker, owner *effect.Runtime, times int) {
+	for range times {
+		_, _ = owner.Run(context.Background(), cb.Execute(effect.Fail[any, int](errBoom)), nil)
+	}
+}
+
+func TestSweepBreaker(t *testing.T) {
+	breakerSweep(t, "closed with failures", resource.BreakerOptions{FailureThreshold: 5},
+		func(cb *resource.CircuitBreaker, owner *effect.Runtime) { failBreaker(cb, owner, 2) },
+		func(before resource.BreakerRecord, x effect.Exit[error, struct{}]) resource.BreakerRecord {
+			if x.IsSuccess() {
+				before.Failures = 0
+			}
+			return before
+		})
+	breakerSweep(t, "half-open trial", resource.BreakerOptions{FailureThreshold: 1, ResetTimeout: time.Second, HalfOpenCalls: 2},
+		func(cb *resource.CircuitBreaker, owner *effect.Runtime) {
+			failBreaker(cb, owner, 1)
+			time.Sleep(time.Second)
+		},
+		func(before resource.BreakerRecord, x effect.Exit[error, struct{}]) resource.BreakerRecord {
+			if x.IsSuccess() {
+				before.Successes = 1
+			}
+			return before
+		})
+	breakerSweep(t, "open", resource.BreakerOptions{FailureThreshold: 1, ResetTimeout: time.Hour},
+		func(cb *resource.CircuitBreaker, owner *effect.Runtime) { failBreaker(cb, owner, 1) },
+		func(before resource.BreakerRecord, x effect.Exit[error, struct{}]) resource.BreakerRecord {
+			return before
+		})
+}
