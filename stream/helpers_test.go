@@ -44,3 +44,5 @@ func interrupt[A any](t *testing.T, fb *effect.Fiber[error, A]) effect.Exit[erro
 	fb.InterruptFromGo()
 	return wait(t, fb)
 }
+
+func do[A any](f func() A) Eff[A] { return effect.Sync[any, error](f) }

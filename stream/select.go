@@ -286,3 +286,42 @@ func (d *defaultArm[R, E, B]) tryLocked() bool                { return false }
 func (d *defaultArm[R, E, B]) registerLocked(*waitState, int) {}
 func (d *defaultArm[R, E, B]) unregisterLocked()              {}
 func (d *defaultArm[R, E, B]) then() effect.Effect[R, E, B]   { return d.f() }
+
+// onReceiveUpTo is the batch form of OnReceive, for the timed operators: it
+// receives between 1 and max elements (none, with ok false, when c is closed
+// and drained).
+func onReceiveUpTo[R, E, A, B any](c *core[A], max int, f func(got []A, ok bool) effect.Effect[R, E, B]) Case[R, E, B] {
+	return Case[R, E, B]{mk: func() arm[R, E, B] { return &batchArm[R, E, A, B]{c: c, max: max, f: f} }}
+}
+
+type batchArm[R, E, A, B any] struct {
+	c   *core[A]
+	max int
+	f   func([]A, bool) effect.Effect[R, E, B]
+	w   waiter[A]
+	got []A
+}
+
+func (r *batchArm[R, E, A, B]) lock() *lockable { return &r.c.lockable }
+
+func (r *batchArm[R, E, A, B]) tryLocked() bool {
+	r.got = r.c.tryTakeLocked(r.max)
+	return r.got != nil || r.c.closed
+}
+
+func (r *batchArm[R, E, A, B]) registerLocked(st *waitState, idx int) {
+	r.w.st, r.w.idx, r.w.max = st, idx, r.max
+	r.c.recvq.push(&r.w)
+}
+
+func (r *batchArm[R, E, A, B]) unregisterLocked() { r.c.recvq.unlink(&r.w) }
+
+func (r *batchArm[R, E, A, B]) then() effect.Effect[R, E, B] {
+	if r.got == nil {
+		r.got = r.w.got
+	}
+	if len(r.got) > 0 && r.c.onTake != nil {
+		r.c.onTake()
+	}
+	return r.f(r.got, len(r.got) > 0)
+}
