@@ -57,6 +57,9 @@ type fiber struct {
 	locals locals
 	depth  int32
 	intr   atomic.Bool // an interruption was requested
+	// finished is set once the fiber has ended; scopes sweep such fibers
+	// out of their lists lazily, so that ending costs no lock of the scope.
+	finished atomic.Bool
 	ctx    context.Context
 	uw     *unwinding
 	own    Scope // the fiber's own scope: its children and finalizers
@@ -189,15 +192,15 @@ func (f *fiber) observe(fn func()) {
 	f.mu.Unlock()
 }
 
-// finish publishes the end of f (its exit must be written before), wakes
-// its waiters and leaves its supervising scope.
-func (f *fiber) finish(err error, attached bool) {
-	f.mu.Lock()
+// finishLocked publishes the end of f: the caller holds f.mu and has
+// written the exit. It wakes f's waiters and tells its supervising scope.
+func (f *fiber) finishLocked(err error, attached bool) {
 	f.done = true
 	ch, obs := f.doneCh, f.observers
 	f.observers = nil
 	f.onIntr = nil
 	f.mu.Unlock()
+	f.finished.Store(true)
 	if ch != nil {
 		close(ch)
 	}
@@ -205,7 +208,7 @@ func (f *fiber) finish(err error, attached bool) {
 		o()
 	}
 	if attached {
-		f.home.detach(f)
+		f.home.childEnded()
 	}
 	f.rt.fiberEnded(f, err)
 }
@@ -284,25 +287,13 @@ func (fb *Fiber[E, A]) Wait(ctx context.Context) (Exit[E, A], error) {
 // Await returns an effect that waits for fb to end and succeeds with its
 // exit. The wait is interruptible.
 func Await[R, E, A any](fb *Fiber[E, A]) Effect[R, E, Exit[E, A]] {
-	return prim(func(f *fiber, _ R) Effect[R, E, Exit[E, A]] {
-		if !fb.waitDone(f, "await") {
-			return interrupted[R, E, Exit[E, A]](f)
-		}
-		ex, _ := fb.Poll()
-		return Succeed[R, E](ex)
-	})
+	return Effect[R, E, Exit[E, A]]{op: &awaitOp[R, E, A]{fb: fb}}
 }
 
 // Join returns an effect that waits for fb to end and ends as it did. The
 // wait is interruptible.
 func Join[R, E, A any](fb *Fiber[E, A]) Effect[R, E, A] {
-	return prim(func(f *fiber, _ R) Effect[R, E, A] {
-		if !fb.waitDone(f, "join") {
-			return interrupted[R, E, A](f)
-		}
-		ex, _ := fb.Poll()
-		return FromExit[R](ex)
-	})
+	return Effect[R, E, A]{op: &joinOp[R, E, A]{fb: fb}}
 }
 
 // Interrupt returns an effect that interrupts fb and waits until it has
@@ -310,14 +301,38 @@ func Join[R, E, A any](fb *Fiber[E, A]) Effect[R, E, A] {
 // is interruptible: if the caller is interrupted first, fb is still
 // interrupted but no longer awaited.
 func Interrupt[R, E, A any](fb *Fiber[E, A]) Effect[R, E, Exit[E, A]] {
-	return prim(func(f *fiber, _ R) Effect[R, E, Exit[E, A]] {
-		fb.interruptAs(f.id, nil)
-		if !fb.waitDone(f, "interrupt") {
-			return interrupted[R, E, Exit[E, A]](f)
-		}
-		ex, _ := fb.Poll()
-		return Succeed[R, E](ex)
-	})
+	return Effect[R, E, Exit[E, A]]{op: &awaitOp[R, E, A]{fb: fb, interrupt: true}}
+}
+
+type awaitOp[R, E, A any] struct {
+	fb        *Fiber[E, A]
+	interrupt bool
+}
+
+func (o *awaitOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, Exit[E, A]], Cause[E], status) {
+	what := "await"
+	if o.interrupt {
+		o.fb.interruptAs(f.id, nil)
+		what = "interrupt"
+	}
+	if !o.fb.waitDone(f, what) {
+		return Effect[R, E, Exit[E, A]]{}, interruptCause[E](f), stFail
+	}
+	ex, _ := o.fb.Poll()
+	return Effect[R, E, Exit[E, A]]{val: ex}, Cause[E]{}, stCont
+}
+
+type joinOp[R, E, A any] struct{ fb *Fiber[E, A] }
+
+func (o *joinOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, A], Cause[E], status) {
+	if !o.fb.waitDone(f, "join") {
+		return Effect[R, E, A]{}, interruptCause[E](f), stFail
+	}
+	ex, _ := o.fb.Poll()
+	if ex.IsSuccess() {
+		return Effect[R, E, A]{val: ex.value}, Cause[E]{}, stCont
+	}
+	return Effect[R, E, A]{}, ex.cause, stFail
 }
 
 // Fork returns an effect that starts e on a new fiber and succeeds at once
@@ -327,30 +342,41 @@ func Interrupt[R, E, A any](fb *Fiber[E, A]) Effect[R, E, Exit[E, A]] {
 // fiber outlives its scope. A child starts interruptible, whatever the
 // parent's status. Cost: one goroutine and one allocation of about 500 bytes.
 func Fork[R, E, A any](e Effect[R, E, A]) Effect[R, E, *Fiber[E, A]] {
-	return prim(func(f *fiber, env R) Effect[R, E, *Fiber[E, A]] {
-		return Succeed[R, E](start(f.rt, f, f.locals.scope, env, e, f.ctx))
-	})
+	return Effect[R, E, *Fiber[E, A]]{op: &forkOp[R, E, A]{e: e}}
 }
 
 // ForkDaemon returns an effect that starts e on a new fiber that belongs to
 // the runtime's global scope instead of the current one: it outlives its
 // parent and is interrupted only by [Runtime.Shutdown] or explicitly.
 func ForkDaemon[R, E, A any](e Effect[R, E, A]) Effect[R, E, *Fiber[E, A]] {
-	return prim(func(f *fiber, env R) Effect[R, E, *Fiber[E, A]] {
-		return Succeed[R, E](start(f.rt, f, &f.rt.root, env, e, f.ctx))
-	})
+	return Effect[R, E, *Fiber[E, A]]{op: &forkOp[R, E, A]{e: e, daemon: true}}
 }
 
 // ForkIn returns an effect that starts e on a new fiber supervised by scope:
 // it is interrupted and awaited when scope closes.
 func ForkIn[R, E, A any](scope *Scope, e Effect[R, E, A]) Effect[R, E, *Fiber[E, A]] {
-	return prim(func(f *fiber, env R) Effect[R, E, *Fiber[E, A]] {
-		return Succeed[R, E](start(f.rt, f, scope, env, e, f.ctx))
-	})
+	return Effect[R, E, *Fiber[E, A]]{op: &forkOp[R, E, A]{e: e, in: scope}}
 }
 
-// FiberIDOf returns an effect that succeeds with the ID of the fiber running
-// it.
+type forkOp[R, E, A any] struct {
+	e      Effect[R, E, A]
+	in     *Scope
+	daemon bool
+}
+
+func (o *forkOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, *Fiber[E, A]], Cause[E], status) {
+	home := f.locals.scope
+	switch {
+	case o.in != nil:
+		home = o.in
+	case o.daemon:
+		home = &f.rt.root
+	}
+	return Effect[R, E, *Fiber[E, A]]{val: start(f.rt, f, home, env, o.e, f.ctx)}, Cause[E]{}, stCont
+}
+
+// CurrentFiberID returns an effect that succeeds with the ID of the fiber
+// running it.
 func CurrentFiberID[R, E any]() Effect[R, E, FiberID] {
 	return prim(func(f *fiber, _ R) Effect[R, E, FiberID] { return Succeed[R, E](f.id) })
 }
@@ -364,8 +390,9 @@ func start[R, E, A any](rt *Runtime, parent *fiber, home *Scope, env R, e Effect
 		if parent != nil {
 			by = parent.id
 		}
+		fb.mu.Lock()
 		fb.exit = Exit[E, A]{cause: CauseInterrupt[E](by, ErrScopeClosed)}
-		f.finish(nil, false)
+		f.finishLocked(nil, false)
 		return fb
 	}
 	go runFiber(fb, env, e)
@@ -390,21 +417,17 @@ func runFiber[R, E, A any](fb *Fiber[E, A], env R, e Effect[R, E, A]) {
 		}
 		fb.mu.Lock()
 		fb.exit = Exit[E, A]{cause: CauseDie[E](reason)}
-		fb.mu.Unlock()
-		f.finish(fb.exit.Err(), true)
+		f.finishLocked(fb.exit.Err(), true)
 	}()
 	f.rt.fiberStarted(f)
 	a, c := runRoot(f, env, e)
-	if !f.own.isEmpty() {
+	if !f.own.closeIfEmpty() {
 		f.locals = locals{interruptible: false, scope: &f.own}
 		fc, _ := runRoot(f, nil, closeScope(&f.own, Exit[E, A]{value: a, cause: c}.Erase()))
 		c = c.Then(stripFailures[any, E](fc))
-	} else {
-		f.own.markClosed()
 	}
 	fb.mu.Lock()
 	fb.exit = Exit[E, A]{value: a, cause: c}
-	fb.mu.Unlock()
 	finished = true
-	f.finish(errorOf(c), true)
+	f.finishLocked(errorOf(c), true)
 }

@@ -99,23 +99,78 @@ func Forever[R, E, A any](e Effect[R, E, A]) Effect[R, E, A] {
 func (e Effect[R, E, A]) Forever() Effect[R, E, A] { return Forever(e) }
 
 // ForEach returns an effect that runs f on each item in order and succeeds
-// with the results in order. The first failure stops it.
+// with the results in order. The first failure stops it. It checks for
+// interruption before each item and runs in constant stack for any number of
+// items.
 func ForEach[R, E, A, B any](items []A, f func(A) Effect[R, E, B]) Effect[R, E, []B] {
-	return Suspend(func() Effect[R, E, []B] {
-		out := make([]B, 0, len(items))
-		var step func(i int) Effect[R, E, []B]
-		step = func(i int) Effect[R, E, []B] {
-			if i == len(items) {
-				return Succeed[R, E](out)
-			}
-			return FlatMap(f(items[i]), func(b B) Effect[R, E, []B] {
-				out = append(out, b)
-				return step(i + 1)
-			})
-		}
-		return step(0)
-	})
+	return Effect[R, E, []B]{op: &forEachOp[R, E, A, B]{items: items, f: f}}
 }
+
+type forEachOp[R, E, A, B any] struct {
+	items []A
+	f     func(A) Effect[R, E, B]
+}
+
+func (o *forEachOp[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, []B], Cause[E], status) {
+	run := &forEachRun[R, E, A, B]{op: o, out: make([]B, 0, len(o.items))}
+	return run.loop(f, env)
+}
+
+// forEachRun is one run of a ForEach: its position, its results, and its
+// heap frame when an item's effect unwinds.
+type forEachRun[R, E, A, B any] struct {
+	op  *forEachOp[R, E, A, B]
+	out []B
+	i   int
+}
+
+func (s *forEachRun[R, E, A, B]) loop(f *fiber, env R) (Effect[R, E, []B], Cause[E], status) {
+	for s.i < len(s.op.items) {
+		if f.locals.interruptible && f.intr.Load() {
+			return Effect[R, E, []B]{}, interruptCause[E](f), stFail
+		}
+		e := s.op.f(s.op.items[s.i])
+		s.i++
+		if e.op == nil {
+			s.out = append(s.out, e.val)
+			continue
+		}
+		if !nest(f, e, env, s) {
+			return Effect[R, E, []B]{}, Cause[E]{}, stUnwind
+		}
+		f.depth++
+		b, c, st := runLoop(f, env, e)
+		f.depth--
+		switch st {
+		case stFail:
+			return Effect[R, E, []B]{}, c, stFail
+		case stUnwind:
+			f.unwound(s)
+			return Effect[R, E, []B]{}, Cause[E]{}, stUnwind
+		}
+		s.out = append(s.out, b)
+	}
+	return Effect[R, E, []B]{val: s.out}, Cause[E]{}, stCont
+}
+
+func (s *forEachRun[R, E, A, B]) resume(f *fiber, env any, v any, c any, failed bool) (any, any, status) {
+	if failed {
+		return nil, c, stFail
+	}
+	b, _ := v.(B)
+	s.out = append(s.out, b)
+	r, _ := env.(R)
+	e, cause, st := s.loop(f, r)
+	switch st {
+	case stFail:
+		return nil, cause, stFail
+	case stUnwind:
+		return nil, nil, stUnwind
+	}
+	return e.val, nil, stDone
+}
+
+func (s *forEachRun[R, E, A, B]) die(d *Defect) any { return causeDefect[E](d) }
 
 type flatMapOp[R, E, A, B any] struct {
 	src Effect[R, E, A]

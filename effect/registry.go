@@ -190,7 +190,9 @@ func (s *Scope) snapshot() node {
 	s.mu.Lock()
 	var fibers []*fiber
 	for f := s.fibers; f != nil; f = f.next {
-		fibers = append(fibers, f)
+		if !f.finished.Load() {
+			fibers = append(fibers, f)
+		}
 	}
 	var subs []*Scope
 	for c := s.subs; c != nil; c = c.sibNext {

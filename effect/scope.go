@@ -3,6 +3,7 @@ package effect
 import (
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
 // ScopeID identifies a scope within its [Runtime].
@@ -46,7 +47,9 @@ type Scope struct {
 
 	mu      sync.Mutex
 	state   scopeState
-	fibers  *fiber // supervised fibers, newest first
+	fibers  *fiber // supervised fibers, newest first; ended ones swept lazily
+	nfibers int    // length of the fibers list
+	ended   atomic.Int32 // fibers of the list that have ended
 	subs    *Scope // open child scopes, newest first
 	sibPrev *Scope
 	sibNext *Scope
@@ -116,32 +119,61 @@ func (s *Scope) attach(f *fiber) bool {
 	if s.state != scopeOpen {
 		return false
 	}
+	if n := s.ended.Load(); n >= 8 && int(n)*2 >= s.nfibers {
+		s.sweepLocked()
+	}
 	f.next = s.fibers
 	if s.fibers != nil {
 		s.fibers.prev = f
 	}
 	s.fibers = f
+	s.nfibers++
 	return true
 }
 
-func (s *Scope) detach(f *fiber) {
-	s.mu.Lock()
-	if f.prev != nil {
-		f.prev.next = f.next
-	} else if s.fibers == f {
-		s.fibers = f.next
+// childEnded counts a supervised fiber that has ended; attach sweeps ended
+// fibers out of the list once they are half of it, so a long-lived scope
+// does not keep them, and ending a fiber takes no lock of its scope.
+func (s *Scope) childEnded() { s.ended.Add(1) }
+
+func (s *Scope) sweepLocked() {
+	removed := int32(0)
+	for k := s.fibers; k != nil; {
+		next := k.next
+		if k.finished.Load() {
+			if k.prev != nil {
+				k.prev.next = k.next
+			} else {
+				s.fibers = k.next
+			}
+			if k.next != nil {
+				k.next.prev = k.prev
+			}
+			k.prev, k.next = nil, nil
+			removed++
+			s.nfibers--
+		}
+		k = next
 	}
-	if f.next != nil {
-		f.next.prev = f.prev
-	}
-	f.prev, f.next = nil, nil
-	s.mu.Unlock()
+	s.ended.Add(-removed)
 }
 
-func (s *Scope) isEmpty() bool {
+// closeIfEmpty closes the scope at once if it has no running fiber, no open
+// child scope and no finalizer, and reports whether it did: the fast path of
+// the end of a fiber.
+func (s *Scope) closeIfEmpty() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.fibers == nil && s.subs == nil && len(s.fins) == 0
+	if s.subs != nil || len(s.fins) != 0 {
+		return false
+	}
+	for k := s.fibers; k != nil; k = k.next {
+		if !k.finished.Load() {
+			return false
+		}
+	}
+	s.state = scopeClosed
+	return true
 }
 
 func (s *Scope) markClosed() {
@@ -174,7 +206,9 @@ func closeScope(s *Scope, ex Exit[any, any]) Effect[any, any, Cause[any]] {
 		s.state = scopeClosing
 		var kids []*fiber
 		for k := s.fibers; k != nil; k = k.next {
-			kids = append(kids, k)
+			if !k.finished.Load() {
+				kids = append(kids, k)
+			}
 		}
 		var subs []*Scope
 		for c := s.subs; c != nil; c = c.sibNext {
