@@ -1,0 +1,99 @@
+package interop
+
+import (
+	"context"
+
+	"github.com/gogoscope/gogoscope/effect"
+)
+
+// Recv returns an effect that receives one value from ch and succeeds with
+// Some(value), or with None once ch is closed and drained. The wait is
+// interruptible and holds no goroutine beyond the fiber's own. A value
+// received at the very moment the fiber is interrupted is dropped with the
+// interruption, as it would be by a Go receiver that selects on its
+// context; nothing else is lost. A nil ch blocks until interrupted.
+func Recv[R, E, A any](ch <-chan A) effect.Effect[R, E, effect.Option[A]] {
+	return blocking[R, E](func(ctx context.Context) (effect.Option[A], error) {
+		select {
+		case v, ok := <-ch:
+			return effect.Option[A]{Value: v, OK: ok}, nil
+		default:
+		}
+		select {
+		case v, ok := <-ch:
+			return effect.Option[A]{Value: v, OK: ok}, nil
+		case <-ctx.Done():
+			return effect.None[A](), context.Cause(ctx)
+		}
+	})
+}
+
+// Send returns an effect that sends a on ch and succeeds once a receiver has
+// taken it (or the buffer has room). The wait is interruptible; an
+// interrupted Send has not sent. Sending on a closed channel panics in Go,
+// and is a defect here.
+func Send[R, E, A any](ch chan<- A, a A) effect.Effect[R, E, struct{}] {
+	return blocking[R, E](func(ctx context.Context) (struct{}, error) {
+		select {
+		case ch <- a:
+			return struct{}{}, nil
+		default:
+		}
+		select {
+		case ch <- a:
+			return struct{}{}, nil
+		case <-ctx.Done():
+			return struct{}{}, context.Cause(ctx)
+		}
+	})
+}
+
+// ForEachRecv returns an effect that receives the values of ch, in order,
+// until ch is closed, and runs f on each before receiving the next: the
+// loop `for v := range ch` as an effect, with back-pressure (the sender
+// waits while f works). The first failure of f stops the loop and is the
+// effect's failure; the values not yet received stay in ch. Each wait is
+// interruptible. Cost: no goroutine, a few allocations per value.
+func ForEachRecv[R, E, A any](ch <-chan A, f func(A) effect.Effect[R, E, struct{}]) effect.Effect[R, E, struct{}] {
+	mustNotBeNil("ForEachRecv", "f", f == nil)
+	recv := Recv[R, E](ch)
+	var loop effect.Effect[R, E, struct{}]
+	loop = effect.FlatMap(recv, func(o effect.Option[A]) effect.Effect[R, E, struct{}] {
+		if !o.OK {
+			return effect.Unit[R, E]()
+		}
+		return effect.AndThen(f(o.Value), loop)
+	})
+	return loop
+}
+
+// CollectRecv returns an effect that receives every value of ch until it is
+// closed and succeeds with them in order.
+func CollectRecv[R, E, A any](ch <-chan A) effect.Effect[R, E, []A] {
+	return effect.Suspend(func() effect.Effect[R, E, []A] {
+		var out []A
+		loop := ForEachRecv(ch, func(a A) effect.Effect[R, E, struct{}] {
+			return effect.Sync[R, E](func() struct{} { out = append(out, a); return struct{}{} })
+		})
+		return effect.Map(loop, func(struct{}) []A { return out })
+	})
+}
+
+// ToChan starts e on rt (a fresh runtime when rt is nil) and returns at
+// once a channel that receives e's exit when it ends, and is then closed:
+// the bridge to plain Go code that selects over channels. Cancelling ctx
+// interrupts e, with [context.Cause] of ctx as the reason (see
+// [Cancellable]); the values of ctx reach e. The channel is buffered, so e
+// never waits for a receiver, and no goroutine is left behind if nobody
+// receives. A [effect.Runtime.Shutdown] of rt interrupts e too.
+func ToChan[E, A any](ctx context.Context, e effect.Effect[any, E, A], rt *effect.Runtime) <-chan effect.Exit[E, A] {
+	if rt == nil {
+		rt = effect.NewRuntime()
+	}
+	out := make(chan effect.Exit[E, A], 1)
+	deliver := func(x effect.Exit[E, A]) effect.Effect[any, E, struct{}] {
+		return effect.Sync[any, E](func() struct{} { out <- x; close(out); return struct{}{} })
+	}
+	rt.Start(ctx, effect.OnExit(Cancellable(ctx, e), deliver), nil)
+	return out
+}

@@ -1,0 +1,89 @@
+package interop
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gogoscope/gogoscope/effect"
+)
+
+// runExit runs e with env on rt, or on a fresh runtime when rt is nil.
+func runExit[R, E, A any](ctx context.Context, rt *effect.Runtime, e effect.Effect[R, E, A], env R) effect.Exit[E, A] {
+	if rt == nil {
+		return effect.RunExit(ctx, e, env)
+	}
+	return rt.RunExit(ctx, e, env)
+}
+
+// repanic panics with what a plain Go function that cannot report an error
+// raises for the failure x: a lone defect's own value (so a panic lifted
+// into an effect comes back out as itself), anything else as the error of
+// [effect.Exit.Err].
+func repanic[E, A any](x effect.Exit[E, A]) {
+	c := x.Cause()
+	if c.Kind() == effect.Died {
+		panic(c.Defects()[0].Value)
+	}
+	panic(x.Err())
+}
+
+// leftOf returns what the failure x becomes on the failure side of a value
+// typed by E (an Either's Left): a lone expected failure as itself; any
+// other cause as the error of [effect.Exit.Err] when E can hold an error
+// (E is error or any); otherwise it panics as [repanic] does, since E has
+// no way to say "defect" or "interrupted".
+func leftOf[E, A any](x effect.Exit[E, A]) E {
+	c := x.Cause()
+	if c.Kind() == effect.Failed {
+		e, _ := c.Failure()
+		return e
+	}
+	if e, ok := any(x.Err()).(E); ok {
+		return e
+	}
+	repanic(x)
+	panic("unreachable")
+}
+
+// blocking returns an effect that runs fn, a wait that honours its context,
+// as [effect.Try] does, for any failure type E: fn fails only when its
+// context is done, and such a failure (the deadline of an enclosing
+// timeout, seen before the interruption that follows it) is an
+// interruption for that reason, not an expected failure.
+func blocking[R, E, A any](fn func(ctx context.Context) (A, error)) effect.Effect[R, E, A] {
+	return effect.MatchCauseEffect(effect.Try[R](fn),
+		func(c effect.Cause[error]) effect.Effect[R, E, A] {
+			return effect.FailCause[R, A](failuresAsInterrupts[E](c))
+		},
+		effect.Succeed[R, E, A])
+}
+
+// failuresAsInterrupts returns c retyped to E with each expected failure
+// turned into an interruption whose reason is that failure.
+func failuresAsInterrupts[E any](c effect.Cause[error]) effect.Cause[E] {
+	switch c.Kind() {
+	case effect.Then:
+		return failuresAsInterrupts[E](c.Left()).Then(failuresAsInterrupts[E](c.Right()))
+	case effect.Both:
+		return failuresAsInterrupts[E](c.Left()).Both(failuresAsInterrupts[E](c.Right()))
+	case effect.Failed:
+		err, _ := c.Failure()
+		return effect.CauseInterrupt[E](0, err)
+	case effect.Died:
+		return effect.CauseDie[E](c.Defects()[0])
+	case effect.Interrupted:
+		var ie *effect.InterruptedError
+		var reason error
+		if errors.As(c.Unwrap()[0], &ie) {
+			reason = ie.Reason
+		}
+		return effect.CauseInterrupt[E](c.Interruptors()[0], reason)
+	}
+	return effect.Cause[E]{}
+}
+
+func mustNotBeNil(fn, arg string, isNil bool) {
+	if isNil {
+		panic("interop." + fn + ": " + arg + " must not be nil")
+	}
+}
