@@ -60,9 +60,9 @@ type fiber struct {
 	// finished is set once the fiber has ended; scopes sweep such fibers
 	// out of their lists lazily, so that ending costs no lock of the scope.
 	finished atomic.Bool
-	ctx    context.Context
-	uw     *unwinding
-	own    Scope // the fiber's own scope: its children and finalizers
+	ctx      context.Context
+	uw       *unwinding
+	own      Scope // the fiber's own scope: its children and finalizers
 	// stepHook is the runtime's step hook when the fiber was made (tests).
 	stepHook func(FiberID) bool
 

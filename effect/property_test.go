@@ -192,8 +192,9 @@ func genTree(r *rand.Rand, log *resourceLog, depth int, names *int) eff {
 		return Scoped(AndThen(genTree(r, log, depth-1, names), genTree(r, log, depth-1, names)))
 	case 6:
 		child := genTree(r, log, depth-1, names)
+		interrupt := r.IntN(2) == 0
 		return FlatMap(Fork(child), func(fb *Fiber[error, int]) eff {
-			if r.IntN(2) == 0 {
+			if interrupt {
 				return AndThen(Sleep[any, error](d), Map(Interrupt[any](fb), func(Exit[error, int]) int { return 0 }))
 			}
 			return Join[any](fb)

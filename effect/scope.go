@@ -47,10 +47,10 @@ type Scope struct {
 
 	mu      sync.Mutex
 	state   scopeState
-	fibers  *fiber // supervised fibers, newest first; ended ones swept lazily
-	nfibers int    // length of the fibers list
+	fibers  *fiber       // supervised fibers, newest first; ended ones swept lazily
+	nfibers int          // length of the fibers list
 	ended   atomic.Int32 // fibers of the list that have ended
-	subs    *Scope // open child scopes, newest first
+	subs    *Scope       // open child scopes, newest first
 	sibPrev *Scope
 	sibNext *Scope
 	fins    []finalizer
