@@ -2,6 +2,7 @@ package layer_test
 
 import (
 	"context"
+	"errors"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -106,4 +107,31 @@ func TestBackgroundFiberOfALayerLivesUntilTheScopeCloses(t *testing.T) {
 		mustClose(t, scope)
 		wantEvents(t, j, "flusher stopped")
 	})
+}
+
+func TestInterruptedOwnerOfASharedLayerDoesNotHideTheRealFailure(t *testing.T) {
+	// part A builds shared (1s) beside bad, which fails at 0.5s and so
+	// interrupts shared's build. Part B started waiting for shared at
+	// 0.1s. The build must fail with bad's failure, not with the
+	// interruption that B's wait observed.
+	for range 300 {
+		synctest.Test(t, func(t *testing.T) {
+			var runs atomic.Int32
+			shared := sleepy("shared", time.Second, &runs)
+			bad := layer.FromEffect(effect.AndThen(effect.Sleep[any, error](500*time.Millisecond), effect.Fail[any, string](errBoom))).Named("bad")
+			partA := layer.Struct(
+				layer.Field(shared, func(p *pair, v string) { p.A = v }),
+				layer.Field(bad, func(p *pair, v string) { p.B = v }),
+			).Map(func(p pair) string { return p.A })
+			partB := sleepy("delay", 100*time.Millisecond, &runs).Map(func(string) any { return nil }).To(shared)
+			app := layer.Struct(
+				layer.Field(partA, func(p *pair, v string) { p.A = v }),
+				layer.Field(partB, func(p *pair, v string) { p.B = v }),
+			)
+			_, _, err := layer.Build(context.Background(), app, nil)
+			if le := layerErr(t, err); le.Layer != "bad" || !errors.Is(err, errBoom) {
+				t.Fatalf("Build: got %v, want bad's failure", err)
+			}
+		})
+	}
 }

@@ -158,7 +158,7 @@ func memoize[RIn, E, A any](b *builder, id *identity, mk func() effect.Effect[RI
 			b.mu.Lock()
 			if d, ok := b.memo[id]; ok {
 				b.mu.Unlock()
-				return restore.Apply(d.(*effect.Deferred[E, A]).Await[RIn]())
+				return restore.Apply(awaitShared[RIn](d.(*effect.Deferred[E, A])))
 			}
 			d := effect.NewDeferred[E, A]()
 			b.memo[id] = d
@@ -173,6 +173,29 @@ func memoize[RIn, E, A any](b *builder, id *identity, mk func() effect.Effect[RI
 					return effect.Succeed[RIn, E](a)
 				})
 		})
+	})
+}
+
+// awaitShared returns an effect that waits for the build of a shared layer
+// that another fiber runs and ends as it did, except when that build was
+// interrupted: then it waits until its own fiber is interrupted.
+//
+// Why: the first requester of a layer builds it on its own fiber. Within
+// one build that fiber is interrupted only when the whole build is being
+// interrupted, or when a [Struct] on its path stops its other parts after
+// a failure; layer combinators never catch failures, so that failure
+// travels up to the root of the build, and the lowest [Struct] above both
+// it and this waiter interrupts this waiter's part too. Failing here with
+// the other fiber's interruption instead would race with the real failure
+// and could hide it (a parallel interruption makes the [Struct] above stop
+// the part that was about to report the failure). If this fiber was the
+// one interrupted while waiting, it stops at once, as usual.
+func awaitShared[RIn, E, A any](d *effect.Deferred[E, A]) effect.Effect[RIn, E, A] {
+	return effect.CatchCause(d.Await[RIn](), func(c effect.Cause[E]) effect.Effect[RIn, E, A] {
+		if c.IsInterruptedOnly() {
+			return effect.Never[RIn, E, A]()
+		}
+		return effect.FailCause[RIn, A](c)
 	})
 }
 
