@@ -54,7 +54,7 @@ func decodeGraph(n int, words []int, provide bool) graphSpec {
 	for i := range n {
 		w := words[i]
 		g.deps = append(g.deps, uint8(w)&uint8(1<<i-1))
-		g.fails = append(g.fails, (w>>8)%8 == 0)         // about 1 in 8
+		g.fails = append(g.fails, (w>>8)%8 == 0) // about 1 in 8
 		g.releaseFails = append(g.releaseFails, (w>>11)%8 == 0)
 		g.yields = append(g.yields, (w>>14)%4)
 	}
