@@ -208,7 +208,9 @@ func newServer() (*httptest.Server, func() []string) {
 		}
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/users", func(w http.ResponseWriter, r *http.Request) { wait(w, r, 20*time.Millisecond, "users: ada, grace, ken") })
+	mux.HandleFunc("/users", func(w http.ResponseWriter, r *http.Request) {
+		wait(w, r, 20*time.Millisecond, "users: ada, grace, ken")
+	})
 	mux.HandleFunc("/orders", func(w http.ResponseWriter, r *http.Request) { wait(w, r, 60*time.Millisecond, "orders: 3 open") })
 	mux.HandleFunc("/inventory", func(w http.ResponseWriter, r *http.Request) { wait(w, r, 10*time.Millisecond, "inventory: 42 items") })
 	mux.HandleFunc("/mirror/slow", func(w http.ResponseWriter, r *http.Request) { wait(w, r, time.Second, "mirror: slow copy") })
