@@ -2,6 +2,7 @@ package resource_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -179,5 +180,114 @@ func TestSweepBreaker(t *testing.T) {
 		func(cb *resource.CircuitBreaker, owner *effect.Runtime) { failBreaker(cb, owner, 1) },
 		func(before resource.BreakerRecord, x effect.Exit[error, struct{}]) resource.BreakerRecord {
 			return before
+		})
+}
+
+// poolSweep sweeps the operation that op makes on a fresh pool made with
+// opts (from a fresh factory), and checks the pool's books after every run:
+// nothing lent, no one waiting, every place either idle or given back, and
+// every conn made either idle or destroyed; exact, when want is not nil.
+func poolSweep(t *testing.T, name string, opts func(f *factory) resource.PoolOptions[*conn], want *resource.PoolStats,
+	op func(p *resource.Pool[*conn], f *factory, h *helpers) unit) {
+	sweep(t, name, func(t *testing.T, owner *effect.Runtime) (func() unit, func(testing.TB, int, effect.Exit[error, struct{}])) {
+		var (
+			p     *resource.Pool[*conn]
+			f     *factory
+			close func()
+			h     = &helpers{owner: owner}
+		)
+		t.Cleanup(func() {
+			if close != nil {
+				close()
+			}
+		})
+		mk := func() unit {
+			if close != nil {
+				close()
+			}
+			f = &factory{}
+			p, close = openPool(t, owner, opts(f))
+			return op(p, f, h)
+		}
+		check := func(t testing.TB, step int, x effect.Exit[error, struct{}]) {
+			t.Helper()
+			h.wait()
+			st := p.Stats()
+			made, destroyed := f.counts()
+			if st.InUse != 0 || st.Waiters != 0 || st.Size != st.Idle || made-len(destroyed) != st.Size || want != nil && st != *want {
+				t.Fatalf("interrupted at step %d (%v): stats %+v with %d made and %d destroyed", step, x, st, made, len(destroyed))
+			}
+		}
+		return mk, check
+	})
+}
+
+// slowFactory is a factory whose creations and destructions take steps
+// and time, so that a sweep interrupts them halfway.
+func slowOptions(minSize, maxSize int) func(f *factory) resource.PoolOptions[*conn] {
+	return func(f *factory) resource.PoolOptions[*conn] {
+		o := f.options(minSize, maxSize)
+		o.Create = effect.AndThen(sweepBody, f.create())
+		o.Destroy = func(c *conn) unit { return effect.AndThen(sweepBody, f.destroy(c)) }
+		return o
+	}
+}
+
+func TestSweepPool(t *testing.T) {
+	use := func(p *resource.Pool[*conn], _ *factory, _ *helpers) unit {
+		return effect.Void(resource.Use(p, func(*conn) eff[int] { return sweepBody.As(1) }))
+	}
+	poolSweep(t, "Use an idle conn", slowOptions(1, 2), &resource.PoolStats{Size: 1, Idle: 1}, use)
+	poolSweep(t, "Use creates a conn", slowOptions(0, 2), nil, use)
+	poolSweep(t, "Use after a wait", slowOptions(1, 1), &resource.PoolStats{Size: 1, Idle: 1},
+		func(p *resource.Pool[*conn], f *factory, h *helpers) unit {
+			h.start(effect.Void(resource.Use(p, func(*conn) eff[int] { return effect.Sleep[any, error](time.Millisecond).As(0) })))
+			effecttest.WaitIdle()
+			return use(p, f, h)
+		})
+	poolSweep(t, "Use with a health check that fails",
+		func(f *factory) resource.PoolOptions[*conn] {
+			o := slowOptions(2, 2)(f)
+			o.Check = func(c *conn) unit {
+				return effect.AndThen(sweepBody, effect.Suspend(func() unit {
+					if c.id == 2 {
+						return effect.Fail[any, struct{}](errors.New("unhealthy"))
+					}
+					return effect.Unit[any, error]()
+				}))
+			}
+			return o
+		}, nil, use)
+	poolSweep(t, "Use that breaks the conn",
+		func(f *factory) resource.PoolOptions[*conn] {
+			o := slowOptions(1, 1)(f)
+			o.Broken = func(err error) bool { return errors.Is(err, errBoom) }
+			return o
+		}, nil,
+		func(p *resource.Pool[*conn], _ *factory, _ *helpers) unit {
+			return effect.Void(resource.Use(p, func(*conn) eff[int] { return effect.AndThen(sweepBody, effect.Fail[any, int](errBoom)) }))
+		})
+	poolSweep(t, "AcquireScoped", slowOptions(1, 2), &resource.PoolStats{Size: 1, Idle: 1},
+		func(p *resource.Pool[*conn], _ *factory, _ *helpers) unit {
+			return effect.Scoped(effect.AndThen(p.AcquireScoped[any, error](), sweepBody))
+		})
+	poolSweep(t, "Acquire, then Invalidate by hand", slowOptions(1, 2), nil,
+		func(p *resource.Pool[*conn], _ *factory, _ *helpers) unit {
+			return effect.UninterruptibleMask(func(restore effect.Restore) unit {
+				return effect.FlatMap(p.Acquire[any, error](), func(l resource.Lease[*conn]) unit {
+					return effect.Ensuring(restore.Apply(sweepBody), p.Invalidate[any, error](l))
+				})
+			})
+		})
+	poolSweep(t, "Acquire that times out",
+		func(f *factory) resource.PoolOptions[*conn] {
+			o := slowOptions(1, 1)(f)
+			o.AcquireTimeout = time.Millisecond
+			return o
+		}, &resource.PoolStats{Size: 1, Idle: 1},
+		func(p *resource.Pool[*conn], f *factory, h *helpers) unit {
+			h.start(effect.Void(resource.Use(p, func(*conn) eff[int] { return effect.Sleep[any, error](2 * time.Millisecond).As(0) })))
+			effecttest.WaitIdle()
+			return use(p, f, h)
 		})
 }

@@ -1,0 +1,119 @@
+package resource
+
+import (
+	"time"
+
+	"github.com/gogoscope/gogoscope/effect"
+)
+
+// destroy returns the effect that destroys the resource of e (nothing for a
+// nil e or without a Destroy), uninterruptibly; a failure goes to
+// OnDestroyError.
+func destroy[R, E, T any](p *Pool[T], e *poolEntry[T]) effect.Effect[R, E, struct{}] {
+	if e == nil || p.opts.Destroy == nil {
+		return effect.Unit[R, E]()
+	}
+	d := effect.Widen[R](effect.Suspend(func() effect.Effect[any, error, struct{}] { return p.opts.Destroy(e.value) }))
+	return effect.Uninterruptible(effect.MatchCauseEffect(d,
+		func(c effect.Cause[error]) effect.Effect[R, E, struct{}] {
+			if h := p.opts.OnDestroyError; h != nil {
+				h(effect.FailedWith[error, struct{}](c).Err())
+			}
+			return effect.Unit[R, E]()
+		},
+		func(struct{}) effect.Effect[R, E, struct{}] { return effect.Unit[R, E]() }))
+}
+
+// discard destroys the resource of e, taken out of the pool with its place
+// kept, and then frees that place; uninterruptibly, so that the place is
+// never lost.
+func discard[R, E, T any](p *Pool[T], e *poolEntry[T]) effect.Effect[R, E, struct{}] {
+	if e == nil {
+		return effect.Unit[R, E]()
+	}
+	return effect.Uninterruptible(effect.AndThen(destroy[R, E](p, e), effect.Sync[R, E](func() struct{} {
+		p.mu.Lock()
+		p.freeSlotLocked()
+		p.mu.Unlock()
+		return struct{}{}
+	})))
+}
+
+// destroyAll destroys the resources of es one after the other.
+func destroyAll[R, E, T any](p *Pool[T], es []*poolEntry[T]) effect.Effect[R, E, struct{}] {
+	out := effect.Unit[R, E]()
+	for i := len(es) - 1; i >= 0; i-- {
+		out = effect.AndThen(destroy[R, E](p, es[i]), out)
+	}
+	return out
+}
+
+// drain is the pool's finalizer: it closes the pool, destroys the idle
+// resources, waits up to DrainTimeout for the borrowed ones, and destroys
+// whatever is still out. It runs uninterruptibly, as finalizers do.
+func drain[R, E, T any](p *Pool[T]) effect.Effect[R, E, struct{}] {
+	return effect.Suspend(func() effect.Effect[R, E, struct{}] {
+		p.mu.Lock()
+		idle := p.closeLocked()
+		p.mu.Unlock()
+		force := effect.Suspend(func() effect.Effect[R, E, struct{}] {
+			p.mu.Lock()
+			out := append(p.doomed, p.forceLocked()...)
+			p.doomed = nil
+			p.mu.Unlock()
+			return destroyAll[R, E](p, out)
+		})
+		return effect.AndThen(destroyAll[R, E](p, idle), effect.AndThen(drained[R, E](p), force))
+	})
+}
+
+// drained returns the effect that waits until every borrowed resource has
+// come back to the closed pool, or DrainTimeout has passed.
+func drained[R, E, T any](p *Pool[T]) effect.Effect[R, E, struct{}] {
+	d := p.opts.DrainTimeout
+	if d == 0 {
+		return effect.Unit[R, E]()
+	}
+	return effect.Async[R](func(resume func(effect.Exit[E, struct{}])) func() {
+		done := func() { resume(effect.Succeeded[E](struct{}{})) }
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.inUse == 0 {
+			done()
+			return nil
+		}
+		timer := time.AfterFunc(d, done)
+		p.onDrained = func() {
+			timer.Stop()
+			done()
+		}
+		return func() {
+			timer.Stop()
+			p.mu.Lock()
+			p.onDrained = nil
+			p.mu.Unlock()
+		}
+	})
+}
+
+// evictor is the eviction fiber: it sleeps until the oldest idle resource
+// has been idle for IdleTimeout, evicts what is due, and starts over, until
+// the pool's scope interrupts it.
+func evictor[R, E, T any](p *Pool[T]) effect.Effect[R, E, struct{}] {
+	evict := effect.Uninterruptible(effect.Suspend(func() effect.Effect[R, E, struct{}] {
+		p.mu.Lock()
+		out := p.evictLocked(time.Now())
+		p.mu.Unlock()
+		done := effect.Unit[R, E]()
+		for i := len(out) - 1; i >= 0; i-- {
+			done = effect.AndThen(discard[R, E](p, out[i]), done)
+		}
+		return done
+	}))
+	return effect.Forever(effect.Suspend(func() effect.Effect[R, E, struct{}] {
+		p.mu.Lock()
+		d := p.nextEvictionLocked(time.Now())
+		p.mu.Unlock()
+		return effect.AndThen(effect.Sleep[R, E](d), evict)
+	}))
+}
