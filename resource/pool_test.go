@@ -237,7 +237,9 @@ func TestPoolInvalidation(t *testing.T) {
 		opts.Broken = func(err error) bool { return errors.Is(err, errReset) }
 		p, closeScope := openPool(t, rt, opts)
 		defer closeScope()
-		run := func(e eff[int]) { _, _ = rt.Run(context.Background(), resource.Use(p, func(*conn) eff[int] { return e }), nil) }
+		run := func(e eff[int]) {
+			_, _ = rt.Run(context.Background(), resource.Use(p, func(*conn) eff[int] { return e }), nil)
+		}
 		run(effect.Fail[any, int](errBoom)) // not broken: returned
 		assertStats(t, p, resource.PoolStats{Size: 1, Idle: 1})
 		run(effect.Fail[any, int](errReset)) // broken: invalidated
