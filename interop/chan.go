@@ -8,42 +8,46 @@ import (
 
 // Recv returns an effect that receives one value from ch and succeeds with
 // Some(value), or with None once ch is closed and drained. The wait is
-// interruptible and holds no goroutine beyond the fiber's own. A value
-// received at the very moment the fiber is interrupted is dropped with the
-// interruption, as it would be by a Go receiver that selects on its
-// context; nothing else is lost. A nil ch blocks until interrupted.
+// interruptible and runs on the fiber's goroutine, with no helper. A value
+// received as the interruption arrives is not lost: Recv succeeds with it
+// and the interruption takes effect at the next interruptible step, so a
+// receive under [effect.UninterruptibleMask] (restore.Apply(Recv(ch))
+// followed by a protected hand-off) never drops a value. A nil ch blocks
+// until interrupted.
 func Recv[R, E, A any](ch <-chan A) effect.Effect[R, E, effect.Option[A]] {
-	return blocking[R, E](func(ctx context.Context) (effect.Option[A], error) {
+	return blocking[R, E](func(ctx context.Context) (effect.Option[A], bool) {
 		select {
 		case v, ok := <-ch:
-			return effect.Option[A]{Value: v, OK: ok}, nil
+			return effect.Option[A]{Value: v, OK: ok}, true
 		default:
 		}
 		select {
 		case v, ok := <-ch:
-			return effect.Option[A]{Value: v, OK: ok}, nil
+			return effect.Option[A]{Value: v, OK: ok}, true
 		case <-ctx.Done():
-			return effect.None[A](), context.Cause(ctx)
+			return effect.None[A](), false
 		}
 	})
 }
 
 // Send returns an effect that sends a on ch and succeeds once a receiver has
-// taken it (or the buffer has room). The wait is interruptible; an
-// interrupted Send has not sent. Sending on a closed channel panics in Go,
-// and is a defect here.
+// taken it (or the buffer had room). The wait is interruptible, and
+// exact: a Send that ends as interrupted has not sent, and one that sent
+// as the interruption arrived succeeds (the interruption then takes effect
+// at the next interruptible step). Sending on a closed channel panics in
+// Go, and is a defect here.
 func Send[R, E, A any](ch chan<- A, a A) effect.Effect[R, E, struct{}] {
-	return blocking[R, E](func(ctx context.Context) (struct{}, error) {
+	return blocking[R, E](func(ctx context.Context) (struct{}, bool) {
 		select {
 		case ch <- a:
-			return struct{}{}, nil
+			return struct{}{}, true
 		default:
 		}
 		select {
 		case ch <- a:
-			return struct{}{}, nil
+			return struct{}{}, true
 		case <-ctx.Done():
-			return struct{}{}, context.Cause(ctx)
+			return struct{}{}, false
 		}
 	})
 }

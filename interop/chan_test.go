@@ -150,3 +150,80 @@ func TestToChan(t *testing.T) {
 		interop.ToChan(context.Background(), effect.Fail[any, int](errors.New("unseen")), rt)
 	})
 }
+
+// TestRecvLosesNothing interrupts a receiving fiber at arbitrary moments
+// while a plain Go producer sends: every value the producer handed over
+// (an unbuffered send completes only when received) must reach the
+// consumer's protected hand-off.
+func TestRecvLosesNothing(t *testing.T) {
+	for round := range 200 {
+		ch := make(chan int)
+		stop := make(chan struct{})
+		sent := make(chan int, 1)
+		go func() {
+			n := 0
+			defer func() { sent <- n }()
+			for {
+				select {
+				case ch <- n:
+					n++
+				case <-stop:
+					return
+				}
+			}
+		}()
+		stored := 0
+		store := func(o effect.Option[int]) effect.Effect[any, error, struct{}] {
+			return effect.Sync[any, error](func() struct{} { stored++; return struct{}{} })
+		}
+		consume := effect.Forever(effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[any, error, struct{}] {
+			return effect.FlatMap(restore.Apply(interop.Recv[any, error](ch)), store)
+		}))
+		rt := effect.NewRuntime()
+		fb := rt.Start(context.Background(), consume, nil)
+		time.Sleep(time.Duration(round%7) * 10 * time.Microsecond)
+		fb.InterruptFromGo()
+		<-fb.Done()
+		close(stop)
+		if n := <-sent; n != stored {
+			t.Fatalf("round %d: producer handed over %d values, consumer stored %d", round, n, stored)
+		}
+	}
+}
+
+// TestSendIsExact interrupts a sending fiber at arbitrary moments: the
+// sends it counts as done are exactly the values the receiver got.
+func TestSendIsExact(t *testing.T) {
+	for round := range 200 {
+		ch := make(chan int)
+		stop := make(chan struct{})
+		got := make(chan int, 1)
+		go func() {
+			n := 0
+			defer func() { got <- n }()
+			for {
+				select {
+				case <-ch:
+					n++
+				case <-stop:
+					return
+				}
+			}
+		}()
+		counted := 0
+		count := func(struct{}) effect.Effect[any, error, struct{}] {
+			return effect.Sync[any, error](func() struct{} { counted++; return struct{}{} })
+		}
+		produce := effect.Forever(effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[any, error, struct{}] {
+			return effect.FlatMap(restore.Apply(interop.Send[any, error](ch, 1)), count)
+		}))
+		fb := effect.NewRuntime().Start(context.Background(), produce, nil)
+		time.Sleep(time.Duration(round%7) * 10 * time.Microsecond)
+		fb.InterruptFromGo()
+		<-fb.Done()
+		close(stop)
+		if n := <-got; n != counted {
+			t.Fatalf("round %d: receiver got %d values, sender counted %d", round, n, counted)
+		}
+	}
+}

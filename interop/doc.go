@@ -38,7 +38,10 @@
 // effects, with interruptible waits; [ToChan] delivers an effect's exit on a
 // channel. [ForEachSeq] and [ForEachSeq2] range over an [iter.Seq] or
 // [iter.Seq2] in an effect and stop the iterator, as a break would, on
-// failure or interruption.
+// failure or interruption. For streams, package stream has iterators and
+// Go channels as sources ([stream.FromSeq], [stream.FromSeq2],
+// [stream.FromGoChannel]) and range loops as a sink ([stream.Stream.All]);
+// [StreamToChan] sends a stream's values on a Go channel.
 //
 // # fp-go and samber/mo
 //

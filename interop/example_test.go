@@ -14,6 +14,7 @@ import (
 
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/interop"
+	"github.com/gogoscope/gogoscope/stream"
 )
 
 func ExampleFromAction() {
@@ -345,4 +346,18 @@ func ExampleToMoFuture() {
 	f := interop.ToMoFuture(context.Background(), effect.Sleep[any, error](time.Millisecond).As("later"), nil)
 	fmt.Println(f.Collect())
 	// Output: later <nil>
+}
+
+func ExampleStreamToChan() {
+	s := stream.Of[any, error]("a", "b", "c")
+	values, errs := interop.StreamToChan(context.Background(), s, 0, nil)
+	for v := range values {
+		fmt.Println(v)
+	}
+	fmt.Println(<-errs)
+	// Output:
+	// a
+	// b
+	// c
+	// <nil>
 }

@@ -45,17 +45,38 @@ func leftOf[E, A any](x effect.Exit[E, A]) E {
 	panic("unreachable")
 }
 
-// blocking returns an effect that runs fn, a wait that honours its context,
-// as [effect.Try] does, for any failure type E: fn fails only when its
-// context is done, and such a failure (the deadline of an enclosing
-// timeout, seen before the interruption that follows it) is an
-// interruption for that reason, not an expected failure.
-func blocking[R, E, A any](fn func(ctx context.Context) (A, error)) effect.Effect[R, E, A] {
-	return effect.MatchCauseEffect(effect.Try[R](fn),
-		func(c effect.Cause[error]) effect.Effect[R, E, A] {
-			return effect.FailCause[R, A](failuresAsInterrupts[E](c))
-		},
-		effect.Succeed[R, E, A])
+// blocking returns an effect that runs op, a wait that honours its context
+// and reports whether its operation (a receive, a send) happened, on the
+// fiber's goroutine, as [effect.Try] does, for any failure type E. When op
+// did not happen, its context was done: the effect ends as interrupted,
+// with the context's cause as the reason (the deadline of an enclosing
+// timeout may be seen a moment before the interruption that follows it).
+// When op happened, the effect succeeds even if the fiber was interrupted
+// meanwhile: the operation is not lost, and the interruption takes effect
+// at the next interruptible step, so a caller inside an uninterruptible
+// region ([effect.UninterruptibleMask]) still gets the value.
+func blocking[R, E, A any](op func(ctx context.Context) (A, bool)) effect.Effect[R, E, A] {
+	return effect.Suspend(func() effect.Effect[R, E, A] {
+		var (
+			got  A
+			done bool
+		)
+		try := effect.Try[R](func(ctx context.Context) (A, error) {
+			got, done = op(ctx)
+			if !done {
+				return got, context.Cause(ctx)
+			}
+			return got, nil
+		})
+		return effect.MatchCauseEffect(try,
+			func(c effect.Cause[error]) effect.Effect[R, E, A] {
+				if done {
+					return effect.Succeed[R, E](got)
+				}
+				return effect.FailCause[R, A](failuresAsInterrupts[E](c))
+			},
+			effect.Succeed[R, E, A])
+	})
 }
 
 // failuresAsInterrupts returns c retyped to E with each expected failure
