@@ -165,7 +165,7 @@ func (p *Pool[T]) Stats() PoolStats {
 // hold an error (error or any): Use panics at construction otherwise.
 func Use[R, E, T, B any](p *Pool[T], f func(T) effect.Effect[R, E, B]) effect.Effect[R, E, B] {
 	toE := errorTo[E]("resource.Use")
-	return effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[R, E, B] {
+	return masked(func(restore effect.Restore) effect.Effect[R, E, B] {
 		return effect.FlatMap(acquire[R](p, restore, toE), func(l Lease[T]) effect.Effect[R, E, B] {
 			body := restore.Apply(effect.Suspend(func() effect.Effect[R, E, B] { return f(l.e.value) }))
 			return effect.MatchCauseEffect(body,
@@ -203,7 +203,7 @@ func Use[R, E, T, B any](p *Pool[T], f func(T) effect.Effect[R, E, B]) effect.Ef
 // hold an error (error or any): Acquire panics at construction otherwise.
 func (p *Pool[T]) Acquire[R, E any]() effect.Effect[R, E, Lease[T]] {
 	toE := errorTo[E]("resource.Pool.Acquire")
-	return effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[R, E, Lease[T]] {
+	return masked(func(restore effect.Restore) effect.Effect[R, E, Lease[T]] {
 		return acquire[R](p, restore, toE)
 	})
 }
@@ -214,7 +214,7 @@ func (p *Pool[T]) Acquire[R, E any]() effect.Effect[R, E, Lease[T]] {
 // back or invalidated before.
 func (p *Pool[T]) AcquireScoped[R, E any]() effect.Effect[R, E, Lease[T]] {
 	toE := errorTo[E]("resource.Pool.AcquireScoped")
-	return effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[R, E, Lease[T]] {
+	return masked(func(restore effect.Restore) effect.Effect[R, E, Lease[T]] {
 		return effect.Tap(acquire[R](p, restore, toE), func(l Lease[T]) effect.Effect[R, E, struct{}] {
 			return effect.AddFinalizer(func(effect.Exit[any, any]) effect.Effect[R, E, struct{}] { return p.Release[R, E](l) })
 		})

@@ -267,19 +267,39 @@ func (s *Semaphore) check(op string, n int64) {
 // allocates.
 func (s *Semaphore) WithPermits[R, E, A any](n int64, e effect.Effect[R, E, A]) effect.Effect[R, E, A] {
 	s.check("WithPermits", n)
-	acquire := s.Acquire[R, E](n)
-	use := func(restore effect.Restore) effect.Effect[R, E, A] {
-		return effect.AndThen(restore.Apply(acquire), effect.MatchCauseEffect(restore.Apply(e),
+	release := func() {
+		if n > 0 {
+			s.Release(n)
+		}
+	}
+	closed := closedEffect[R, E, A]()
+	return masked(func(restore effect.Restore) effect.Effect[R, E, A] {
+		use := effect.MatchCauseEffect(restore.Apply(e),
 			func(c effect.Cause[E]) effect.Effect[R, E, A] {
-				s.Release(n)
+				release()
 				return effect.FailCause[R, A](c)
 			},
 			func(a A) effect.Effect[R, E, A] {
-				s.Release(n)
+				release()
 				return effect.Succeed[R, E](a)
-			}))
-	}
-	return masked(use)
+			})
+		// The fast path takes the permits right here, masked; only a
+		// wait needs the caller's interruptibility back.
+		return effect.Suspend(func() effect.Effect[R, E, A] {
+			s.mu.Lock()
+			switch {
+			case s.closed:
+				s.mu.Unlock()
+				return closed
+			case s.head == nil && n <= s.avail:
+				s.avail -= n
+				s.mu.Unlock()
+				return use
+			}
+			s.mu.Unlock()
+			return effect.AndThen(restore.Apply(s.wait[R, E](n)), use)
+		})
+	})
 }
 
 // AcquireScoped returns an effect that takes n permits, waiting for them as
