@@ -15,12 +15,15 @@ import (
 // followed by a protected hand-off) never drops a value. A nil ch blocks
 // until interrupted.
 func Recv[R, E, A any](ch <-chan A) effect.Effect[R, E, effect.Option[A]] {
-	return blocking[R, E](func(ctx context.Context) (effect.Option[A], bool) {
+	fast := func() (effect.Option[A], bool) {
 		select {
 		case v, ok := <-ch:
 			return effect.Option[A]{Value: v, OK: ok}, true
 		default:
+			return effect.Option[A]{}, false
 		}
+	}
+	return blocking[R, E](fast, func(ctx context.Context) (effect.Option[A], bool) {
 		select {
 		case v, ok := <-ch:
 			return effect.Option[A]{Value: v, OK: ok}, true
@@ -37,12 +40,15 @@ func Recv[R, E, A any](ch <-chan A) effect.Effect[R, E, effect.Option[A]] {
 // at the next interruptible step). Sending on a closed channel panics in
 // Go, and is a defect here.
 func Send[R, E, A any](ch chan<- A, a A) effect.Effect[R, E, struct{}] {
-	return blocking[R, E](func(ctx context.Context) (struct{}, bool) {
+	fast := func() (struct{}, bool) {
 		select {
 		case ch <- a:
 			return struct{}{}, true
 		default:
+			return struct{}{}, false
 		}
+	}
+	return blocking[R, E](fast, func(ctx context.Context) (struct{}, bool) {
 		select {
 		case ch <- a:
 			return struct{}{}, true

@@ -45,8 +45,10 @@ func leftOf[E, A any](x effect.Exit[E, A]) E {
 	panic("unreachable")
 }
 
-// blocking returns an effect that runs op, a wait that honours its context
-// and reports whether its operation (a receive, a send) happened, on the
+// blocking returns an effect that performs an operation (a receive, a
+// send) that may have to wait. It first tries fast, which must not block
+// and reports whether the operation happened; only if it did not does it
+// wait with op, which honours its context and reports the same, on the
 // fiber's goroutine, as [effect.Try] does, for any failure type E. When op
 // did not happen, its context was done: the effect ends as interrupted,
 // with the context's cause as the reason (the deadline of an enclosing
@@ -55,8 +57,11 @@ func leftOf[E, A any](x effect.Exit[E, A]) E {
 // meanwhile: the operation is not lost, and the interruption takes effect
 // at the next interruptible step, so a caller inside an uninterruptible
 // region ([effect.UninterruptibleMask]) still gets the value.
-func blocking[R, E, A any](op func(ctx context.Context) (A, bool)) effect.Effect[R, E, A] {
+func blocking[R, E, A any](fast func() (A, bool), op func(ctx context.Context) (A, bool)) effect.Effect[R, E, A] {
 	return effect.Suspend(func() effect.Effect[R, E, A] {
+		if a, ok := fast(); ok {
+			return effect.Succeed[R, E](a)
+		}
 		var (
 			got  A
 			done bool
