@@ -8,7 +8,7 @@
 // left hanging), what it holds is released (a pool destroys its
 // resources, after waiting up to a deadline for the borrowed ones), and
 // later calls fail with the same interruption. A long-lived one is made in
-// an application scope, typically by a layer; a short-lived one in a
+// an application scope, typically by a layer; a short-lived one in an
 // [effect.Scoped] region.
 //
 // # Interruption safety
