@@ -173,3 +173,39 @@ func ExampleSpyLayer() {
 	// hello ann
 	// [build greeter() Greet("ann") release greeter()]
 }
+
+func ExampleSweepInterrupts() {
+	var free int
+	leaks := 0
+	check := func(_ testing.TB, step int, _ effect.Exit[error, int]) {
+		if free != 1 {
+			leaks++
+		}
+	}
+	take := func() effect.Effect[any, error, struct{}] {
+		return effect.Sync[any, error](func() struct{} { free--; return struct{}{} })
+	}
+	give := func() effect.Effect[any, error, struct{}] {
+		return effect.Sync[any, error](func() struct{} { free++; return struct{}{} })
+	}
+	work := effect.Succeed[any, error](1).Map(func(n int) int { return n + 1 })
+
+	// Buggy: an interruption between take and give leaks the permit.
+	effecttest.SweepInterrupts(t, func() effect.Effect[any, error, int] {
+		free = 1
+		return effect.FlatMap(take().AndThen(work), func(v int) effect.Effect[any, error, int] { return give().As(v) })
+	}, check)
+	fmt.Println("buggy version leaks:", leaks > 0)
+
+	// Safe: acquire and release are protected, only the use is interruptible.
+	leaks = 0
+	effecttest.SweepInterrupts(t, func() effect.Effect[any, error, int] {
+		free = 1
+		return effect.AcquireUseRelease(take(), func(struct{}) effect.Effect[any, error, int] { return work },
+			func(struct{}, effect.Exit[error, int]) effect.Effect[any, error, struct{}] { return give() })
+	}, check)
+	fmt.Println("safe version leaks:", leaks > 0)
+	// Output:
+	// buggy version leaks: true
+	// safe version leaks: false
+}

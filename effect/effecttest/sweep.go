@@ -2,6 +2,7 @@ package effecttest
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/gogoscope/gogoscope/effect"
@@ -43,13 +44,17 @@ func SweepInterrupts[E, A any](t testing.TB, mk func() effect.Effect[any, E, A],
 func sweepRun[E, A any](t testing.TB, mk func() effect.Effect[any, E, A], k int) (effect.Exit[E, A], int) {
 	t.Helper()
 	rt := effect.NewRuntime()
-	// The root fiber of a run on a fresh runtime is its first fiber. The
-	// hook runs on each fiber's own goroutine, so only the root one touches
-	// n, and RunExit runs the root fiber on this goroutine.
-	const root effect.FiberID = 1
+	// The root fiber takes the first step of a run: nothing else exists
+	// before it forks. Its steps run on this goroutine (RunExit runs the
+	// root fiber on the caller's), so only root's hook calls touch n; the
+	// other fibers only read root, which is set before any of them starts.
+	var root atomic.Uint64
 	n := 0
 	rt.SetStepHook(func(id effect.FiberID) bool {
-		if id != root {
+		if root.Load() == 0 {
+			root.Store(uint64(id))
+		}
+		if uint64(id) != root.Load() {
 			return false
 		}
 		n++
