@@ -75,6 +75,10 @@ type fiber struct {
 	onIntr    func()        // cancels the blocking Go call in progress
 	waiting   waitInfo
 	observers []func()
+	// notify and notifyAs are a one-slot observer without a closure: at
+	// the end the fiber sends notifyAs on notify (buffered by the caller).
+	notify   chan<- int
+	notifyAs int
 }
 
 var closedCh = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
@@ -181,6 +185,20 @@ func (f *fiber) doneChan() <-chan struct{} {
 }
 
 // observe calls fn once f has ended: now if it has.
+// notifyOn makes f send i on ch once it has ended: now if it has. ch must
+// have room for the send. It is the allocation-free observer of race and
+// parallel, set once per fiber.
+func (f *fiber) notifyOn(ch chan<- int, i int) {
+	f.mu.Lock()
+	if f.done {
+		f.mu.Unlock()
+		ch <- i
+		return
+	}
+	f.notify, f.notifyAs = ch, i
+	f.mu.Unlock()
+}
+
 func (f *fiber) observe(fn func()) {
 	f.mu.Lock()
 	if f.done {
@@ -196,13 +214,16 @@ func (f *fiber) observe(fn func()) {
 // written the exit. It wakes f's waiters and tells its supervising scope.
 func (f *fiber) finishLocked(err error, attached bool) {
 	f.done = true
-	ch, obs := f.doneCh, f.observers
-	f.observers = nil
+	ch, obs, notify := f.doneCh, f.observers, f.notify
+	f.observers, f.notify = nil, nil
 	f.onIntr = nil
 	f.mu.Unlock()
 	f.finished.Store(true)
 	if ch != nil {
 		close(ch)
+	}
+	if notify != nil {
+		notify <- f.notifyAs
 	}
 	for _, o := range obs {
 		o()

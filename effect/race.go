@@ -39,7 +39,7 @@ func race[R, E, A any](effs []Effect[R, E, A], firstExit bool) Effect[R, E, A] {
 		kids := make([]*Fiber[E, A], n)
 		for i, e := range effs {
 			kids[i] = start(f.rt, f, f.locals.scope, env, e, f.ctx)
-			kids[i].observe(func() { events <- i })
+			kids[i].notifyOn(events, i)
 		}
 		intr := f.beginWait(waitInfo{what: "race"})
 		var causes Cause[E]

@@ -65,7 +65,7 @@ func NewRuntime() *Runtime {
 func (rt *Runtime) RunExit[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) Exit[E, A] {
 	fb := &Fiber[E, A]{}
 	f := &fb.fiber
-	f.init(rt, nil, &rt.root, context.WithoutCancel(ctx))
+	f.init(rt, nil, &rt.root, detach(ctx))
 	if !rt.root.attach(f) {
 		return Exit[E, A]{cause: CauseInterrupt[E](0, ErrRuntimeShutdown)}
 	}
@@ -102,7 +102,7 @@ func (rt *Runtime) Run[R, E, A any](ctx context.Context, e Effect[R, E, A], env 
 // an effect's [Fiber.Interrupt]), or the runtime is shut down. Cancelling
 // ctx does not stop it; ctx only lends its values.
 func (rt *Runtime) Start[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) *Fiber[E, A] {
-	return start(rt, nil, &rt.root, env, e, context.WithoutCancel(ctx))
+	return start(rt, nil, &rt.root, env, e, detach(ctx))
 }
 
 // NewScope returns a new scope, a child of the runtime's global scope, for
@@ -127,7 +127,7 @@ func (s *Scope) Close(ctx context.Context) error {
 func (rt *Runtime) Shutdown(ctx context.Context) error {
 	fb := &Fiber[any, Cause[any]]{}
 	f := &fb.fiber
-	f.init(rt, nil, &rt.root, context.WithoutCancel(ctx))
+	f.init(rt, nil, &rt.root, detach(ctx))
 	f.locals.interruptible = false
 	c, cause := runRoot(f, nil, closeScope(&rt.root, Exit[any, any]{cause: CauseInterrupt[any](0, ErrRuntimeShutdown)}))
 	return errorOf(c.Then(cause))
@@ -144,4 +144,13 @@ func Run[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) (A, error) 
 // RunExit runs e as [Run] does and returns its exit.
 func RunExit[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) Exit[E, A] {
 	return NewRuntime().RunExit(ctx, e, env)
+}
+
+// detach returns ctx without its cancellation, keeping its values; a
+// context that is never cancelled is returned as it is.
+func detach(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
