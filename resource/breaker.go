@@ -221,6 +221,11 @@ func (cb *CircuitBreaker) ExecuteOr[R, E, A any](e effect.Effect[R, E, A], onOpe
 	admit := admitEffect[R, E](cb)
 	return effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[R, E, A] {
 		return effect.FlatMap(admit, func(t ticket) effect.Effect[R, E, A] {
+			if t.panic != nil {
+				// OnStateChange panicked after the admission was stored:
+				// give the admission back, then fail with the defect.
+				return effect.AndThen(recordEffect[R, E](cb, t, outIgnored), effect.Die[R, E, A](t.panic))
+			}
 			if !t.admitted {
 				if t.closed {
 					return closedEffect[R, E, A]()
@@ -231,7 +236,11 @@ func (cb *CircuitBreaker) ExecuteOr[R, E, A any](e effect.Effect[R, E, A], onOpe
 			}
 			return effect.MatchCauseEffect(restore.Apply(e),
 				func(c effect.Cause[E]) effect.Effect[R, E, A] {
-					return effect.AndThen(recordEffect[R, E](cb, t, classify(cb, c)), effect.FailCause[R, A](c))
+					o, bug := classify(cb, c)
+					if bug != nil {
+						c = c.Then(effect.CauseDie[E](bug))
+					}
+					return effect.AndThen(recordEffect[R, E](cb, t, o), effect.FailCause[R, A](c))
 				},
 				func(a A) effect.Effect[R, E, A] {
 					return effect.As(recordEffect[R, E](cb, t, outSuccess), a)
@@ -240,15 +249,25 @@ func (cb *CircuitBreaker) ExecuteOr[R, E, A any](e effect.Effect[R, E, A], onOpe
 	})
 }
 
-// classify tells how a failed call counts.
-func classify[E any](cb *CircuitBreaker, c effect.Cause[E]) outcome {
+// classify tells how a failed call counts. A panic in IsFailure counts the
+// failure and is returned, to be joined to the call's cause as a defect.
+func classify[E any](cb *CircuitBreaker, c effect.Cause[E]) (o outcome, bug any) {
 	if c.IsInterruptedOnly() {
-		return outIgnored
+		return outIgnored, nil
 	}
-	if f := cb.opts.IsFailure; f != nil && !f(effect.FailedWith[E, struct{}](c).Err()) {
-		return outSuccess
+	f := cb.opts.IsFailure
+	if f == nil {
+		return outFailure, nil
 	}
-	return outFailure
+	defer func() {
+		if r := recover(); r != nil {
+			o, bug = outFailure, r
+		}
+	}()
+	if !f(effect.FailedWith[E, struct{}](c).Err()) {
+		return outSuccess, nil
+	}
+	return outFailure, nil
 }
 
 // admitEffect asks the store whether a call goes through. A store failure
@@ -280,7 +299,7 @@ func admitEffect[R, E any](cb *CircuitBreaker) effect.Effect[R, E, ticket] {
 			return ticket{}, err
 		}
 		if from != r.State {
-			cb.changed(from, r.State)
+			t.panic = cb.changedSafely(from, r.State)
 		}
 		return t, nil
 	})
@@ -311,6 +330,14 @@ func recordEffect[R, E any](cb *CircuitBreaker, t ticket, o outcome) effect.Effe
 		cb.storeError(err)
 		return effect.Unit[R, E]()
 	})
+}
+
+// changedSafely calls the OnStateChange hook and returns what it panicked
+// with, if it did.
+func (cb *CircuitBreaker) changedSafely(from, to BreakerState) (bug any) {
+	defer func() { bug = recover() }()
+	cb.changed(from, to)
+	return nil
 }
 
 func (cb *CircuitBreaker) changed(from, to BreakerState) {

@@ -23,6 +23,7 @@ type ticket struct {
 	retryAt  time.Time    // an open breaker: when it will admit trials
 	failOpen bool         // admitted because the store failed
 	closed   bool         // refused because the breaker's scope has closed
+	panic    any          // what OnStateChange panicked with at the admission
 }
 
 // machine holds the settings the state machine needs.

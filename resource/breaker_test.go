@@ -406,3 +406,36 @@ func TestBreakerOptionChecks(t *testing.T) {
 		t.Fatal("BreakerState.String")
 	}
 }
+
+// TestBreakerPanickingCallbacks: a panic in a user callback is a defect of
+// the call, and leaves the breaker's counts right.
+func TestBreakerPanickingCallbacks(t *testing.T) {
+	effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
+		cb, closeScope := openBreaker(t, rt, resource.BreakerOptions{FailureThreshold: 1, ResetTimeout: time.Second,
+			IsFailure: func(err error) bool {
+				if errors.Is(err, errNotFound) {
+					panic("bad predicate")
+				}
+				return true
+			},
+			OnStateChange: func(_ string, _, to resource.BreakerState) {
+				if to == resource.BreakerHalfOpen {
+					panic("bad hook")
+				}
+			}})
+		defer closeScope()
+		x := rt.RunExit(context.Background(), cb.Execute(effect.Fail[any, int](errNotFound)), nil)
+		if !errors.Is(x.Err(), errNotFound) || !x.Cause().IsDefect() {
+			t.Fatalf("IsFailure panicked: got %v, want the failure and a defect", x)
+		}
+		assertState(t, cb, resource.BreakerOpen) // counted as a failure
+		effecttest.Advance(time.Second)
+		x = rt.RunExit(context.Background(), cb.Execute(effect.Succeed[any, error](1)), nil)
+		if d := x.Cause().Defects(); len(d) != 1 || d[0].Value != "bad hook" {
+			t.Fatalf("OnStateChange panicked: got %v, want its defect", x)
+		}
+		if r := snapshot(t, cb); r.State != resource.BreakerHalfOpen || r.Trials != 0 {
+			t.Fatalf("after the panicking hook: %+v, want half-open with the trial given back", r)
+		}
+	})
+}

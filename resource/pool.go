@@ -170,11 +170,15 @@ func Use[R, E, T, B any](p *Pool[T], f func(T) effect.Effect[R, E, B]) effect.Ef
 			body := restore.Apply(effect.Suspend(func() effect.Effect[R, E, B] { return f(l.e.value) }))
 			return effect.MatchCauseEffect(body,
 				func(c effect.Cause[E]) effect.Effect[R, E, B] {
+					broken, bug := isBroken(p, c)
+					if bug != nil {
+						c = c.Then(effect.CauseDie[E](bug))
+					}
 					back := p.Release[R, E](l)
-					if c.IsDefect() || p.opts.Broken != nil && p.opts.Broken(effect.FailedWith[E, B](c).Err()) {
+					if broken {
 						back = p.Invalidate[R, E](l)
 					}
-					return effect.AndThen(back, effect.FailCause[R, B](c))
+					return failAfter[R, B](back, c)
 				},
 				func(b B) effect.Effect[R, E, B] {
 					p.mu.Lock()
@@ -187,6 +191,32 @@ func Use[R, E, T, B any](p *Pool[T], f func(T) effect.Effect[R, E, B]) effect.Ef
 				})
 		})
 	})
+}
+
+// failAfter runs back and then fails with c, joined with back's own failure
+// if it failed: a failing clean-up never hides the failure it ran for.
+func failAfter[R, B, E any](back effect.Effect[R, E, struct{}], c effect.Cause[E]) effect.Effect[R, E, B] {
+	return effect.MatchCauseEffect(back,
+		func(bc effect.Cause[E]) effect.Effect[R, E, B] { return effect.FailCause[R, B](c.Then(bc)) },
+		func(struct{}) effect.Effect[R, E, B] { return effect.FailCause[R, B](c) })
+}
+
+// isBroken tells whether the use that ended with c broke its resource. A
+// panic in Broken counts as broken and is returned, to be joined to the
+// cause as a defect.
+func isBroken[E, T any](p *Pool[T], c effect.Cause[E]) (broken bool, bug any) {
+	if c.IsDefect() {
+		return true, nil
+	}
+	if p.opts.Broken == nil {
+		return false, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			broken, bug = true, r
+		}
+	}()
+	return p.opts.Broken(effect.FailedWith[E, struct{}](c).Err()), nil
 }
 
 // Acquire returns an effect that borrows a resource: an idle one (health

@@ -25,13 +25,13 @@ func destroy[R, E, T any](p *Pool[T], e *poolEntry[T]) effect.Effect[R, E, struc
 }
 
 // discard destroys the resource of e, taken out of the pool with its place
-// kept, and then frees that place; uninterruptibly, so that the place is
-// never lost.
+// kept, and then frees that place; uninterruptibly, and even if the destroy
+// dies (a panicking OnDestroyError), so that the place is never lost.
 func discard[R, E, T any](p *Pool[T], e *poolEntry[T]) effect.Effect[R, E, struct{}] {
 	if e == nil {
 		return effect.Unit[R, E]()
 	}
-	return effect.Uninterruptible(effect.AndThen(destroy[R, E](p, e), effect.Sync[R, E](func() struct{} {
+	return effect.Uninterruptible(effect.Ensuring(destroy[R, E](p, e), effect.Sync[R, E](func() struct{} {
 		p.mu.Lock()
 		p.freeSlotLocked()
 		p.mu.Unlock()

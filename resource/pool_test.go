@@ -525,3 +525,36 @@ func TestPoolProperty(t *testing.T) {
 		props.TestingRun(t)
 	})
 }
+
+// TestPoolPanickingCallbacks: a panic in Broken or OnDestroyError is a
+// defect of the call, and no resource nor place is lost.
+func TestPoolPanickingCallbacks(t *testing.T) {
+	effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
+		var f factory
+		opts := f.options(0, 1)
+		opts.Broken = func(error) bool { panic("bad predicate") }
+		opts.Destroy = func(*conn) unit { return effect.Fail[any, struct{}](errors.New("close failed")) }
+		var panicked atomic.Bool
+		opts.OnDestroyError = func(error) {
+			if panicked.CompareAndSwap(false, true) {
+				panic("bad hook")
+			}
+		}
+		p, closeScope := openPool(t, rt, opts)
+		defer closeScope()
+		x := rt.RunExit(context.Background(), resource.Use(p, func(*conn) eff[int] { return effect.Fail[any, int](errBoom) }), nil)
+		var values []any
+		for _, d := range x.Cause().Defects() {
+			values = append(values, d.Value)
+		}
+		if !errors.Is(x.Err(), errBoom) || len(values) != 2 {
+			t.Fatalf("got %v, want boom with the two panics as defects", x)
+		}
+		// The conn was invalidated (a panicking Broken counts as broken)
+		// and its place freed, though its destruction died.
+		assertStats(t, p, resource.PoolStats{})
+		if _, err := rt.Run(context.Background(), useID(p, effect.Unit[any, error]()), nil); err != nil {
+			t.Fatalf("next use: %v", err)
+		}
+	})
+}
