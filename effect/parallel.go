@@ -212,8 +212,10 @@ func newParJob[R, E, A, B any](items []A, f func(A) Effect[R, E, B], opts Par, e
 }
 
 // run starts the workers on fb's current scope and waits for them all to
-// end. It reports false, with fb's interruption, if fb was interrupted
-// first; the workers have ended either way.
+// end. It reports false, with the cause to fail with, if fb was interrupted
+// first, or if a worker ended without finishing its items (its scope was
+// closed, so it never started; runtime.Goexit in an item); the workers have
+// ended either way.
 func (j *parJob[R, E, A, B]) run(fb *fiber, env R) (Cause[E], bool) {
 	n := len(j.items)
 	if n == 0 {
@@ -249,7 +251,15 @@ func (j *parJob[R, E, A, B]) run(fb *fiber, env R) (Cause[E], bool) {
 		return interruptCause[E](fb), false
 	}
 	fb.endWait()
-	return Cause[E]{}, true
+	// Workers end with a success once the items run out; anything else
+	// left items undone.
+	var lost Cause[E]
+	for _, k := range kids {
+		if ex, _ := k.Poll(); ex.IsFailure() {
+			lost = lost.Both(ex.cause)
+		}
+	}
+	return lost, lost.IsEmpty()
 }
 
 // stopAllFor interrupts every fiber of kids for why, then waits for them all

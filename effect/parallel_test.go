@@ -437,3 +437,24 @@ func TestAllAndErrorModeString(t *testing.T) {
 		t.Fatal("ErrorMode.String")
 	}
 }
+
+// TestForEachParLostWorkers: a worker that cannot start (its scope is
+// closed) or that ends without finishing its items must fail the run, not
+// leave zero values behind as if they were results.
+func TestForEachParLostWorkers(t *testing.T) {
+	rt := NewRuntime()
+	defer rt.Shutdown(context.Background())
+	closed := rt.NewScope()
+	if err := closed.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	items := []int{1, 2, 3}
+	x := rt.RunExit(context.Background(), Extend(closed, ForEachPar(items, succeedPar, Par{Limit: 2})), nil)
+	if err := x.Err(); !errors.Is(err, ErrScopeClosed) {
+		t.Fatalf("ForEachPar in a closed scope: got %v, want ErrScopeClosed", x)
+	}
+	sx := rt.RunExit(context.Background(), Extend(closed, Settle(items, succeedPar, Par{})), nil)
+	if err := sx.Err(); !errors.Is(err, ErrScopeClosed) {
+		t.Fatalf("Settle in a closed scope: got %v, want ErrScopeClosed", sx)
+	}
+}
