@@ -14,7 +14,7 @@ import (
 func To[RIn, E, Mid, ROut any](from *Layer[RIn, E, Mid], next *Layer[Mid, E, ROut]) *Layer[RIn, E, ROut] {
 	mustLayer("To", "from", from)
 	mustLayer("To", "next", next)
-	return newLayer(func(b *builder, _ string) effect.Effect[RIn, E, ROut] {
+	return newLayer(func(b *builder, _ func() string) effect.Effect[RIn, E, ROut] {
 		return effect.FlatMap(from.build(b), func(mid Mid) effect.Effect[RIn, E, ROut] {
 			return effect.Provide[RIn](next.build(b), mid)
 		})
@@ -33,7 +33,7 @@ func (l *Layer[RIn, E, ROut]) To[B any](next *Layer[ROut, E, B]) *Layer[RIn, E, 
 func Map[RIn, E, A, B any](l *Layer[RIn, E, A], f func(A) B) *Layer[RIn, E, B] {
 	mustLayer("Map", "l", l)
 	mustFunc("Map", "f", f == nil)
-	return newLayer(func(b *builder, _ string) effect.Effect[RIn, E, B] { return effect.Map(l.build(b), f) })
+	return newLayer(func(b *builder, _ func() string) effect.Effect[RIn, E, B] { return effect.Map(l.build(b), f) })
 }
 
 // Map is the method form of [Map].
@@ -45,7 +45,7 @@ func (l *Layer[RIn, E, ROut]) Map[B any](f func(ROut) B) *Layer[RIn, E, B] { ret
 func MapError[RIn, E, E2, ROut any](l *Layer[RIn, E, ROut], f func(E) E2) *Layer[RIn, E2, ROut] {
 	mustLayer("MapError", "l", l)
 	mustFunc("MapError", "f", f == nil)
-	return newLayer(func(b *builder, _ string) effect.Effect[RIn, E2, ROut] { return effect.MapError(l.build(b), f) })
+	return newLayer(func(b *builder, _ func() string) effect.Effect[RIn, E2, ROut] { return effect.MapError(l.build(b), f) })
 }
 
 // MapError is the method form of [MapError].
@@ -88,7 +88,7 @@ func Struct[RIn, E, S any](parts ...Part[RIn, E, S]) *Layer[RIn, E, S] {
 		}
 	}
 	parts = append([]Part[RIn, E, S](nil), parts...)
-	return newLayer(func(b *builder, _ string) effect.Effect[RIn, E, S] {
+	return newLayer(func(b *builder, _ func() string) effect.Effect[RIn, E, S] {
 		if len(parts) == 1 {
 			return effect.Map(parts[0].build(b), func(set func(*S)) S { return assemble(set) })
 		}

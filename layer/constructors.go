@@ -10,7 +10,7 @@ import (
 // RIn and E: layer.Succeed[any, error](cfg). It acquires nothing and never
 // fails.
 func Succeed[RIn, E, A any](a A) *Layer[RIn, E, A] {
-	return newLayer(func(*builder, string) effect.Effect[RIn, E, A] { return effect.Succeed[RIn, E](a) })
+	return newLayer(func(*builder, func() string) effect.Effect[RIn, E, A] { return effect.Succeed[RIn, E](a) })
 }
 
 // Sync returns a layer that builds f of its input: the constructor of a
@@ -19,7 +19,7 @@ func Succeed[RIn, E, A any](a A) *Layer[RIn, E, A] {
 // in f is a defect, reported as an [*Error] naming the layer.
 func Sync[E, RIn, A any](f func(RIn) A) *Layer[RIn, E, A] {
 	mustFunc("Sync", "f", f == nil)
-	return newLayer(func(*builder, string) effect.Effect[RIn, E, A] {
+	return newLayer(func(*builder, func() string) effect.Effect[RIn, E, A] {
 		return effect.AccessEffect(func(in RIn) effect.Effect[RIn, E, A] {
 			return effect.Sync[RIn, E](func() A { return f(in) })
 		})
@@ -32,7 +32,7 @@ func Sync[E, RIn, A any](f func(RIn) A) *Layer[RIn, E, A] {
 // non-nil error fails the layer with an [*Error] naming it.
 func Func[RIn, A any](f func(ctx context.Context, in RIn) (A, error)) *Layer[RIn, error, A] {
 	mustFunc("Func", "f", f == nil)
-	return newLayer(func(*builder, string) effect.Effect[RIn, error, A] { return tryWith(f) })
+	return newLayer(func(*builder, func() string) effect.Effect[RIn, error, A] { return tryWith(f) })
 }
 
 // FromEffect returns a layer that builds its value by running e with the
@@ -42,7 +42,7 @@ func Func[RIn, A any](f func(ctx context.Context, in RIn) (A, error)) *Layer[RIn
 // released in reverse order then. Wrap a part of e in [effect.Scoped] for
 // resources needed only while building.
 func FromEffect[RIn, E, A any](e effect.Effect[RIn, E, A]) *Layer[RIn, E, A] {
-	return newLayer(func(b *builder, _ string) effect.Effect[RIn, E, A] {
+	return newLayer(func(b *builder, _ func() string) effect.Effect[RIn, E, A] {
 		return effect.Extend(b.shared.scope, e)
 	})
 }
@@ -55,7 +55,7 @@ func FromEffect[RIn, E, A any](e effect.Effect[RIn, E, A]) *Layer[RIn, E, A] {
 // the scope closes; it does not stop the other releases.
 func AcquireRelease[RIn, E, A, X any](acquire effect.Effect[RIn, E, A], release func(A) effect.Effect[RIn, E, X]) *Layer[RIn, E, A] {
 	mustFunc("AcquireRelease", "release", release == nil)
-	return newLayer(func(b *builder, name string) effect.Effect[RIn, E, A] {
+	return newLayer(func(b *builder, name func() string) effect.Effect[RIn, E, A] {
 		rel := func(a A) effect.Effect[RIn, E, X] {
 			return namedRelease(name, effect.Suspend(func() effect.Effect[RIn, E, X] { return release(a) }))
 		}

@@ -40,7 +40,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // named returns e with its failures named after the layer name (op
 // "build"); see [Error].
-func named[R, E, A any](st *buildState, name string, e effect.Effect[R, E, A]) effect.Effect[R, E, A] {
+func named[R, E, A any](st *buildState, name func() string, e effect.Effect[R, E, A]) effect.Effect[R, E, A] {
 	return effect.CatchCause(e, func(c effect.Cause[E]) effect.Effect[R, E, A] {
 		return effect.FailCause[R, A](nameCause(st, "build", name, c))
 	})
@@ -48,7 +48,7 @@ func named[R, E, A any](st *buildState, name string, e effect.Effect[R, E, A]) e
 
 // namedRelease returns the release effect rel with its failures named
 // after the layer name (op "release").
-func namedRelease[R, E, A any](name string, rel effect.Effect[R, E, A]) effect.Effect[R, E, A] {
+func namedRelease[R, E, A any](name func() string, rel effect.Effect[R, E, A]) effect.Effect[R, E, A] {
 	return effect.CatchCause(rel, func(c effect.Cause[E]) effect.Effect[R, E, A] {
 		return effect.FailCause[R, A](nameCause(nil, "release", name, c))
 	})
@@ -58,7 +58,7 @@ func namedRelease[R, E, A any](name string, rel effect.Effect[R, E, A]) effect.E
 // name a layer wrapped in an [*Error]; interruptions are kept as they are.
 // A failure whose type cannot hold an *Error is kept too, and its layer
 // noted in st (when st is not nil).
-func nameCause[E any](st *buildState, op, name string, c effect.Cause[E]) effect.Cause[E] {
+func nameCause[E any](st *buildState, op string, name func() string, c effect.Cause[E]) effect.Cause[E] {
 	switch c.Kind() {
 	case effect.Then:
 		return nameCause(st, op, name, c.Left()).Then(nameCause(st, op, name, c.Right()))
@@ -70,11 +70,11 @@ func nameCause[E any](st *buildState, op, name string, c effect.Cause[E]) effect
 		if namesLayer(err) {
 			return c
 		}
-		if w, ok := any(&Error{Layer: name, Op: op, Err: err}).(E); ok {
+		if w, ok := any(&Error{Layer: name(), Op: op, Err: err}).(E); ok {
 			return effect.CauseFail(w)
 		}
 		if st != nil {
-			st.noteFailed(name)
+			st.noteFailed(name())
 		}
 		return c
 	case effect.Died:
@@ -86,7 +86,7 @@ func nameCause[E any](st *buildState, op, name string, c effect.Cause[E]) effect
 		if namesLayer(err) {
 			return c
 		}
-		return effect.CauseDie[E](&effect.Defect{Value: &Error{Layer: name, Op: op, Err: err}, Stack: d.Stack})
+		return effect.CauseDie[E](&effect.Defect{Value: &Error{Layer: name(), Op: op, Err: err}, Stack: d.Stack})
 	}
 	return c
 }

@@ -29,15 +29,15 @@ type Layer[RIn, E, ROut any] struct {
 	name  string
 	fresh bool
 	// recipe returns the effect that builds the layer's own value within
-	// build b; name is the layer's label, for errors.
-	recipe func(b *builder, name string) effect.Effect[RIn, E, ROut]
+	// build b; name returns the layer's name, for errors.
+	recipe func(b *builder, name func() string) effect.Effect[RIn, E, ROut]
 }
 
 // identity is the memoization key of a layer. It has a non-zero size so
 // that distinct identities have distinct addresses.
 type identity struct{ _ byte }
 
-func newLayer[RIn, E, ROut any](recipe func(b *builder, name string) effect.Effect[RIn, E, ROut]) *Layer[RIn, E, ROut] {
+func newLayer[RIn, E, ROut any](recipe func(b *builder, name func() string) effect.Effect[RIn, E, ROut]) *Layer[RIn, E, ROut] {
 	return &Layer[RIn, E, ROut]{id: new(identity), recipe: recipe}
 }
 
@@ -128,31 +128,32 @@ func (s *buildState) failedLayer() string {
 
 // build returns the effect that builds l within b: the memoized value if
 // l was built (or is being built) in b already, the replacement if one is
-// in force, else l's recipe. Failures are named after the layer.
+// in force, else l's recipe. Failures are named after the layer. build is
+// called when the build runs, once for each place l appears in the graph.
 func (l *Layer[RIn, E, ROut]) build(b *builder) effect.Effect[RIn, E, ROut] {
-	mk := func() effect.Effect[RIn, E, ROut] {
-		if r, ok := b.repl[l.id]; ok && !b.bypass[l.id] {
-			bypass := make(map[*identity]bool, len(b.bypass)+1)
-			for k := range b.bypass {
-				bypass[k] = true
-			}
-			bypass[l.id] = true
-			return r.layer.(*Layer[RIn, E, ROut]).build(b.view(b.repl, bypass))
+	name := l.Name
+	mk := func() effect.Effect[RIn, E, ROut] { return l.recipe(b, name) }
+	if r, ok := b.repl[l.id]; ok && !b.bypass[l.id] {
+		bypass := make(map[*identity]bool, len(b.bypass)+1)
+		for k := range b.bypass {
+			bypass[k] = true
 		}
-		return named(b.shared, l.Name(), l.recipe(b, l.Name()))
+		bypass[l.id] = true
+		view := b.view(b.repl, bypass)
+		mk = func() effect.Effect[RIn, E, ROut] { return r.layer.(*Layer[RIn, E, ROut]).build(view) }
 	}
 	if l.fresh {
-		return effect.Suspend(mk)
+		return named(b.shared, name, effect.Suspend(mk))
 	}
-	return memoize(b, l.id, mk)
+	return memoize(b, l.id, name, mk)
 }
 
 // memoize returns an effect that runs the effect mk makes the first time it
-// runs for id in b, and shares its exit with every later run: those wait
-// for the first to finish. The registration and the completion are
-// uninterruptible, so a waiter is always woken, with the interruption if
-// the first run was interrupted.
-func memoize[RIn, E, A any](b *builder, id *identity, mk func() effect.Effect[RIn, E, A]) effect.Effect[RIn, E, A] {
+// runs for id in b, names its failures after the layer, and shares its exit
+// with every later run: those wait for the first to finish. The
+// registration and the completion are uninterruptible, so a waiter is
+// always woken, with the interruption if the first run was interrupted.
+func memoize[RIn, E, A any](b *builder, id *identity, name func() string, mk func() effect.Effect[RIn, E, A]) effect.Effect[RIn, E, A] {
 	return effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[RIn, E, A] {
 		return effect.Suspend(func() effect.Effect[RIn, E, A] {
 			b.mu.Lock()
@@ -165,6 +166,7 @@ func memoize[RIn, E, A any](b *builder, id *identity, mk func() effect.Effect[RI
 			b.mu.Unlock()
 			return effect.MatchCauseEffect(restore.Apply(effect.Suspend(mk)),
 				func(c effect.Cause[E]) effect.Effect[RIn, E, A] {
+					c = nameCause(b.shared, "build", name, c)
 					d.Complete(effect.FailedWith[E, A](c))
 					return effect.FailCause[RIn, A](c)
 				},

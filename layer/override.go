@@ -52,7 +52,7 @@ func Override[RIn, E, ROut any](l *Layer[RIn, E, ROut], replacements ...Replacem
 		}
 		own[r.target] = r
 	}
-	o := newLayer(func(b *builder, _ string) effect.Effect[RIn, E, ROut] {
+	o := newLayer(func(b *builder, _ func() string) effect.Effect[RIn, E, ROut] {
 		repl := make(map[*identity]Replacement, len(own)+len(b.repl))
 		for k, r := range own {
 			repl[k] = r
