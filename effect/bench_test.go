@@ -93,6 +93,30 @@ func BenchmarkChainRunBuilt(b *testing.B) {
 	reportPerStep(b)
 }
 
+// BenchmarkChainRunBuiltRight runs an already-built right-nested chain:
+// each step a Sync and a FlatMap whose continuation returns the next,
+// prebuilt, step. This is the interpreter's typed fast path.
+func BenchmarkChainRunBuiltRight(b *testing.B) {
+	nodes := make([]eff, chainN+1)
+	nodes[chainN] = succeed(chainN)
+	for i := chainN - 1; i >= 0; i-- {
+		next := nodes[i+1]
+		if i%2 == 0 {
+			nodes[i] = FlatMap(Sync[any, error](func() int { return i }), func(int) eff { return next })
+		} else {
+			nodes[i] = FlatMap(succeed(i), func(int) eff { return next })
+		}
+	}
+	rt := NewRuntime()
+	b.ReportAllocs()
+	for b.Loop() {
+		if v, _ := rt.Run(context.Background(), nodes[0], nil); v != chainN {
+			b.Fatal(v)
+		}
+	}
+	reportPerStep(b)
+}
+
 // BenchmarkChainBuildAndRun builds the chain and runs it each time.
 func BenchmarkChainBuildAndRun(b *testing.B) {
 	rt := NewRuntime()

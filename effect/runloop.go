@@ -29,14 +29,20 @@ package effect
 var depthBudget int32 = 256
 
 func runLoop[R, E, A any](f *fiber, env R, e Effect[R, E, A]) (a A, c Cause[E], st status) {
+	ok := false
 	defer func() {
-		if r := recover(); r != nil {
-			var zero A
-			a, c, st = zero, causeDefect[E](newDefect(r, 0)), stFail
+		if !ok {
+			// Only a panic gets here; recover is not called on the normal
+			// path, where it would cost a runtime call per nested loop.
+			if r := recover(); r != nil {
+				var zero A
+				a, c, st = zero, causeDefect[E](newDefect(r, 0)), stFail
+			}
 		}
 	}()
 	for e.op != nil {
 		if f.locals.interruptible && f.intr.Load() {
+			ok = true
 			return a, interruptCause[E](f), stFail
 		}
 		if f.stepHook != nil && f.stepHook(f.id) {
@@ -45,9 +51,11 @@ func runLoop[R, E, A any](f *fiber, env R, e Effect[R, E, A]) (a A, c Cause[E], 
 		}
 		e, c, st = e.op.step(f, env)
 		if st != stCont {
+			ok = true
 			return a, c, st
 		}
 	}
+	ok = true
 	return e.val, c, stDone
 }
 
@@ -99,7 +107,51 @@ func (*envFrame) die(*Defect) any { return nil }
 type unwinding struct {
 	segment []frame // frames pushed while unwinding, innermost first
 	pending pending // what to run once unwound
-	stack   []frame // the heap stack, top last
+	stack   *chunk  // the heap stack, top chunk first
+	spare   *chunk  // an emptied chunk kept for the next growth
+}
+
+// chunk is a piece of the heap stack. The stack grows by chunks, so it
+// never copies its frames, however deep it gets.
+type chunk struct {
+	frames [256]frame
+	n      int
+	below  *chunk
+}
+
+func (u *unwinding) push(fr frame) {
+	if u.stack == nil || u.stack.n == len(u.stack.frames) {
+		c := u.spare
+		if c != nil {
+			u.spare = nil
+		} else {
+			c = &chunk{}
+		}
+		c.below = u.stack
+		u.stack = c
+	}
+	u.stack.frames[u.stack.n] = fr
+	u.stack.n++
+}
+
+func (u *unwinding) pop() frame {
+	c := u.stack
+	c.n--
+	fr := c.frames[c.n]
+	c.frames[c.n] = nil
+	if c.n == 0 {
+		u.stack, c.below = c.below, nil
+		u.spare = c
+	}
+	return fr
+}
+
+// mark returns a mark of the stack's height: the top chunk and its count.
+func (u *unwinding) mark() (*chunk, int) {
+	if u.stack == nil {
+		return nil, 0
+	}
+	return u.stack, u.stack.n
 }
 
 // nest reports whether a non-tail sub-effect may run in a nested runLoop.
@@ -137,15 +189,15 @@ func runRoot[R, E, A any](f *fiber, env R, e Effect[R, E, A]) (A, Cause[E]) {
 // drive runs an unwound effect to its end with the heap stack.
 func drive[E, A any](f *fiber, rootEnv any) (A, Cause[E]) {
 	u := f.uw
-	base := len(u.stack)
+	baseChunk, baseN := u.mark()
 	env := rootEnv
 	var v, c any
 	st := stUnwind
 	for {
 		if st == stUnwind {
-			u.stack = append(u.stack, &envFrame{env: env})
+			u.push(&envFrame{env: env})
 			for i := len(u.segment) - 1; i >= 0; i-- {
-				u.stack = append(u.stack, u.segment[i])
+				u.push(u.segment[i])
 				u.segment[i] = nil
 			}
 			u.segment = u.segment[:0]
@@ -155,18 +207,15 @@ func drive[E, A any](f *fiber, rootEnv any) (A, Cause[E]) {
 			v, c, st = p.run(f)
 			continue
 		}
-		n := len(u.stack)
-		if n == base {
+		if top, n := u.mark(); top == baseChunk && n == baseN {
 			break
 		}
-		top := u.stack[n-1]
-		u.stack[n-1] = nil
-		u.stack = u.stack[:n-1]
-		if ef, ok := top.(*envFrame); ok {
+		fr := u.pop()
+		if ef, ok := fr.(*envFrame); ok {
 			env = ef.env
 			continue
 		}
-		v, c, st = resume(f, top, env, v, c, st == stFail)
+		v, c, st = resume(f, fr, env, v, c, st == stFail)
 	}
 	a, _ := v.(A)
 	cause, _ := c.(Cause[E])
@@ -177,10 +226,15 @@ func drive[E, A any](f *fiber, rootEnv any) (A, Cause[E]) {
 }
 
 func resume(f *fiber, fr frame, env, v, c any, failed bool) (rv, rc any, st status) {
+	ok := false
 	defer func() {
-		if r := recover(); r != nil {
-			rv, rc, st = nil, fr.die(newDefect(r, 0)), stFail
+		if !ok {
+			if r := recover(); r != nil {
+				rv, rc, st = nil, fr.die(newDefect(r, 0)), stFail
+			}
 		}
 	}()
-	return fr.resume(f, env, v, c, failed)
+	rv, rc, st = fr.resume(f, env, v, c, failed)
+	ok = true
+	return rv, rc, st
 }
