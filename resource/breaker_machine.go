@@ -1,6 +1,9 @@
 package resource
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // The breaker's state machine, as pure functions of a record: what a store's
 // Update applies. Times come from the caller.
@@ -16,6 +19,7 @@ const (
 
 // ticket is the breaker's answer to a call that asks to go through.
 type ticket struct {
+	ctx      context.Context // for the store, when the call's outcome is counted
 	admitted bool
 	trial    bool // a half-open trial call
 	gen      uint64
