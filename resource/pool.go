@@ -167,8 +167,13 @@ func Use[R, E, T, B any](p *Pool[T], f func(T) effect.Effect[R, E, B]) effect.Ef
 	toE := errorTo[E]("resource.Use")
 	return masked(func(restore effect.Restore) effect.Effect[R, E, B] {
 		return effect.FlatMap(acquire[R](p, restore, toE), func(l Lease[T]) effect.Effect[R, E, B] {
-			body := restore.Apply(effect.Suspend(func() effect.Effect[R, E, B] { return f(l.e.value) }))
-			return effect.MatchCauseEffect(body,
+			use, bug := build(f, l.e.value)
+			if bug != nil {
+				// f panicked building its effect: a defect of the use,
+				// which may have left the resource half-used.
+				return failAfter[R, B](p.Invalidate[R, E](l), effect.CauseDie[E](bug))
+			}
+			return effect.MatchCauseEffect(restore.Apply(use),
 				func(c effect.Cause[E]) effect.Effect[R, E, B] {
 					broken, bug := isBroken(p, c)
 					if bug != nil {
@@ -191,6 +196,12 @@ func Use[R, E, T, B any](p *Pool[T], f func(T) effect.Effect[R, E, B]) effect.Ef
 				})
 		})
 	})
+}
+
+// build calls f on v and returns what it panicked with, if it did.
+func build[T, R, E, B any](f func(T) effect.Effect[R, E, B], v T) (e effect.Effect[R, E, B], bug any) {
+	defer func() { bug = recover() }()
+	return f(v), nil
 }
 
 // failAfter runs back and then fails with c, joined with back's own failure

@@ -558,3 +558,17 @@ func TestPoolPanickingCallbacks(t *testing.T) {
 		}
 	})
 }
+
+func TestPoolUsePanicsBuildingItsEffect(t *testing.T) {
+	effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
+		var f factory
+		p, closeScope := openPool(t, rt, f.options(1, 1))
+		defer closeScope()
+		x := rt.RunExit(context.Background(), resource.Use(p, func(*conn) eff[int] { panic("no effect") }), nil)
+		effecttest.AssertDefect(t, x, "no effect")
+		if _, destroyed := f.counts(); len(destroyed) != 1 {
+			t.Fatalf("destroyed %v, want the conn invalidated", destroyed)
+		}
+		assertStats(t, p, resource.PoolStats{})
+	})
+}
