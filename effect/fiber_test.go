@@ -189,7 +189,7 @@ func TestRegistryHooksAndDump(t *testing.T) {
 		if err := rt.Dump(&b); err != nil {
 			t.Fatal(err)
 		}
-		wantDump := "scope #1 (runtime)\n  fiber #1 suspended: never\n    scope #3 of fiber #1\n      fiber #2 suspended: sleep 1h0m0s\n"
+		wantDump := "scope #1 (runtime)\n  fiber #1 suspended: never\n    scope #2 of fiber #1\n      fiber #2 suspended: sleep 1h0m0s\n"
 		if b.String() != wantDump {
 			t.Errorf("dump:\n%s\nwant:\n%s", b.String(), wantDump)
 		}

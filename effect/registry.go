@@ -151,9 +151,9 @@ func (rt *Runtime) scopeClosed(s *Scope) {
 }
 
 func (s *Scope) info() ScopeInfo {
-	in := ScopeInfo{ID: s.id, Owner: s.owner, Label: s.label}
+	in := ScopeInfo{ID: s.ID(), Owner: s.owner, Label: s.label}
 	if s.parent != nil {
-		in.Parent = s.parent.id
+		in.Parent = s.parent.ID()
 	}
 	return in
 }
@@ -161,7 +161,7 @@ func (s *Scope) info() ScopeInfo {
 func (f *fiber) info() FiberInfo {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	in := FiberInfo{ID: f.id, Parent: f.parent, Scope: f.home.id, BlockedOn: f.waiting.String(), Interrupting: f.intr.Load()}
+	in := FiberInfo{ID: f.id, Parent: f.parent, Scope: f.home.ID(), BlockedOn: f.waiting.String(), Interrupting: f.intr.Load()}
 	switch {
 	case f.done:
 		in.Status = FiberDone
@@ -210,7 +210,7 @@ func (s *Scope) snapshot() node {
 
 func (f *fiber) snapshot() fiberNode {
 	own := f.own.snapshot()
-	return fiberNode{info: f.info(), own: f.own.id, fibers: own.fibers, subs: own.subs}
+	return fiberNode{info: f.info(), own: f.own.ID(), fibers: own.fibers, subs: own.subs}
 }
 
 // Fibers returns a snapshot of every live fiber of the runtime, parents

@@ -21,12 +21,17 @@ var ErrRuntimeShutdown = errors.New("effect: runtime shut down")
 // hooks of one do not see the fibers of another. [Run] and [RunExit] use a
 // fresh Runtime for each call.
 type Runtime struct {
-	fiberIDs atomic.Uint64
-	scopeIDs atomic.Uint64
-	root     Scope
-	hooksMu  sync.Mutex
+	// Read by every fiber at its start and end.
 	hooks    atomic.Pointer[[]*Hooks]
 	stepHook atomic.Pointer[func(FiberID) bool]
+	hooksMu  sync.Mutex
+	root     Scope
+	// Written at every fork: kept off the cache line of what fibers read,
+	// or every start would miss on the parent's writes.
+	_        [64]byte
+	fiberIDs atomic.Uint64
+	scopeIDs atomic.Uint64
+	_        [64]byte
 }
 
 // ErrStepHook is the reason of an interruption requested by a step hook
@@ -51,7 +56,7 @@ func (rt *Runtime) SetStepHook(h func(FiberID) bool) {
 // NewRuntime returns a new runtime.
 func NewRuntime() *Runtime {
 	rt := &Runtime{}
-	rt.root.id = ScopeID(rt.scopeIDs.Add(1))
+	rt.root.id.Store(rt.scopeIDs.Add(1))
 	rt.root.rt = rt
 	rt.root.label = "runtime"
 	return rt

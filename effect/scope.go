@@ -38,7 +38,7 @@ type finalizer func(ex Exit[any, any]) Effect[any, any, struct{}]
 // region of an effect; [MakeScope] and [Runtime.NewScope] make scopes that
 // are closed by hand.
 type Scope struct {
-	id      ScopeID
+	id      atomic.Uint64 // assigned on first use for a fiber's own scope
 	rt      *Runtime
 	parent  *Scope
 	owner   FiberID
@@ -57,13 +57,13 @@ type Scope struct {
 }
 
 func (s *Scope) initOwned(rt *Runtime, parent *Scope, f *fiber) {
-	s.id = ScopeID(rt.scopeIDs.Add(1))
 	s.rt, s.parent, s.owner, s.ofFiber = rt, parent, f.id, f
 }
 
 // newScope makes an explicit scope, a child of parent (nil for a root).
 func newScope(rt *Runtime, parent *Scope, owner FiberID, label string) *Scope {
-	s := &Scope{id: ScopeID(rt.scopeIDs.Add(1)), rt: rt, parent: parent, owner: owner, label: label}
+	s := &Scope{rt: rt, parent: parent, owner: owner, label: label}
+	s.id.Store(rt.scopeIDs.Add(1))
 	if parent != nil && !parent.link(s) {
 		s.state = scopeClosed
 		return s
@@ -73,7 +73,15 @@ func newScope(rt *Runtime, parent *Scope, owner FiberID, label string) *Scope {
 }
 
 // ID returns the scope's ID.
-func (s *Scope) ID() ScopeID { return s.id }
+func (s *Scope) ID() ScopeID {
+	if id := s.id.Load(); id != 0 {
+		return ScopeID(id)
+	}
+	// A fiber's own scope gets its ID when someone first asks: forking
+	// then costs one shared counter, not two.
+	s.id.CompareAndSwap(0, s.rt.scopeIDs.Add(1))
+	return ScopeID(s.id.Load())
+}
 
 // Parent returns the scope this one was opened in, or nil for a root scope.
 func (s *Scope) Parent() *Scope { return s.parent }
