@@ -135,3 +135,28 @@ func TestInterruptedOwnerOfASharedLayerDoesNotHideTheRealFailure(t *testing.T) {
 		})
 	}
 }
+
+func TestCancellingTheBuildStopsOwnersAndWaitersAndReleases(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		j := &journal{}
+		var runs atomic.Int32
+		pool := layer.FromEffect(effect.AndThen(layer.Acquire(resource(j, "pool")), effect.Environment[string, error]()))
+		slow := pool.To(layer.FromEffect(effect.AndThen(effect.Sleep[string, error](time.Hour),
+			effect.Sync[string, error](func() string { runs.Add(1); return "slow" })))).Named("slow")
+		app := layer.Struct(
+			layer.Field(slow, func(p *pair, v string) { p.A = v }),
+			layer.Field(slow.Map(func(s string) string { return s + "!" }), func(p *pair, v string) { p.B = v }),
+		)
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(500*time.Millisecond, cancel)
+		start := time.Now()
+		_, scope, err := layer.Build(ctx, app, "db")
+		if !errors.Is(err, context.Canceled) || time.Since(start) != 500*time.Millisecond {
+			t.Fatalf("Build: got %v after %v, want cancellation after 500ms", err, time.Since(start))
+		}
+		if runs.Load() != 0 || !scope.IsClosed() {
+			t.Fatalf("slow ran %d times, scope closed %v", runs.Load(), scope.IsClosed())
+		}
+		wantEvents(t, j, "acquire pool", "release pool")
+	})
+}

@@ -329,3 +329,22 @@ func ExampleLayer_Named() {
 	// *layer_test.DB
 	// layer primary db
 }
+
+// Replace also serves outside tests: run the application with another
+// configuration.
+func ExampleLayer_Replace() {
+	staging := db.Override(settings.Replace(Settings{DSN: "postgres://staging"}))
+	_, scope, _ := layer.Build(context.Background(), staging, nil)
+	_ = scope.Close(context.Background())
+	// Output:
+	// open postgres://staging
+	// close postgres://staging
+}
+
+func ExampleLayer_Map() {
+	dsn := settings.Map(func(s Settings) string { return s.DSN })
+	v, scope, _ := layer.Build(context.Background(), dsn, nil)
+	defer scope.Close(context.Background())
+	fmt.Println(v)
+	// Output: postgres://db
+}

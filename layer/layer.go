@@ -46,7 +46,7 @@ func newLayer[RIn, E, ROut any](recipe func(b *builder, name func() string) effe
 // the same layer as l for memoization and for [Override]. An unnamed layer
 // is named after the type it builds (for example "*main.DB").
 func (l *Layer[RIn, E, ROut]) Named(name string) *Layer[RIn, E, ROut] {
-	mustLayer("Layer.Named", "l", l)
+	mustLayer("Layer.Named", "the receiver", l)
 	c := *l
 	c.name = name
 	return &c
@@ -69,7 +69,7 @@ func (l *Layer[RIn, E, ROut]) String() string { return "layer " + l.Name() }
 // The layers it depends on are still shared as usual. Use it for a
 // resource that must not be shared, such as a dedicated connection.
 func (l *Layer[RIn, E, ROut]) Fresh() *Layer[RIn, E, ROut] {
-	mustLayer("Layer.Fresh", "l", l)
+	mustLayer("Layer.Fresh", "the receiver", l)
 	c := *l
 	c.fresh = true
 	return &c

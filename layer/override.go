@@ -25,7 +25,7 @@ func (l *Layer[RIn, E, ROut]) Replace(v ROut) Replacement {
 // the graph builds r where it built l. r may use l itself, to decorate it
 // (a spy that wraps the real service): inside r, l means the original.
 func (l *Layer[RIn, E, ROut]) ReplaceWith(r *Layer[RIn, E, ROut]) Replacement {
-	mustLayer("Layer.ReplaceWith", "l", l)
+	mustLayer("Layer.ReplaceWith", "the receiver", l)
 	mustLayer("Layer.ReplaceWith", "r", r)
 	return Replacement{target: l.id, layer: r}
 }
