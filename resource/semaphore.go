@@ -283,6 +283,9 @@ func (s *Semaphore) WithPermits[R, E, A any](n int64, e effect.Effect[R, E, A]) 
 				release()
 				return effect.Succeed[R, E](a)
 			})
+		if n == 0 {
+			return use
+		}
 		// The fast path takes the permits right here, masked; only a
 		// wait needs the caller's interruptibility back.
 		return effect.Suspend(func() effect.Effect[R, E, A] {

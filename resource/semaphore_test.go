@@ -310,3 +310,24 @@ func TestSemaphoreHoldersNeverExceedLimit(t *testing.T) {
 		props.TestingRun(t)
 	})
 }
+
+func TestSemaphoreZeroPermitsNeverWait(t *testing.T) {
+	effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
+		s, closeScope := openSemaphore(t, rt, 1)
+		defer closeScope()
+		s.TryAcquire(1)
+		waiter := rt.Start(context.Background(), s.WithPermits(1, effect.Unit[any, error]()), nil)
+		effecttest.WaitIdle()
+		// Someone waits, no permit is free: zero permits still go through.
+		if v, err := rt.Run(context.Background(), s.WithPermits(0, effect.Succeed[any, error](7)), nil); err != nil || v != 7 {
+			t.Fatalf("WithPermits(0): %v, %v", v, err)
+		}
+		if _, err := rt.Run(context.Background(), s.Acquire[any, error](0), nil); err != nil {
+			t.Fatalf("Acquire(0): %v", err)
+		}
+		assertPermits(t, s, 0, 1)
+		s.Release(1)
+		<-waiter.Done()
+		assertPermits(t, s, 1, 0)
+	})
+}
