@@ -1,0 +1,124 @@
+package resource_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/leanovate/gopter"
+	"github.com/leanovate/gopter/gen"
+	"github.com/leanovate/gopter/prop"
+
+	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/effect/effecttest"
+	"github.com/gogoscope/gogoscope/resource"
+)
+
+func TestThrottleLeading(t *testing.T) {
+	// Interval 100ms: a call with no window open runs at once and opens
+	// one; calls in the window get that run's result.
+	checkPlan(t, throttled(resource.ThrottleOptions{Interval: 100 * time.Millisecond}), 0,
+		planMs(0, 1, 10, 2, 50, 3, 100, 4, 120, 5, 250, 6),
+		runsMs(0, 1, 100, 4, 250, 6),
+		[]string{"ran 1", "ran 1", "ran 1", "ran 4", "ran 4", "ran 6"})
+	// The zero options: 300ms, leading.
+	checkPlan(t, throttled(resource.ThrottleOptions{}), 0,
+		planMs(0, 1, 299, 2, 300, 3),
+		runsMs(0, 1, 300, 3),
+		[]string{"ran 1", "ran 1", "ran 3"})
+}
+
+func TestThrottleTrailing(t *testing.T) {
+	// The calls of a window run once at its end, with the last input; that
+	// run opens the next window.
+	checkPlan(t, throttled(resource.ThrottleOptions{Interval: 100 * time.Millisecond, Edges: resource.TrailingEdge}), 0,
+		planMs(0, 1, 10, 2, 50, 3, 150, 4, 450, 5),
+		runsMs(100, 3, 200, 4, 550, 5),
+		[]string{"ran 3", "ran 3", "ran 3", "ran 4", "ran 5"})
+}
+
+func TestThrottleBothEdges(t *testing.T) {
+	checkPlan(t, throttled(resource.ThrottleOptions{Interval: 100 * time.Millisecond, Edges: resource.LeadingEdge | resource.TrailingEdge}), 0,
+		planMs(0, 1, 10, 2, 50, 3, 150, 4, 350, 5),
+		runsMs(0, 1, 100, 3, 200, 4, 350, 5),
+		[]string{"ran 1", "ran 3", "ran 3", "ran 4", "ran 5"})
+}
+
+func TestThrottleSlowRunsAndFailures(t *testing.T) {
+	// A call in the window of a run still in progress waits for it; a
+	// failure reaches every caller of the run.
+	checkPlan(t, throttled(resource.ThrottleOptions{Interval: 100 * time.Millisecond}), 70*time.Millisecond,
+		planMs(0, -1, 20, 2, 150, 3),
+		runsMs(0, -1, 150, 3),
+		[]string{"error: failed -1", "error: failed -1", "ran 3"})
+}
+
+func TestThrottleStopsWhenItsScopeCloses(t *testing.T) {
+	effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
+		// Trailing: the pending callers are woken with ErrClosed.
+		got, ran, after := closeDuring(t, rt, throttled(resource.ThrottleOptions{Interval: 100 * time.Millisecond, Edges: resource.TrailingEdge}), 0,
+			planMs(0, 1, 30, 2), 50*time.Millisecond)
+		if !slices.Equal(got, []string{closedMsg, closedMsg}) || len(ran) != 0 || after != closedMsg {
+			t.Fatalf("trailing: results %q, runs %v, after close %q", got, ran, after)
+		}
+		// Leading: the run in progress is interrupted and its callers woken.
+		got, ran, after = closeDuring(t, rt, throttled(resource.ThrottleOptions{Interval: 100 * time.Millisecond}), time.Hour,
+			planMs(0, 1, 30, 2), 50*time.Millisecond)
+		if !slices.Equal(got, []string{closedMsg, closedMsg}) || !slices.Equal(ran, runsMs(0, 1)) || after != closedMsg {
+			t.Fatalf("leading: results %q, runs %v, after close %q", got, ran, after)
+		}
+	})
+}
+
+func TestPropertyThrottleAtMostOneRunPerInterval(t *testing.T) {
+	params := gopter.DefaultTestParameters()
+	params.MinSuccessfulTests = 60
+	p := gopter.NewProperties(params)
+	edges := []resource.Edge{resource.LeadingEdge, resource.TrailingEdge, resource.LeadingEdge | resource.TrailingEdge}
+	p.Property("runs start at least Interval apart, every call gets a run's result, and the last input runs on the trailing edge", prop.ForAll(
+		func(gaps []int, intervalMs int, edge int) string {
+			interval := time.Duration(intervalMs) * time.Millisecond
+			opts := resource.ThrottleOptions{Interval: interval, Edges: edges[edge]}
+			plan := make([]callAt, len(gaps))
+			at := time.Duration(0)
+			for i, g := range gaps {
+				at += time.Duration(g) * time.Millisecond
+				plan[i] = callAt{at, i}
+			}
+			var msg string
+			effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
+				log := newRunLog()
+				prog := effect.Scoped(effect.FlatMap(resource.Throttle(log.fn(0), opts),
+					func(call func(int) limEff[string]) limEff[[]string] { return callAll(call, plan) }))
+				got, err := rt.Run(context.Background(), prog, nil)
+				if err != nil {
+					msg = err.Error()
+					return
+				}
+				r := log.get()
+				ran := map[string]bool{}
+				for i, x := range r {
+					ran[fmt.Sprintf("ran %d", x.In)] = true
+					if i > 0 && x.At-r[i-1].At < interval {
+						msg = fmt.Sprintf("%v: runs %v and %v closer than %v", opts.Edges, r[i-1], x, interval)
+						return
+					}
+				}
+				for i, g := range got {
+					if !ran[g] {
+						msg = fmt.Sprintf("%v: call %d got %q, not the result of a run of %v", opts.Edges, i, g, r)
+						return
+					}
+				}
+				if opts.Edges&resource.TrailingEdge != 0 && len(plan) > 0 && r[len(r)-1].In != plan[len(plan)-1].in {
+					msg = fmt.Sprintf("%v: the last run %v is not of the last call %d", opts.Edges, r[len(r)-1], plan[len(plan)-1].in)
+				}
+			})
+			return msg
+		},
+		gen.SliceOfN(15, gen.IntRange(1, 150)), gen.IntRange(1, 120), gen.IntRange(0, 2),
+	))
+	p.TestingRun(t)
+}
