@@ -175,3 +175,14 @@ func mustCause(t *testing.T, err error) effect.Cause[error] {
 	}
 	return c
 }
+
+func TestBuildWithACancelledContextBuildsNothing(t *testing.T) {
+	j := &journal{}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, scope, err := layer.Build(ctx, resource(j, "pool"), "x")
+	if !errors.Is(err, context.Canceled) || !scope.IsClosed() {
+		t.Fatalf("Build: got %v, scope closed %v; want cancellation and a closed scope", err, scope.IsClosed())
+	}
+	wantEvents(t, j)
+}

@@ -2,6 +2,7 @@ package layer
 
 import (
 	"context"
+	"errors"
 
 	"github.com/gogoscope/gogoscope/effect"
 )
@@ -79,6 +80,13 @@ func Build[RIn, E, ROut any](ctx context.Context, l *Layer[RIn, E, ROut], in RIn
 		})
 	})
 	out, err := rt.Run(ctx, body, in)
+	if err != nil && !scope.IsClosed() {
+		// The run was interrupted before its first step (ctx was already
+		// cancelled): nothing was acquired, but the scope must be closed.
+		if cerr := scope.Close(context.WithoutCancel(ctx)); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+	}
 	if err != nil {
 		if name := b.shared.failedLayer(); name != "" && !namesLayer(err) {
 			err = &Error{Layer: name, Op: "build", Err: err}
