@@ -36,9 +36,12 @@ import (
 // none. Its hooks ([schedule.Schedule.Tap], [schedule.WhileInput]) run on the
 // retrying fiber, between attempts; a panic in one is a defect. e is run
 // again as it is: an effect is a description, so each attempt is a fresh run
-// of it. Cost: a retry whose first attempt succeeds costs a time.Now on top
-// of the attempt; each failure costs one decision of s (a few ns, no
-// allocation) plus, once per run, the start of s's driver.
+// of it. Cost: a retry whose first attempt succeeds costs one read of the
+// monotonic clock on top of the attempt, and allocates nothing; each failure
+// costs a clock read and one decision of s (a few ns, no allocation) plus,
+// once per run, the start of s's driver. A retry of three failures with a
+// zero delay costs about 14 times a hand-written loop, several times less
+// than github.com/cenkalti/backoff/v4 (see docs/retry.md).
 func Retry[R, E, A, Out any](e Effect[R, E, A], s schedule.Schedule[Out]) Effect[R, E, A] {
 	return Effect[R, E, A]{op: &retryOp[R, E, E, A, Out]{src: e, sched: s}}
 }
@@ -54,7 +57,7 @@ func (e Effect[R, E, A]) Retry[Out any](s schedule.Schedule[Out]) Effect[R, E, A
 // fallback value or to turn the exhausted retry into an error of the
 // caller's domain. Defects and interruptions are not handed to orElse; when
 // the failure type changes, an expected failure that travels beside one of
-// them becomes a defect, as with [Catch].
+// them becomes a defect, as with [Catch]. It panics if orElse is nil.
 func RetryOrElse[R, E, E2, A, Out any](e Effect[R, E, A], s schedule.Schedule[Out], orElse func(err E, out Out) Effect[R, E2, A]) Effect[R, E2, A] {
 	if orElse == nil {
 		panic("effect.RetryOrElse: orElse must not be nil")
@@ -96,6 +99,7 @@ func (e Effect[R, E, A]) Repeat[Out any](s schedule.Schedule[Out]) Effect[R, E, 
 // run of e fails with an expected failure, continues with orElse of that
 // failure and of s's last output (None if e failed on its first run)
 // instead of failing. Defects and interruptions are not handed to orElse.
+// It panics if orElse is nil.
 func RepeatOrElse[R, E, E2, A, Out any](e Effect[R, E, A], s schedule.Schedule[Out], orElse func(err E, out Option[Out]) Effect[R, E2, Out]) Effect[R, E2, Out] {
 	if orElse == nil {
 		panic("effect.RepeatOrElse: orElse must not be nil")

@@ -122,3 +122,41 @@ func TestPropertyThrottleAtMostOneRunPerInterval(t *testing.T) {
 	))
 	p.TestingRun(t)
 }
+
+// rateLimited is the pattern of docs/rate-limiting.md for "at most n calls
+// begin in any window of per": each call takes a permit of a semaphore of n
+// when it begins, and a fiber of the owner scope gives it back per later.
+func rateLimited[A any](owner *effect.Scope, sem *resource.Semaphore, per time.Duration, call limEff[A]) limEff[A] {
+	giveBack := effect.AndThen(effect.Sleep[any, error](per), effect.Sync[any, error](func() struct{} { sem.Release(1); return struct{}{} }))
+	return effect.UninterruptibleMask(func(restore effect.Restore) limEff[A] {
+		return effect.AndThen(restore.Apply(sem.Acquire[any, error](1)),
+			effect.AndThen(effect.ForkIn(owner, giveBack), restore.Apply(call)))
+	})
+}
+
+func TestRateLimitPatternOfTheDocs(t *testing.T) {
+	effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
+		log := newRunLog()
+		prog := effect.Scoped(effect.FlatMap(effect.CurrentScope[any, error](), func(owner *effect.Scope) limEff[[]string] {
+			return effect.FlatMap(resource.NewSemaphore[any, error](2), func(sem *resource.Semaphore) limEff[[]string] {
+				call := func(in int) limEff[string] {
+					return rateLimited(owner, sem, 100*time.Millisecond, log.fn(10*time.Millisecond)(in))
+				}
+				return callAll(call, planMs(0, 1, 0, 2, 0, 3, 0, 4, 150, 5))
+			})
+		}))
+		got, err := rt.Run(context.Background(), prog, nil)
+		if err != nil || len(got) != 5 {
+			t.Fatalf("got %v, %v", got, err)
+		}
+		var at []time.Duration
+		for _, r := range log.get() {
+			at = append(at, r.At)
+		}
+		// Two at once, two more when their permits come back 100ms later,
+		// the fifth when the next ones do.
+		if want := msList(0, 0, 100, 100, 200); !slices.Equal(at, want) {
+			t.Fatalf("calls began at %v, want %v", at, want)
+		}
+	})
+}
