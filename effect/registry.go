@@ -195,15 +195,17 @@ func (s *Scope) snapshot() node {
 		}
 	}
 	var subs []*Scope
-	for c := s.subs; c != nil; c = c.sibNext {
-		subs = append(subs, c)
+	for e := s.first; e != nil; e = e.next {
+		if e.sub != nil {
+			subs = append(subs, e.sub)
+		}
 	}
 	s.mu.Unlock()
 	for i := len(fibers) - 1; i >= 0; i-- {
 		n.fibers = append(n.fibers, fibers[i].snapshot())
 	}
-	for i := len(subs) - 1; i >= 0; i-- {
-		n.subs = append(n.subs, subs[i].snapshot())
+	for _, c := range subs {
+		n.subs = append(n.subs, c.snapshot())
 	}
 	return n
 }

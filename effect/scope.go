@@ -25,11 +25,12 @@ const (
 type finalizer func(ex Exit[any, any]) Effect[any, any, struct{}]
 
 // Scope owns fibers and finalizers. Closing a scope, which happens exactly
-// once, does three things in this order: it interrupts every fiber still
-// running in it and waits for them; it closes the scopes opened inside it
-// that are still open, newest first; and it runs its finalizers in reverse
+// once, does two things in this order: it interrupts every fiber still
+// running in it and waits for them; then it runs its finalizers in reverse
 // order of registration (LIFO), each exactly once, uninterruptibly, whether
-// the scope ended in success, failure, defect or interruption. A failing
+// the scope ended in success, failure, defect or interruption. A child scope
+// still open is closed at its place in that order, as if its opening had
+// registered a finalizer. A failing
 // finalizer does not stop the others; its failure is joined, as a
 // [FinalizerError] defect, after the cause the scope ended with.
 //
@@ -50,10 +51,60 @@ type Scope struct {
 	fibers  *fiber       // supervised fibers, newest first; ended ones swept lazily
 	nfibers int          // length of the fibers list
 	ended   atomic.Int32 // fibers of the list that have ended
-	subs    *Scope       // open child scopes, newest first
-	sibPrev *Scope
-	sibNext *Scope
-	fins    []finalizer
+	// entries are the finalizers and the open child scopes, in order of
+	// registration: closing walks them newest first, so a child scope is
+	// closed exactly where its opening falls among the finalizers.
+	first, last *entry
+	// entry is this scope's place in its parent's entries (explicit scopes).
+	entry *entry
+}
+
+// entry is a finalizer or an open child scope of a scope.
+type entry struct {
+	fin        finalizer
+	sub        *Scope
+	prev, next *entry
+	listed     bool // still in its scope's list
+}
+
+func (s *Scope) pushLocked(e *entry) {
+	e.prev, e.listed = s.last, true
+	if s.last != nil {
+		s.last.next = e
+	} else {
+		s.first = e
+	}
+	s.last = e
+}
+
+func (s *Scope) removeLocked(e *entry) {
+	if !e.listed {
+		return
+	}
+	if e.prev != nil {
+		e.prev.next = e.next
+	} else {
+		s.first = e.next
+	}
+	if e.next != nil {
+		e.next.prev = e.prev
+	} else {
+		s.last = e.prev
+	}
+	e.prev, e.next, e.listed = nil, nil, false
+}
+
+// takeLocked empties the entries and returns them newest first.
+func (s *Scope) takeLocked() []*entry {
+	var out []*entry
+	for e := s.last; e != nil; e = e.prev {
+		out = append(out, e)
+	}
+	for _, e := range out {
+		e.prev, e.next, e.listed = nil, nil, false
+	}
+	s.first, s.last = nil, nil
+	return out
 }
 
 func (s *Scope) initOwned(rt *Runtime, parent *Scope, f *fiber) {
@@ -99,26 +150,17 @@ func (s *Scope) link(sub *Scope) bool {
 	if s.state != scopeOpen {
 		return false
 	}
-	sub.sibNext = s.subs
-	if s.subs != nil {
-		s.subs.sibPrev = sub
-	}
-	s.subs = sub
+	sub.entry = &entry{sub: sub}
+	s.pushLocked(sub.entry)
 	return true
 }
 
 func (s *Scope) unlink(sub *Scope) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if sub.sibPrev != nil {
-		sub.sibPrev.sibNext = sub.sibNext
-	} else if s.subs == sub {
-		s.subs = sub.sibNext
+	if sub.entry != nil {
+		s.removeLocked(sub.entry)
 	}
-	if sub.sibNext != nil {
-		sub.sibNext.sibPrev = sub.sibPrev
-	}
-	sub.sibPrev, sub.sibNext = nil, nil
 }
 
 func (s *Scope) attach(f *fiber) bool {
@@ -172,7 +214,7 @@ func (s *Scope) sweepLocked() {
 func (s *Scope) closeIfEmpty() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.subs != nil || len(s.fins) != 0 {
+	if s.first != nil {
 		return false
 	}
 	for k := s.fibers; k != nil; k = k.next {
@@ -196,7 +238,7 @@ func (s *Scope) addFinalizer(fin finalizer) bool {
 	if s.state != scopeOpen {
 		return false
 	}
-	s.fins = append(s.fins, fin)
+	s.pushLocked(&entry{fin: fin})
 	return true
 }
 
@@ -218,12 +260,7 @@ func closeScope(s *Scope, ex Exit[any, any]) Effect[any, any, Cause[any]] {
 				kids = append(kids, k)
 			}
 		}
-		var subs []*Scope
-		for c := s.subs; c != nil; c = c.sibNext {
-			subs = append(subs, c)
-		}
-		fins := s.fins
-		s.fins = nil
+		entries := s.takeLocked()
 		s.mu.Unlock()
 
 		for _, k := range kids {
@@ -233,12 +270,13 @@ func closeScope(s *Scope, ex Exit[any, any]) Effect[any, any, Cause[any]] {
 			k.waitDone(f, "close scope, await")
 		}
 		var acc Cause[any]
-		steps := make([]Effect[any, any, Cause[any]], 0, len(subs)+len(fins))
-		for _, sub := range subs {
-			steps = append(steps, closeScope(sub, ex))
-		}
-		for i := len(fins) - 1; i >= 0; i-- {
-			fin := fins[i]
+		steps := make([]Effect[any, any, Cause[any]], 0, len(entries))
+		for _, e := range entries {
+			if e.sub != nil {
+				steps = append(steps, closeScope(e.sub, ex))
+				continue
+			}
+			fin := e.fin
 			steps = append(steps, MatchCause(Suspend(func() Effect[any, any, struct{}] { return fin(ex) }),
 				func(c Cause[any]) Cause[any] { return finalizerDefect[any](c) },
 				func(struct{}) Cause[any] { return Cause[any]{} }))

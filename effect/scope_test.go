@@ -259,3 +259,30 @@ func TestRuntimeScopeFromGo(t *testing.T) {
 		t.Fatalf("acquire into closed scope: %v %v", ex, ev.get())
 	}
 }
+
+func TestChildScopeClosesAtItsPlaceInLIFOOrder(t *testing.T) {
+	var ev events
+	fin := func(name string) unit {
+		return AddFinalizer(func(Exit[any, any]) unit { return ev.note(name) })
+	}
+	// finalizer a, then a child scope left open (holding b), then finalizer
+	// c: closing the parent runs c, closes the child (b), then runs a.
+	e := Scoped(fin("a").
+		AndThen(FlatMap(MakeScope[any, error](), func(s *Scope) unit { return Extend(s, fin("b")) })).
+		AndThen(fin("c")))
+	mustRun(t, e)
+	if got := ev.get(); !slices.Equal(got, []string{"c", "b", "a"}) {
+		t.Fatalf("events: %v", got)
+	}
+	// A child scope closed early leaves no trace in its parent.
+	ev = events{}
+	e2 := Scoped(fin("a").
+		AndThen(FlatMap(MakeScope[any, error](), func(s *Scope) unit {
+			return Extend(s, fin("b")).AndThen(CloseScope[any, error](s)).AndThen(ev.note("closed early"))
+		})).
+		AndThen(fin("c")))
+	mustRun(t, e2)
+	if got := ev.get(); !slices.Equal(got, []string{"b", "closed early", "c", "a"}) {
+		t.Fatalf("events: %v", got)
+	}
+}
