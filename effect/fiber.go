@@ -361,7 +361,11 @@ func (o *joinOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, A], Cause[E], status
 // [Scoped] region, or else the forking fiber itself): when that scope
 // closes, the child is interrupted and awaited if it is still running, so no
 // fiber outlives its scope. A child starts interruptible, whatever the
-// parent's status. Cost: one goroutine and one allocation of about 500 bytes.
+// parent's status; a child interrupted before its first step runs nothing
+// of e, not even the finalizers e would have installed (it never acquired
+// anything), so a signal that e sends from an Ensuring may never come:
+// wait on the fiber itself ([Join], [Await]) instead. Cost: one goroutine
+// and one allocation of about 400 bytes.
 func Fork[R, E, A any](e Effect[R, E, A]) Effect[R, E, *Fiber[E, A]] {
 	return Effect[R, E, *Fiber[E, A]]{op: &forkOp[R, E, A]{e: e}}
 }

@@ -1,8 +1,9 @@
 // Package resource has the managed things that a scope owns: semaphores,
-// circuit breakers and resource pools.
+// circuit breakers, resource pools, and the rate limiters debounce,
+// throttle and poll.
 //
 // Each is made by an effect ([NewSemaphore], [NewCircuitBreaker],
-// [NewPool]) that registers its cleanup in the current scope (see
+// [NewPool], [Debounce], [Throttle], [Poll]) that registers its cleanup in the current scope (see
 // [effect.Scoped]). When that scope closes, the thing stops: fibers waiting
 // on it are woken with an interruption whose reason is [ErrClosed] (never
 // left hanging), what it holds is released (a pool destroys its
@@ -49,6 +50,14 @@
 //     so that callers fail fast instead of piling up, and the dependency
 //     gets time to recover. Put an [effect.Timeout] inside it and an
 //     [effect.Retry] outside it; docs/resilience.md explains the order.
+//   - Use [Debounce] to run once after a burst of calls has stopped (a
+//     search box, a config reload after a flurry of file events); every
+//     caller of the burst gets the result of that one run.
+//   - Use [Throttle] to run at most once per interval (refreshing a cache,
+//     sending progress), on the leading or trailing edge or both.
+//   - Use [Poll] to run an effect on a schedule and hand each value to a
+//     callback, with a controller to stop and restart it;
+//     docs/rate-limiting.md compares the three.
 package resource
 
 import "errors"
