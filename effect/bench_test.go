@@ -37,6 +37,23 @@ func BenchmarkSpawnJoin10k(b *testing.B) {
 	}
 }
 
+// BenchmarkSpawnJoin10kAll spawns the 10,000 fibers with All (no limit:
+// one fiber per effect) and waits for them once, as a WaitGroup does.
+func BenchmarkSpawnJoin10kAll(b *testing.B) {
+	effs := make([]eff, spawnN)
+	for i := range effs {
+		effs[i] = succeed(i)
+	}
+	prog := All(effs, Par{})
+	rt := NewRuntime()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := rt.Run(context.Background(), prog, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkSpawnJoin10kBaselineGoroutines(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {

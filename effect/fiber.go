@@ -62,7 +62,9 @@ type fiber struct {
 	finished atomic.Bool
 	ctx      context.Context
 	uw       *unwinding
-	own      Scope // the fiber's own scope: its children and finalizers
+	// own is the fiber's own scope, made on first use: most fibers never
+	// fork nor acquire anything, and then end without touching a scope.
+	own atomic.Pointer[Scope]
 	// stepHook is the runtime's step hook when the fiber was made (tests).
 	stepHook func(FiberID) bool
 
@@ -74,7 +76,8 @@ type fiber struct {
 	doneCh    chan struct{} // made on demand; closed at the end
 	onIntr    func()        // cancels the blocking Go call in progress
 	waiting   waitInfo
-	observers []func()
+	onEnd     func()   // the first observer, kept without a slice
+	observers []func() // the others
 	// notify and notifyAs are a one-slot observer without a closure: at
 	// the end the fiber sends notifyAs on notify (buffered by the caller).
 	notify   chan<- int
@@ -87,15 +90,29 @@ func (f *fiber) init(rt *Runtime, parent *fiber, home *Scope, ctx context.Contex
 	f.id = FiberID(rt.fiberIDs.Add(1))
 	f.rt = rt
 	f.home = home
-	f.locals = locals{interruptible: true, scope: &f.own}
+	f.locals = locals{interruptible: true}
 	if parent != nil {
 		f.parent = parent.id
 	}
 	f.ctx = ctx
-	f.own.initOwned(rt, home, f)
 	if h := rt.stepHook.Load(); h != nil {
 		f.stepHook = *h
 	}
+}
+
+// scope returns the current scope: the innermost region's, or else the
+// fiber's own scope, made on first use.
+func (f *fiber) scope() *Scope {
+	if s := f.locals.scope; s != nil {
+		return s
+	}
+	if s := f.own.Load(); s != nil {
+		return s
+	}
+	s := &Scope{}
+	s.initOwned(f.rt, f.home, f)
+	f.own.Store(s)
+	return s
 }
 
 // interruptAs requests the interruption of f by the fiber by, for why. The
@@ -206,7 +223,11 @@ func (f *fiber) observe(fn func()) {
 		fn()
 		return
 	}
-	f.observers = append(f.observers, fn)
+	if f.onEnd == nil {
+		f.onEnd = fn
+	} else {
+		f.observers = append(f.observers, fn)
+	}
 	f.mu.Unlock()
 }
 
@@ -214,8 +235,8 @@ func (f *fiber) observe(fn func()) {
 // written the exit. It wakes f's waiters and tells its supervising scope.
 func (f *fiber) finishLocked(err error, attached bool) {
 	f.done = true
-	ch, obs, notify := f.doneCh, f.observers, f.notify
-	f.observers, f.notify = nil, nil
+	ch, first, obs, notify := f.doneCh, f.onEnd, f.observers, f.notify
+	f.onEnd, f.observers, f.notify = nil, nil, nil
 	f.onIntr = nil
 	f.mu.Unlock()
 	f.finished.Store(true)
@@ -224,6 +245,9 @@ func (f *fiber) finishLocked(err error, attached bool) {
 	}
 	if notify != nil {
 		notify <- f.notifyAs
+	}
+	if first != nil {
+		first()
 	}
 	for _, o := range obs {
 		o()
@@ -237,6 +261,9 @@ func (f *fiber) finishLocked(err error, attached bool) {
 // waitDone blocks until f has ended, from fiber w (nil: plain Go, not
 // interruptible). It reports false if w was interrupted first.
 func (f *fiber) waitDone(w *fiber, what string) bool {
+	if f.finished.Load() {
+		return true
+	}
 	done := f.doneChan()
 	if w == nil {
 		<-done
@@ -277,6 +304,10 @@ func (fb *Fiber[E, A]) Done() <-chan struct{} { return fb.doneChan() }
 // Poll returns the fiber's exit and true if it has ended, and false if it is
 // still running.
 func (fb *Fiber[E, A]) Poll() (Exit[E, A], bool) {
+	if fb.finished.Load() {
+		// The exit was written before finished was set.
+		return fb.exit, true
+	}
 	fb.mu.Lock()
 	defer fb.mu.Unlock()
 	if !fb.done {
@@ -390,12 +421,14 @@ type forkOp[R, E, A any] struct {
 }
 
 func (o *forkOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, *Fiber[E, A]], Cause[E], status) {
-	home := f.locals.scope
+	var home *Scope
 	switch {
 	case o.in != nil:
 		home = o.in
 	case o.daemon:
 		home = &f.rt.root
+	default:
+		home = f.scope()
 	}
 	return Effect[R, E, *Fiber[E, A]]{val: start(f.rt, f, home, env, o.e, f.ctx)}, Cause[E]{}, stCont
 }
@@ -407,7 +440,8 @@ func CurrentFiberID[R, E any]() Effect[R, E, FiberID] {
 }
 
 func start[R, E, A any](rt *Runtime, parent *fiber, home *Scope, env R, e Effect[R, E, A], ctx context.Context) *Fiber[E, A] {
-	fb := &Fiber[E, A]{}
+	t := &task[R, E, A]{env: env, e: e}
+	fb := &t.Fiber
 	f := &fb.fiber
 	f.init(rt, parent, home, ctx)
 	if !home.attach(f) {
@@ -420,9 +454,28 @@ func start[R, E, A any](rt *Runtime, parent *fiber, home *Scope, env R, e Effect
 		f.finishLocked(nil, false)
 		return fb
 	}
-	go runFiber(fb, env, e)
+	spawn(t)
 	return fb
 }
+
+// task is a fiber with the effect it runs: one allocation per fork.
+type task[R, E, A any] struct {
+	Fiber[E, A]
+	env R
+	e   Effect[R, E, A]
+}
+
+func (t *task[R, E, A]) run() {
+	env, e := t.env, t.e
+	var zero R
+	t.env, t.e = zero, Effect[R, E, A]{} // let them go once the fiber has them
+	runFiber(&t.Fiber, env, e)
+}
+
+// spawn starts r on a new goroutine. It is not generic so that the
+// goroutine's entry function has a short name: the runtime reads that name
+// at every goroutine start, and a generic instance's name is long.
+func spawn(r interface{ run() }) { go r.run() }
 
 // runFiber runs fb's effect on the current goroutine, then closes the
 // fiber's own scope (interrupting its children and running its finalizers)
@@ -446,9 +499,9 @@ func runFiber[R, E, A any](fb *Fiber[E, A], env R, e Effect[R, E, A]) {
 	}()
 	f.rt.fiberStarted(f)
 	a, c := runRoot(f, env, e)
-	if !f.own.closeIfEmpty() {
-		f.locals = locals{interruptible: false, scope: &f.own}
-		fc, _ := runRoot(f, nil, closeScope(&f.own, Exit[E, A]{value: a, cause: c}.Erase()))
+	if own := f.own.Load(); own != nil && !own.closeIfEmpty() {
+		f.locals = locals{interruptible: false, scope: own}
+		fc, _ := runRoot(f, nil, closeScope(own, Exit[E, A]{value: a, cause: c}.Erase()))
 		c = c.Then(stripFailures[any, E](fc))
 	}
 	fb.mu.Lock()

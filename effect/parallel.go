@@ -229,14 +229,15 @@ func (j *parJob[R, E, A, B]) run(fb *fiber, env R) (Cause[E], bool) {
 	var left atomic.Int64
 	left.Store(int64(workers))
 	allDone := make(chan struct{})
+	ended := func() { // one observer shared by every worker
+		if left.Add(-1) == 0 {
+			close(allDone)
+		}
+	}
 	for w := range kids {
 		op := &parWorker[R, E, A, B]{job: j}
-		kids[w] = start(fb.rt, fb, fb.locals.scope, env, Effect[R, E, struct{}]{op: op}, fb.ctx)
-		kids[w].observe(func() {
-			if left.Add(-1) == 0 {
-				close(allDone)
-			}
-		})
+		kids[w] = start(fb.rt, fb, fb.scope(), env, Effect[R, E, struct{}]{op: op}, fb.ctx)
+		kids[w].observe(ended)
 	}
 	intr := fb.beginWait(waitInfo{what: "parallel"})
 	select {

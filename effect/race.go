@@ -38,7 +38,7 @@ func race[R, E, A any](effs []Effect[R, E, A], firstExit bool) Effect[R, E, A] {
 		events := make(chan int, n)
 		kids := make([]*Fiber[E, A], n)
 		for i, e := range effs {
-			kids[i] = start(f.rt, f, f.locals.scope, env, e, f.ctx)
+			kids[i] = start(f.rt, f, f.scope(), env, e, f.ctx)
 			kids[i].notifyOn(events, i)
 		}
 		intr := f.beginWait(waitInfo{what: "race"})

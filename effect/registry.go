@@ -211,8 +211,12 @@ func (s *Scope) snapshot() node {
 }
 
 func (f *fiber) snapshot() fiberNode {
-	own := f.own.snapshot()
-	return fiberNode{info: f.info(), own: f.own.ID(), fibers: own.fibers, subs: own.subs}
+	fn := fiberNode{info: f.info()}
+	if s := f.own.Load(); s != nil {
+		own := s.snapshot()
+		fn.own, fn.fibers, fn.subs = s.ID(), own.fibers, own.subs
+	}
+	return fn
 }
 
 // Fibers returns a snapshot of every live fiber of the runtime, parents

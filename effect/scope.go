@@ -343,7 +343,7 @@ func erase[R, E, A any](e Effect[R, E, A], env R) Effect[any, any, struct{}] {
 func Scoped[R, E, A any](e Effect[R, E, A]) Effect[R, E, A] {
 	return UninterruptibleMask(func(restore Restore) Effect[R, E, A] {
 		return prim(func(f *fiber, _ R) Effect[R, E, A] {
-			s := newScope(f.rt, f.locals.scope, f.id, "")
+			s := newScope(f.rt, f.scope(), f.id, "")
 			body := region(restore.Apply(e), regionScope, locals{scope: s})
 			return MatchCauseEffect(body,
 				func(c Cause[E]) Effect[R, E, A] { return closeWith[R](s, Exit[E, A]{cause: c}) },
@@ -358,7 +358,7 @@ func (e Effect[R, E, A]) Scoped() Effect[R, E, A] { return Scoped(e) }
 // CurrentScope returns an effect that succeeds with the current scope: where
 // [Fork] attaches children and [AcquireRelease] registers releases.
 func CurrentScope[R, E any]() Effect[R, E, *Scope] {
-	return prim(func(f *fiber, _ R) Effect[R, E, *Scope] { return Succeed[R, E](f.locals.scope) })
+	return prim(func(f *fiber, _ R) Effect[R, E, *Scope] { return Succeed[R, E](f.scope()) })
 }
 
 // MakeScope returns an effect that opens a new scope, a child of the current
@@ -366,7 +366,7 @@ func CurrentScope[R, E any]() Effect[R, E, *Scope] {
 // parent closes, the parent closes it first.
 func MakeScope[R, E any]() Effect[R, E, *Scope] {
 	return prim(func(f *fiber, _ R) Effect[R, E, *Scope] {
-		return Succeed[R, E](newScope(f.rt, f.locals.scope, f.id, ""))
+		return Succeed[R, E](newScope(f.rt, f.scope(), f.id, ""))
 	})
 }
 
@@ -390,7 +390,7 @@ func Extend[R, E, A any](s *Scope, e Effect[R, E, A]) Effect[R, E, A] {
 func AddFinalizer[R, E, X any](fin func(Exit[any, any]) Effect[R, E, X]) Effect[R, E, struct{}] {
 	return prim(func(f *fiber, env R) Effect[R, E, struct{}] {
 		stored := func(ex Exit[any, any]) Effect[any, any, struct{}] { return erase(fin(ex), env) }
-		if f.locals.scope.addFinalizer(stored) {
+		if f.scope().addFinalizer(stored) {
 			return Unit[R, E]()
 		}
 		return Void(Uninterruptible(fin(Exit[any, any]{cause: CauseInterrupt[any](f.id, ErrScopeClosed)})))
@@ -410,7 +410,7 @@ func AcquireRelease[R, E, A, X any](acquire Effect[R, E, A], release func(A) Eff
 // the exit the scope closed with, for example to commit or roll back.
 func AcquireReleaseExit[R, E, A, X any](acquire Effect[R, E, A], release func(A, Exit[any, any]) Effect[R, E, X]) Effect[R, E, A] {
 	return Uninterruptible(prim(func(f *fiber, env R) Effect[R, E, A] {
-		scope := f.locals.scope
+		scope := f.scope()
 		return FlatMap(acquire, func(a A) Effect[R, E, A] {
 			stored := func(ex Exit[any, any]) Effect[any, any, struct{}] { return erase(release(a, ex), env) }
 			if scope.addFinalizer(stored) {

@@ -70,7 +70,7 @@ func timeout[R, E, A any](e Effect[R, E, A], d time.Duration, onTimeout func() E
 		}
 		ctx, cancel := context.WithTimeout(f.ctx, d)
 		defer cancel()
-		child := start(f.rt, f, f.locals.scope, env, e, ctx)
+		child := start(f.rt, f, f.scope(), env, e, ctx)
 		done := child.doneChan()
 		intr := f.beginWait(waitInfo{what: "timeout", d: d})
 		select {
