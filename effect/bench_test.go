@@ -192,6 +192,32 @@ func BenchmarkRace(b *testing.B) {
 	}
 }
 
+// BenchmarkRaceInFiber runs the races one after the other inside one fiber,
+// so that the cost of Run (making a root fiber) is not counted.
+func BenchmarkRaceInFiber(b *testing.B) {
+	race := Race(succeed(1), Never[any, error, int]())
+	rt := NewRuntime()
+	b.ReportAllocs()
+	b.ResetTimer()
+	prog := ForEach(make([]struct{}, b.N), func(struct{}) eff { return race })
+	if _, err := rt.Run(context.Background(), prog, nil); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkRun is the cost of Run itself, for a trivial effect: making and
+// ending a root fiber.
+func BenchmarkRun(b *testing.B) {
+	rt := NewRuntime()
+	e := succeed(1)
+	b.ReportAllocs()
+	for b.Loop() {
+		if v, _ := rt.Run(context.Background(), e, nil); v != 1 {
+			b.Fatal(v)
+		}
+	}
+}
+
 func BenchmarkRaceBaselineGoroutines(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
@@ -267,6 +293,19 @@ func BenchmarkTimeoutNotFiring(b *testing.B) {
 		if v, _ := rt.Run(context.Background(), prog, nil); v != 1 {
 			b.Fatal(v)
 		}
+	}
+}
+
+// BenchmarkTimeoutNotFiringInFiber runs the timeouts one after the other
+// inside one fiber, so that the cost of Run is not counted.
+func BenchmarkTimeoutNotFiringInFiber(b *testing.B) {
+	timed := Timeout(succeed(1), time.Hour)
+	rt := NewRuntime()
+	b.ReportAllocs()
+	b.ResetTimer()
+	prog := ForEach(make([]struct{}, b.N), func(struct{}) eff { return timed })
+	if _, err := rt.Run(context.Background(), prog, nil); err != nil {
+		b.Fatal(err)
 	}
 }
 
