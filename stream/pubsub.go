@@ -97,7 +97,12 @@ func parkPublisher[R, E, A any](p *PubSub[A], a A) effect.Effect[R, E, bool] {
 	wait := effect.Async[R, E, struct{}](func(resume func(effect.Exit[E, struct{}])) func() {
 		st.wake = func() { resume(effect.Exit[E, struct{}]{}) }
 		p.mu.Lock()
+		// Announce the wait before looking for room: a subscriber that
+		// makes room after the look then sees a publisher waiting, and
+		// pumps.
+		p.waiting.Add(1)
 		if p.closed || (p.pubq.first == nil && p.roomLocked(a)) {
+			p.waiting.Add(-1)
 			if w.closed = p.closed; !w.closed {
 				p.deliverLocked(a)
 			}
@@ -106,7 +111,6 @@ func parkPublisher[R, E, A any](p *PubSub[A], a A) effect.Effect[R, E, bool] {
 			return nil
 		}
 		p.pubq.push(w)
-		p.waiting.Add(1)
 		p.mu.Unlock()
 		return func() {
 			p.mu.Lock()
@@ -114,6 +118,9 @@ func parkPublisher[R, E, A any](p *PubSub[A], a A) effect.Effect[R, E, bool] {
 				p.unlinkPublisher(w)
 			}
 			p.mu.Unlock()
+			// Publishers queued behind this one waited for their turn, not
+			// for room: they may go on now.
+			p.pump()
 		}
 	})
 	done := effect.CatchCause(wait, func(c effect.Cause[E]) effect.Effect[R, E, struct{}] {
