@@ -52,7 +52,7 @@
 // Limit, [GroupedWithin], [Stream.Debounce]), and then only up to a bound.
 // Values travel in chunks, so the machinery costs a few effect steps per
 // chunk, not per value: a map and a filter over a million integers cost
-// about three times a plain loop and allocate about 0.004 times per value
+// three to four times a plain loop and allocate about 0.004 times per value
 // (see bench_test.go).
 //
 // Streams are resource-safe. A sink runs its stream in a scope of its own;
