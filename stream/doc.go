@@ -63,9 +63,10 @@
 // whatever reason (the end, [Stream.Take], a break out of a range loop over
 // [Stream.All], a failure, an interruption), the scope closes: every
 // finalizer runs exactly once and every fiber has ended before the sink
-// returns. The package starts no goroutine of its own beyond those fibers
-// (and, while a pull of [FromGoChannel] waits, one helper that ends with
-// the wait).
+// returns. The package starts no goroutine of its own beyond those fibers,
+// except short-lived helpers that end with what they serve: the coroutine
+// of [iter.Pull] behind [FromSeq] (stopped with the stream), a helper while
+// a pull of [FromGoChannel] waits, and the timer of an [OnTimeout] case.
 //
 // All time comes from the time package, so the timed operators
 // ([GroupedWithin], [Stream.Throttle], [Stream.Debounce], [Stream.Timeout],

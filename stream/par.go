@@ -19,7 +19,9 @@ import (
 // its own, keeping up to capacity elements ready: a fast producer is not
 // held up by every pause of a slow consumer, yet is back-pressured once the
 // buffer is full. A failure of s reaches the consumer after the elements
-// buffered before it. It panics if capacity is not positive.
+// buffered before it. The producer fiber ends when s ends or when the
+// consumer stops (its scope interrupts and awaits it, releasing what s
+// holds). It panics if capacity is not positive.
 func (s Stream[R, E, A]) Buffer(capacity int) Stream[R, E, A] {
 	if capacity <= 0 {
 		panic(fmt.Sprintf("stream.Buffer: capacity must be > 0, got %d", capacity))
@@ -83,7 +85,9 @@ func endAs[R, E, A any](d *effect.Deferred[E, struct{}]) pull[R, E, A] {
 // on a fiber of its own, emitted as they come: the order within each stream
 // is kept, the interleaving between streams is not determined. It ends when
 // every stream has ended, and fails as soon as one fails (the others are
-// then stopped). Each producer may run one chunk ahead of the consumer.
+// then stopped). Each producer may run one chunk ahead of the consumer. A
+// producer fiber ends when its stream ends; all of them have ended, and
+// released what their streams hold, when the sink returns.
 func Merge[R, E, A any](streams ...Stream[R, E, A]) Stream[R, E, A] {
 	if len(streams) == 0 {
 		return Empty[R, E, A]()

@@ -13,7 +13,8 @@ import (
 // GroupedWithin returns a stream of the elements of s in groups, each
 // emitted as soon as it holds n elements or d has passed since its first
 // element arrived, whichever comes first; a group is never empty. s runs
-// ahead on a fiber of its own, buffering up to n elements. When s ends, the
+// ahead on a fiber of its own, buffering up to n elements; that fiber has
+// ended when the sink returns. When s ends, the
 // group in progress is emitted at once; when s fails, the group in progress
 // is emitted and then the stream fails. It is a package function: a method
 // cannot return Stream[R, E, []A]. It panics if n or d is not positive.
@@ -124,7 +125,7 @@ func (s Stream[R, E, A]) Throttle(elements int, per time.Duration) Stream[R, E, 
 // passed without a newer one: of a burst of elements closer together than
 // d, only the last is emitted, d after it arrived. s runs on a fiber of its
 // own, which never waits for the consumer (only the newest element is
-// kept). When s ends or fails, the element still waiting is emitted at
+// kept) and has ended when the sink returns. When s ends or fails, the element still waiting is emitted at
 // once, before the end or the failure. It panics if d is not positive.
 func (s Stream[R, E, A]) Debounce(d time.Duration) Stream[R, E, A] {
 	if d <= 0 {
