@@ -55,7 +55,10 @@ func Yield[R, E any]() Effect[R, E, struct{}] {
 // register runs on the fiber and must not block; resume may be called from
 // any goroutine, once (later calls are ignored). register returns a cancel
 // function (or nil): if the fiber is interrupted while waiting, cancel is
-// called and the effect ends as interrupted without waiting for resume.
+// called and the effect ends as interrupted without waiting for resume —
+// unless resume was already called, in which case its exit is kept (and the
+// interruption takes effect at the fiber's next step), so a value handed over
+// as the interruption arrived is never lost.
 func Async[R, E, A any](register func(resume func(Exit[E, A])) (cancel func())) Effect[R, E, A] {
 	return prim(func(f *fiber, _ R) Effect[R, E, A] {
 		ch := make(chan Exit[E, A], 1)
@@ -77,6 +80,13 @@ func Async[R, E, A any](register func(resume func(Exit[E, A])) (cancel func())) 
 			return FromExit[R](ex)
 		case <-intr:
 			f.endWait()
+			select {
+			case ex := <-ch:
+				// resume came first or at the same time: the result is
+				// kept, and the interruption takes effect at the next step.
+				return FromExit[R](ex)
+			default:
+			}
 			if cancel != nil {
 				cancel()
 			}
@@ -90,8 +100,11 @@ func Async[R, E, A any](register func(resume func(Exit[E, A])) (cancel func())) 
 // values of the context given to [Run] and the deadline of an enclosing
 // [Timeout]; it is cancelled when the fiber is interrupted, with an
 // [*InterruptedError] as its cause ([context.Cause]), so fn can stop early.
-// If the fiber was interrupted, the effect ends as interrupted whatever fn
-// returned. In an uninterruptible region (a release action) the context is
+// If fn fails after the fiber was interrupted, the effect ends as
+// interrupted (the error is most likely the cancelled context); if fn
+// succeeds, its value is kept and the interruption takes effect at the
+// fiber's next step, so a value received as the interruption arrived is not
+// lost. In an uninterruptible region (a release action) the context is
 // never cancelled, so cleanup code can finish its work.
 func Try[R, A any](fn func(ctx context.Context) (A, error)) Effect[R, error, A] {
 	return prim(func(f *fiber, _ R) Effect[R, error, A] {
@@ -105,7 +118,9 @@ func Try[R, A any](fn func(ctx context.Context) (A, error)) Effect[R, error, A] 
 		}
 		defer f.clearCancel()
 		a, err := fn(ctx)
-		if f.intr.Load() {
+		if err != nil && f.intr.Load() {
+			// Most likely the error is the cancelled context: report the
+			// interruption, not a failure.
 			return interrupted[R, error, A](f)
 		}
 		return FromResult[R](a, err)

@@ -145,3 +145,36 @@ func TestYieldAndFromResult(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestAsyncAndTryKeepAResultThatArrivedWithTheInterruption(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// Try: fn succeeds although the fiber was interrupted while it ran.
+		var got []int
+		e := Try[any](func(ctx context.Context) (int, error) {
+			<-ctx.Done()
+			return 42, nil // the value was in hand: keep it
+		}).Map(func(v int) int { got = append(got, v); return v })
+		cancel, done := startBlocked(NewRuntime(), e)
+		cancel()
+		<-done
+		if len(got) != 1 || got[0] != 42 {
+			t.Fatalf("recorded %v, want [42]", got)
+		}
+		// Async: resume and the interruption both happen while the fiber
+		// waits; whichever its select sees first, the value is kept.
+		var resume func(Exit[error, int])
+		e2 := Async[any, error, int](func(r func(Exit[error, int])) func() {
+			resume = r
+			return nil
+		}).Map(func(v int) int { got = append(got, v); return v })
+		rt := NewRuntime()
+		fb := rt.Start(context.Background(), e2, nil)
+		synctest.Wait()
+		resume(Succeeded[error](7))
+		fb.InterruptFromGo()
+		<-fb.Done()
+		if len(got) != 2 || got[1] != 7 {
+			t.Fatalf("Async lost the resumed value: recorded %v", got)
+		}
+	})
+}
