@@ -191,6 +191,18 @@ type retryRun[R, E, E2, A, Out any] struct {
 	driver *schedule.Driver[Out]
 }
 
+// now returns the time for a decision of the run's schedule.
+func (r *retryRun[R, E, E2, A, Out]) now() time.Time { return scheduleNow(r.op.sched) }
+
+// scheduleNow returns the time for a decision of s: the clock is not read
+// when s does not use it (most backoffs), since the decision is the same.
+func scheduleNow[Out any](s schedule.Schedule[Out]) time.Time {
+	if s.UsesClock() {
+		return clockNow()
+	}
+	return time.Time{}
+}
+
 // decide handles the failure c of an attempt: it asks the schedule, waits
 // the delay, and says what to do next.
 func (r *retryRun[R, E, E2, A, Out]) decide(f *fiber, c Cause[E]) (Effect[R, E2, A], Cause[E2], verdict) {
@@ -201,7 +213,7 @@ func (r *retryRun[R, E, E2, A, Out]) decide(f *fiber, c Cause[E]) (Effect[R, E2,
 	if r.driver == nil {
 		r.driver = r.op.sched.Start(r.start)
 	}
-	delay, out, ok := r.driver.Next(clockNow(), any(err))
+	delay, out, ok := r.driver.Next(r.now(), any(err))
 	if !ok {
 		if r.op.orElse != nil {
 			return r.op.orElse(err, out), Cause[E2]{}, follow
@@ -218,7 +230,10 @@ func (o *retryOp[R, E, E2, A, Out]) step(f *fiber, env R) (Effect[R, E2, A], Cau
 	if o.src.op == nil {
 		return Effect[R, E2, A]{val: o.src.val}, Cause[E2]{}, stCont
 	}
-	run := retryRun[R, E, E2, A, Out]{op: o, start: clockNow()}
+	run := retryRun[R, E, E2, A, Out]{op: o}
+	if o.sched.UsesClock() {
+		run.start = clockNow()
+	}
 	for {
 		if f.depth >= depthBudget {
 			nest(f, o.src, env, &retryFrame[R, E, E2, A, Out]{run: run})
@@ -303,7 +318,7 @@ type repeatRun[R, E, E2, A, Out any] struct {
 // schedule, waits the delay, and says what to do next (again, or follow with
 // the final output, or finish with an interruption).
 func (r *repeatRun[R, E, E2, A, Out]) succeeded(f *fiber, a A) (Effect[R, E2, Out], Cause[E2], verdict) {
-	delay, out, ok := r.driver.Next(clockNow(), any(a))
+	delay, out, ok := r.driver.Next(scheduleNow(r.op.sched), any(a))
 	r.last, r.decided = out, true
 	if !ok {
 		return Effect[R, E2, Out]{val: out}, Cause[E2]{}, follow
@@ -324,7 +339,7 @@ func (r *repeatRun[R, E, E2, A, Out]) failed(c Cause[E]) (Effect[R, E2, Out], Ca
 }
 
 func (o *repeatOp[R, E, E2, A, Out]) step(f *fiber, env R) (Effect[R, E2, Out], Cause[E2], status) {
-	run := repeatRun[R, E, E2, A, Out]{op: o, driver: o.sched.Start(clockNow())}
+	run := repeatRun[R, E, E2, A, Out]{op: o, driver: o.sched.Start(scheduleNow(o.sched))}
 	for {
 		if f.depth >= depthBudget {
 			nest(f, o.src, env, &repeatFrame[R, E, E2, A, Out]{run: run})

@@ -11,7 +11,7 @@ import (
 // It is [LinearWith](base, base). It panics if base is not positive.
 func Linear(base time.Duration) Schedule[time.Duration] {
 	checkDelay("Linear", "base", base, true)
-	return Schedule[time.Duration]{linear{initial: base, increment: base}}
+	return Schedule[time.Duration]{root: linear{initial: base, increment: base}}
 }
 
 // LinearWith returns a schedule that always continues with a delay starting at initial and growing
@@ -22,7 +22,7 @@ func Linear(base time.Duration) Schedule[time.Duration] {
 func LinearWith(initial, increment time.Duration) Schedule[time.Duration] {
 	checkDelay("LinearWith", "initial", initial, false)
 	checkDelay("LinearWith", "increment", increment, false)
-	return Schedule[time.Duration]{linear{initial: initial, increment: increment}}
+	return Schedule[time.Duration]{root: linear{initial: initial, increment: increment}}
 }
 
 type linear struct {
@@ -76,7 +76,7 @@ func ExponentialWith(base time.Duration, factor float64) Schedule[time.Duration]
 	if !(factor >= 1) || math.IsInf(factor, 0) {
 		panicf("ExponentialWith: factor must be a finite number of at least 1, got %v", factor)
 	}
-	return Schedule[time.Duration]{exponential{base: float64(base), factor: factor}}
+	return Schedule[time.Duration]{root: exponential{base: float64(base), factor: factor}}
 }
 
 type exponential struct {
@@ -113,7 +113,7 @@ func (x *exponentialStep) reset(time.Time) {
 // positive.
 func Fibonacci(base time.Duration) Schedule[time.Duration] {
 	checkDelay("Fibonacci", "base", base, true)
-	return Schedule[time.Duration]{fibonacci{base: base}}
+	return Schedule[time.Duration]{root: fibonacci{base: base}}
 }
 
 type fibonacci struct {

@@ -15,7 +15,7 @@ func (s Schedule[Out]) Capped(maxDelay time.Duration) Schedule[Out] {
 // Capped returns s with its delays limited to maxDelay; see [Schedule.Capped].
 func Capped[Out any](s Schedule[Out], maxDelay time.Duration) Schedule[Out] {
 	checkDelay("Capped", "maxDelay", maxDelay, false)
-	return Schedule[Out]{capped[Out]{inner: s.node(), maxDelay: maxDelay}}
+	return Schedule[Out]{root: capped[Out]{inner: s.node(), maxDelay: maxDelay}, clock: s.clock}
 }
 
 type capped[Out any] struct {

@@ -19,7 +19,7 @@ func (s Schedule[Out]) Union[X any](other Schedule[X]) Schedule[Out] {
 // Union returns the schedule that continues while either s or other does, with the shorter delay
 // and the output of s; see [Schedule.Union].
 func Union[Out, X any](s Schedule[Out], other Schedule[X]) Schedule[Out] {
-	return Schedule[Out]{union[Out, X]{left: s.node(), right: other.node()}}
+	return Schedule[Out]{root: union[Out, X]{left: s.node(), right: other.node()}, clock: s.clock || other.clock}
 }
 
 type union[Out, X any] struct {
@@ -84,7 +84,7 @@ func (s Schedule[Out]) Intersect[X any](other Schedule[X]) Schedule[Out] {
 // Intersect returns the schedule that continues while both s and other do, with the longer delay
 // and the output of s; see [Schedule.Intersect].
 func Intersect[Out, X any](s Schedule[Out], other Schedule[X]) Schedule[Out] {
-	return Schedule[Out]{intersect[Out, X]{left: s.node(), right: other.node()}}
+	return Schedule[Out]{root: intersect[Out, X]{left: s.node(), right: other.node()}, clock: s.clock || other.clock}
 }
 
 type intersect[Out, X any] struct {
@@ -131,7 +131,7 @@ func (s Schedule[Out]) AndThen(next Schedule[Out]) Schedule[Out] {
 
 // AndThen returns the schedule that follows s and then next; see [Schedule.AndThen].
 func AndThen[Out any](s, next Schedule[Out]) Schedule[Out] {
-	return Schedule[Out]{andThen[Out]{first: s.node(), second: next.node()}}
+	return Schedule[Out]{root: andThen[Out]{first: s.node(), second: next.node()}, clock: s.clock || next.clock}
 }
 
 type andThen[Out any] struct {

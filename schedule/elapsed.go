@@ -8,7 +8,7 @@ import "time"
 // Combined with [Schedule.WhileOutput] it bounds a run by its own clock; to bound another
 // schedule by a time budget, [Schedule.UpTo] is simpler and also counts the coming delay.
 func Elapsed() Schedule[time.Duration] {
-	return Schedule[time.Duration]{elapsed{}}
+	return Schedule[time.Duration]{root: elapsed{}, clock: true}
 }
 
 type elapsed struct{}
@@ -47,7 +47,7 @@ func (s Schedule[Out]) UpTo(budget time.Duration) Schedule[Out] {
 // UpTo returns s bounded by a time budget; see [Schedule.UpTo].
 func UpTo[Out any](s Schedule[Out], budget time.Duration) Schedule[Out] {
 	checkDelay("UpTo", "budget", budget, true)
-	return Schedule[Out]{upTo[Out]{inner: s.node(), budget: budget}}
+	return Schedule[Out]{root: upTo[Out]{inner: s.node(), budget: budget}, clock: true}
 }
 
 type upTo[Out any] struct {

@@ -17,7 +17,7 @@ import (
 // both types (a nil input counts as the zero In when In is an interface type such as error).
 // [Schedule.WhileInput] is the same as a method.
 func WhileInput[In, Out any](s Schedule[Out], pred func(In) bool) Schedule[Out] {
-	return Schedule[Out]{inputFilter[In, Out]{inner: s.node(), pred: pred, want: true, name: "WhileInput"}}
+	return Schedule[Out]{root: inputFilter[In, Out]{inner: s.node(), pred: pred, want: true, name: "WhileInput"}, clock: s.clock}
 }
 
 // WhileInput returns s stopped by the first input for which pred is false; see [WhileInput].
@@ -33,7 +33,7 @@ func (s Schedule[Out]) WhileInput[In any](pred func(In) bool) Schedule[Out] {
 //
 // [Schedule.UntilInput] is the same as a method.
 func UntilInput[In, Out any](s Schedule[Out], pred func(In) bool) Schedule[Out] {
-	return Schedule[Out]{inputFilter[In, Out]{inner: s.node(), pred: pred, want: false, name: "UntilInput"}}
+	return Schedule[Out]{root: inputFilter[In, Out]{inner: s.node(), pred: pred, want: false, name: "UntilInput"}, clock: s.clock}
 }
 
 // UntilInput returns s stopped by the first input for which pred is true; see [UntilInput].
@@ -96,7 +96,7 @@ func (s Schedule[Out]) WhileOutput(pred func(Out) bool) Schedule[Out] {
 // WhileOutput returns s stopped by the first output for which pred is false; see
 // [Schedule.WhileOutput].
 func WhileOutput[Out any](s Schedule[Out], pred func(Out) bool) Schedule[Out] {
-	return Schedule[Out]{outputFilter[Out]{inner: s.node(), pred: pred, want: true}}
+	return Schedule[Out]{root: outputFilter[Out]{inner: s.node(), pred: pred, want: true}, clock: s.clock}
 }
 
 // UntilOutput returns a schedule that decides like s but also stops as soon as pred reports true
@@ -109,7 +109,7 @@ func (s Schedule[Out]) UntilOutput(pred func(Out) bool) Schedule[Out] {
 // UntilOutput returns s stopped by the first output for which pred is true; see
 // [Schedule.UntilOutput].
 func UntilOutput[Out any](s Schedule[Out], pred func(Out) bool) Schedule[Out] {
-	return Schedule[Out]{outputFilter[Out]{inner: s.node(), pred: pred, want: false}}
+	return Schedule[Out]{root: outputFilter[Out]{inner: s.node(), pred: pred, want: false}, clock: s.clock}
 }
 
 type outputFilter[Out any] struct {

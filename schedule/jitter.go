@@ -27,7 +27,7 @@ func Jitter[Out any](s Schedule[Out], f float64) Schedule[Out] {
 	if !(f >= 0 && f <= 1) {
 		panicf("Jitter: f must be in [0, 1], got %v", f)
 	}
-	return Schedule[Out]{jitter[Out]{inner: s.node(), kind: proportionalJitter, fraction: f}}
+	return Schedule[Out]{root: jitter[Out]{inner: s.node(), kind: proportionalJitter, fraction: f}, clock: s.clock}
 }
 
 // FullJitter returns a schedule that decides like s but draws each delay uniformly between zero
@@ -40,7 +40,7 @@ func (s Schedule[Out]) FullJitter() Schedule[Out] {
 
 // FullJitter returns s with full jitter; see [Schedule.FullJitter].
 func FullJitter[Out any](s Schedule[Out]) Schedule[Out] {
-	return Schedule[Out]{jitter[Out]{inner: s.node(), kind: fullJitter}}
+	return Schedule[Out]{root: jitter[Out]{inner: s.node(), kind: fullJitter}, clock: s.clock}
 }
 
 // EqualJitter returns a schedule that decides like s but keeps half of each delay and draws the
@@ -53,7 +53,7 @@ func (s Schedule[Out]) EqualJitter() Schedule[Out] {
 
 // EqualJitter returns s with equal jitter; see [Schedule.EqualJitter].
 func EqualJitter[Out any](s Schedule[Out]) Schedule[Out] {
-	return Schedule[Out]{jitter[Out]{inner: s.node(), kind: equalJitter}}
+	return Schedule[Out]{root: jitter[Out]{inner: s.node(), kind: equalJitter}, clock: s.clock}
 }
 
 type jitterKind uint8
@@ -120,7 +120,7 @@ func DecorrelatedJitter(base, maxDelay time.Duration) Schedule[time.Duration] {
 	if maxDelay < base {
 		panicf("DecorrelatedJitter: maxDelay must be at least base (%v), got %v", base, maxDelay)
 	}
-	return Schedule[time.Duration]{decorrelated{base: base, maxDelay: maxDelay}}
+	return Schedule[time.Duration]{root: decorrelated{base: base, maxDelay: maxDelay}}
 }
 
 type decorrelated struct {
@@ -165,7 +165,7 @@ func (s Schedule[Out]) Seed(seed uint64) Schedule[Out] {
 
 // Seed returns s with its own seeded random source; see [Schedule.Seed].
 func Seed[Out any](s Schedule[Out], seed uint64) Schedule[Out] {
-	return Schedule[Out]{seeded[Out]{inner: s.node(), seed: seed}}
+	return Schedule[Out]{root: seeded[Out]{inner: s.node(), seed: seed}, clock: s.clock}
 }
 
 // seedStream is the second PCG seed word: any fixed odd constant (here 2⁶⁴/φ).

@@ -10,7 +10,7 @@ func (s Schedule[Out]) Map[B any](f func(Out) B) Schedule[B] {
 
 // Map returns s with its outputs transformed by f; see [Schedule.Map].
 func Map[Out, B any](s Schedule[Out], f func(Out) B) Schedule[B] {
-	return Schedule[B]{mapped[Out, B]{inner: s.node(), f: f}}
+	return Schedule[B]{root: mapped[Out, B]{inner: s.node(), f: f}, clock: s.clock}
 }
 
 type mapped[Out, B any] struct {
@@ -45,7 +45,7 @@ func (s Schedule[Out]) Delays() Schedule[time.Duration] {
 
 // Delays returns s outputting its delays; see [Schedule.Delays].
 func Delays[Out any](s Schedule[Out]) Schedule[time.Duration] {
-	return Schedule[time.Duration]{delays[Out]{inner: s.node()}}
+	return Schedule[time.Duration]{root: delays[Out]{inner: s.node()}, clock: s.clock}
 }
 
 type delays[Out any] struct {

@@ -187,7 +187,7 @@ func (o Options) delays() Schedule[time.Duration] {
 	var s Schedule[time.Duration]
 	switch {
 	case o.Delay != nil:
-		s = Schedule[time.Duration]{custom{delay: o.Delay}}
+		s = Schedule[time.Duration]{root: custom{delay: o.Delay}}
 	case o.Strategy == StrategyFullJitter:
 		return ExponentialWith(initial, factor).Capped(backoffCap).FullJitter()
 	case o.Strategy == StrategyDecorrelatedJitter:

@@ -12,7 +12,7 @@ func Recurs(n int) Schedule[int] {
 	if n < 0 {
 		panicf("Recurs: n must not be negative, got %d", n)
 	}
-	return Schedule[int]{recurs{limit: n}}
+	return Schedule[int]{root: recurs{limit: n}}
 }
 
 // Once returns a schedule that continues once without delay and then stops: [Recurs](1).

@@ -28,7 +28,7 @@ func (s Schedule[Out]) ResetAfter(quiet time.Duration) Schedule[Out] {
 // [Schedule.ResetAfter].
 func ResetAfter[Out any](s Schedule[Out], quiet time.Duration) Schedule[Out] {
 	checkDelay("ResetAfter", "quiet", quiet, true)
-	return Schedule[Out]{resetAfter[Out]{inner: s.node(), quiet: quiet}}
+	return Schedule[Out]{root: resetAfter[Out]{inner: s.node(), quiet: quiet}, clock: true}
 }
 
 type resetAfter[Out any] struct {

@@ -21,7 +21,18 @@ import (
 // The zero Schedule never continues: its first decision is to stop, like a retry policy of no retries.
 type Schedule[Out any] struct {
 	root node[Out]
+	// clock is set when a part of the schedule reads the time of its
+	// decisions (Fixed, Elapsed, UpTo, ResetAfter).
+	clock bool
 }
+
+// UsesClock reports whether the decisions of s depend on the times given to
+// [Schedule.Start] and [Driver.Next]: true when s contains [Fixed],
+// [Elapsed], [Schedule.UpTo] or [Schedule.ResetAfter]. When it is false, a
+// caller may skip reading the clock and pass any time (the zero time); the
+// decisions are the same. Retry and Repeat in package effect use it so that
+// the common backoffs cost no clock reading.
+func (s Schedule[Out]) UsesClock() bool { return s.clock }
 
 // node is the immutable description of one schedule in a tree of schedules. start builds the
 // matching step, the per-run state, once per Driver; it may allocate.

@@ -9,7 +9,7 @@ import "time"
 // Spaced(0) is [Forever]. It panics if d is negative.
 func Spaced(d time.Duration) Schedule[int] {
 	checkDelay("Spaced", "d", d, false)
-	return Schedule[int]{spaced{every: d}}
+	return Schedule[int]{root: spaced{every: d}}
 }
 
 type spaced struct {
@@ -47,7 +47,7 @@ func (s *spacedStep) reset(time.Time) {
 // steady pause between attempts. It panics if d is not positive.
 func Fixed(d time.Duration) Schedule[int] {
 	checkDelay("Fixed", "d", d, true)
-	return Schedule[int]{fixed{every: d}}
+	return Schedule[int]{root: fixed{every: d}, clock: true}
 }
 
 type fixed struct {

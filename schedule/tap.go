@@ -37,7 +37,7 @@ func (s Schedule[Out]) Tap(f func(Decision[Out])) Schedule[Out] {
 
 // Tap returns s calling f on each decision; see [Schedule.Tap].
 func Tap[Out any](s Schedule[Out], f func(Decision[Out])) Schedule[Out] {
-	return Schedule[Out]{tap[Out]{inner: s.node(), f: f}}
+	return Schedule[Out]{root: tap[Out]{inner: s.node(), f: f}, clock: s.clock}
 }
 
 type tap[Out any] struct {
