@@ -202,8 +202,20 @@ func (o *flatMapOp[R, E, A, B]) resume(f *fiber, env any, v any, c any, failed b
 		return nil, c, stFail
 	}
 	a, _ := v.(A)
+	b, cause, st := o.apply(f, env, a)
+	switch st {
+	case stDone:
+		return chain[E](f, env, b)
+	case stFail:
+		return nil, cause, stFail
+	}
+	return nil, nil, stUnwind
+}
+
+// apply runs the continuation on a: the typed form of resume (see chain).
+func (o *flatMapOp[R, E, A, B]) apply(f *fiber, env any, a A) (B, Cause[E], status) {
 	r, _ := env.(R)
-	return box(runLoop(f, r, o.k(a)))
+	return runLoop(f, r, o.k(a))
 }
 
 func (o *flatMapOp[R, E, A, B]) die(d *Defect) any { return causeDefect[E](d) }
@@ -233,12 +245,17 @@ func (o *mapOp[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, B], Cause[E], st
 	return Effect[R, E, B]{val: o.f(a)}, Cause[E]{}, stCont
 }
 
-func (o *mapOp[R, E, A, B]) resume(_ *fiber, _ any, v any, c any, failed bool) (any, any, status) {
+func (o *mapOp[R, E, A, B]) resume(f *fiber, env any, v any, c any, failed bool) (any, any, status) {
 	if failed {
 		return nil, c, stFail
 	}
 	a, _ := v.(A)
-	return o.f(a), nil, stDone
+	return chain[E](f, env, o.f(a))
+}
+
+// apply maps a: the typed form of resume (see chain).
+func (o *mapOp[R, E, A, B]) apply(_ *fiber, _ any, a A) (B, Cause[E], status) {
+	return o.f(a), Cause[E]{}, stDone
 }
 
 func (o *mapOp[R, E, A, B]) die(d *Defect) any { return causeDefect[E](d) }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"runtime"
 	"slices"
+	"strconv"
 	"testing"
 	"testing/synctest"
 )
@@ -200,6 +201,59 @@ func TestDeepChainInsideFiberWithFinalizers(t *testing.T) {
 		}
 		if ev.count("fin") != 1 {
 			t.Fatalf("finalizer ran %d times, want 1", ev.count("fin"))
+		}
+	})
+}
+
+// On the heap path, runs of frames of the same type are chained without
+// boxing (see chain in runloop.go); a change of type, a failure, a panic
+// and a finalizer in the middle of such a run must all behave as on the
+// typed path.
+func TestHeapChainOfSameTypedFrames(t *testing.T) {
+	withBudget(t, func(t *testing.T) {
+		build := func(n int, mid func(eff) eff) eff {
+			e := succeed(0)
+			for i := range n {
+				if i == n/2 {
+					e = mid(e)
+				}
+				if i%2 == 0 {
+					e = e.Map(func(x int) int { return x + 1 })
+				} else {
+					e = e.FlatMap(func(x int) eff { return succeed(x + 1) })
+				}
+			}
+			return e
+		}
+		const n = 2000
+		// A change of type in the middle.
+		viaString := build(n, func(e eff) eff {
+			return Map(Map(e, func(x int) string { return strconv.Itoa(x) }), func(s string) int { v, _ := strconv.Atoi(s); return v })
+		})
+		if got := mustRun(t, viaString); got != n {
+			t.Fatalf("through a string: got %d want %d", got, n)
+		}
+		// A panic in the middle: a defect, and the finalizer below it runs once.
+		var ev events
+		panicking := build(n, func(e eff) eff {
+			return Ensuring(e, ev.note("fin")).Map(func(x int) int {
+				if x == n/2 {
+					panic("in the middle")
+				}
+				return x
+			})
+		})
+		ex := runExit(panicking)
+		if ds := ex.Cause().Defects(); len(ds) != 1 || ds[0].Value != "in the middle" || ev.count("fin") != 1 {
+			t.Fatalf("panic: %v, finalizer ran %d times", ex, ev.count("fin"))
+		}
+		// A failure in the middle skips every later step.
+		later := 0
+		failing := build(n, func(e eff) eff {
+			return e.FlatMap(func(int) eff { return Fail[any, int](errBoom) }).Map(func(x int) int { later++; return x })
+		})
+		if _, err := run(failing); err != errBoom || later != 0 {
+			t.Fatalf("failure: %v, later steps ran %d times", err, later)
 		}
 	})
 }

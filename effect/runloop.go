@@ -146,6 +146,46 @@ func (u *unwinding) pop() frame {
 	return fr
 }
 
+// peek returns the frame on top of the heap stack, or nil.
+func (u *unwinding) peek() frame {
+	if u.stack == nil {
+		return nil
+	}
+	return u.stack.frames[u.stack.n-1]
+}
+
+// sameFrame is a frame that takes and gives a value of the same type A with
+// the same failure type E: a Map or FlatMap from A to A, the shape of a chain
+// built with e = e.Map(f) in a loop.
+type sameFrame[E, A any] interface {
+	apply(f *fiber, env any, a A) (A, Cause[E], status)
+}
+
+// chain feeds a, the result of a frame, to the frames on top of the heap
+// stack for as long as they take an A and give an A, typed and without
+// boxing, and returns the last result for the driver. It stops at any other
+// frame, environment frames included, so it never passes the bottom of its
+// driver's stack.
+func chain[E, A any](f *fiber, env any, a A) (any, any, status) {
+	u := f.uw
+	for {
+		next, ok := u.peek().(sameFrame[E, A])
+		if !ok {
+			return a, nil, stDone
+		}
+		u.pop()
+		var c Cause[E]
+		var st status
+		a, c, st = next.apply(f, env, a)
+		switch st {
+		case stFail:
+			return nil, c, stFail
+		case stUnwind:
+			return nil, nil, stUnwind
+		}
+	}
+}
+
 // mark returns a mark of the stack's height: the top chunk and its count.
 func (u *unwinding) mark() (*chunk, int) {
 	if u.stack == nil {
