@@ -18,7 +18,9 @@ func TestMethodFormsMatchTheirFunctions(t *testing.T) {
 			t.Fatalf("CatchIf: %d", got)
 		}
 		m := Fail[any, int](errBoom).MatchCauseEffect(
-			func(c Cause[error]) Effect[any, error, string] { return Succeed[any, error]("cause " + c.Kind().String()) },
+			func(c Cause[error]) Effect[any, error, string] {
+				return Succeed[any, error]("cause " + c.Kind().String())
+			},
 			func(int) Effect[any, error, string] { return Succeed[any, error]("ok") })
 		if got := mustRun(t, m); got != "cause Fail" {
 			t.Fatalf("MatchCauseEffect: %q", got)
