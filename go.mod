@@ -6,6 +6,7 @@ require (
 	github.com/IBM/fp-go v1.0.151
 	github.com/cenkalti/backoff/v4 v4.3.0
 	github.com/leanovate/gopter v0.2.11
+	github.com/samber/lo v1.53.0
 	github.com/samber/mo v1.16.0
 	github.com/schollz/progressbar/v3 v3.19.1
 	go.uber.org/goleak v1.3.0
@@ -17,4 +18,5 @@ require (
 	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
 	golang.org/x/sys v0.46.0 // indirect
+	golang.org/x/text v0.22.0 // indirect
 )
