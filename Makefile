@@ -13,11 +13,15 @@ PKGS        := ./...
 # the library must not assume Linux.
 CROSS       := darwin/arm64 windows/amd64
 
-.PHONY: example test vet lint fmt fmt-check tidy-check cross bench tools
+.PHONY: example newcomer test vet lint fmt fmt-check tidy-check cross bench tools
 
 ## example: run the quickstart program on its embedded defaults
 example:
 	$(GO) run ./examples/quickstart
+
+## newcomer: what the README tells a newcomer, run on a fresh clone of HEAD
+newcomer:
+	./scripts/newcomer.sh
 
 ## test: go.mod tidy, formatting, go vet, staticcheck, cross builds, then every test with -race
 test: tidy-check fmt-check vet lint cross
