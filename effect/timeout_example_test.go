@@ -40,15 +40,16 @@ func ExampleTimeoutTo() {
 
 func ExampleEffect_Timeout() {
 	// The timed-out effect is interrupted: plain Go lifted with Try sees its
-	// context end at the deadline.
+	// context end, at the deadline or by the interruption that follows it,
+	// with a cause that says "deadline exceeded" either way.
 	call := effect.Try[any](func(ctx context.Context) (string, error) {
 		<-ctx.Done()
-		fmt.Println("call stopped:", ctx.Err())
+		fmt.Println("call stopped by the timeout:", errors.Is(context.Cause(ctx), context.DeadlineExceeded))
 		return "", ctx.Err()
 	})
 	_, err := effect.Run(context.Background(), call.Timeout(10*time.Millisecond), nil)
 	fmt.Println(errors.Is(err, effect.ErrTimeout))
 	// Output:
-	// call stopped: context deadline exceeded
+	// call stopped by the timeout: true
 	// true
 }
