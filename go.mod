@@ -6,6 +6,7 @@ require (
 	github.com/IBM/fp-go v1.0.151
 	github.com/cenkalti/backoff/v4 v4.3.0
 	github.com/leanovate/gopter v0.2.11
+	github.com/samber/lo v1.53.0
 	github.com/samber/mo v1.16.0
 	github.com/schollz/progressbar/v3 v3.19.1
 	go.uber.org/goleak v1.3.0
@@ -23,6 +24,7 @@ require (
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
 	github.com/rivo/uniseg v0.4.7 // indirect
 	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.22.0 // indirect
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
