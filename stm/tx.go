@@ -23,19 +23,19 @@ var (
 // Its methods and the TRef operations that take it are valid only during
 // the call of that function, on its goroutine; using it afterwards panics.
 type Tx struct {
-	rv        uint64
-	log       []entry
-	idx       map[*tbase]int // the index of log, built once log is long
-	undo      []undoRec      // undo records of the open OrElse branches
-	depth     int            // how many OrElse branches are open
-	branch    uint64         // the id of the innermost open branch (0: none)
-	branches  uint64         // branch ids handed out
-	exclusive bool           // the attempt holds commitMu throughout
-	retrying  bool           // Retry was called and not undone by OrElse
-	conflicted bool          // a read found the snapshot stale
-	err       error          // Fail was called
-	ended     bool
-	inline    [4]entry
+	rv         uint64
+	log        []entry
+	idx        map[*tbase]int // the index of log, built once log is long
+	undo       []undoRec      // undo records of the open OrElse branches
+	depth      int            // how many OrElse branches are open
+	branch     uint64         // the id of the innermost open branch (0: none)
+	branches   uint64         // branch ids handed out
+	exclusive  bool           // the attempt holds commitMu throughout
+	retrying   bool           // Retry was called and not undone by OrElse
+	conflicted bool           // a read found the snapshot stale
+	err        error          // Fail was called
+	ended      bool
+	inline     [4]entry
 }
 
 // entry is what a transaction did to one TRef: the cell it read (isRead),
