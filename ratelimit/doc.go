@@ -1,0 +1,2 @@
+// Package ratelimit has rate limiters owned by a scope.
+package ratelimit
