@@ -3,6 +3,7 @@ package ratelimit_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -263,3 +264,5 @@ func TestManyWaitersAllAdmittedInOrder(t *testing.T) {
 		}
 	})
 }
+
+func reflectType[T any]() reflect.Type { return reflect.TypeFor[T]() }
