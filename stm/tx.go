@@ -35,6 +35,7 @@ type Tx struct {
 	conflicted bool           // a read found the snapshot stale
 	err        error          // Fail was called
 	ended      bool
+	hooks      []func() // run after the commit
 	inline     [4]entry
 }
 
@@ -170,6 +171,7 @@ func (tx *Tx) reset() {
 	tx.idx = nil
 	clear(tx.undo)
 	tx.undo = tx.undo[:0]
+	tx.hooks = nil
 	tx.depth, tx.branch, tx.branches = 0, 0, 0
 	tx.retrying, tx.conflicted, tx.err = false, false, nil
 	tx.rv = clock.Load()
@@ -177,12 +179,12 @@ func (tx *Tx) reset() {
 
 // savepoint is where an OrElse branch began.
 type savepoint struct {
-	logLen, undoLen int
-	branch          uint64
+	logLen, undoLen, hooksLen int
+	branch                    uint64
 }
 
 func (tx *Tx) beginBranch() savepoint {
-	sp := savepoint{logLen: len(tx.log), undoLen: len(tx.undo), branch: tx.branch}
+	sp := savepoint{logLen: len(tx.log), undoLen: len(tx.undo), hooksLen: len(tx.hooks), branch: tx.branch}
 	tx.branches++
 	tx.branch = tx.branches
 	tx.depth++
@@ -212,6 +214,8 @@ func (tx *Tx) rollback(sp savepoint) {
 	for i := sp.logLen; i < len(tx.log); i++ {
 		tx.log[i].pending = nil
 	}
+	clear(tx.hooks[sp.hooksLen:])
+	tx.hooks = tx.hooks[:sp.hooksLen]
 	tx.retrying = false
 	tx.depth--
 	tx.branch = sp.branch
@@ -234,6 +238,7 @@ func (tx *Tx) commit() bool {
 		if tx.exclusive {
 			tx.unlock()
 		}
+		tx.runHooks()
 		return true
 	}
 	if !tx.exclusive {
@@ -260,7 +265,19 @@ func (tx *Tx) commit() bool {
 	for _, f := range wake {
 		f()
 	}
+	tx.runHooks()
 	return true
+}
+
+// afterCommit arranges for f to run once tx has committed (not if it
+// retries, fails, or the OrElse branch that arranged it is undone).
+func (tx *Tx) afterCommit(f func()) { tx.hooks = append(tx.hooks, f) }
+
+func (tx *Tx) runHooks() {
+	for _, f := range tx.hooks {
+		f()
+	}
+	tx.hooks = nil
 }
 
 // lock makes the next attempt exclusive: it holds commitMu, so no other
