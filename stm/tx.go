@@ -36,7 +36,7 @@ type Tx struct {
 	err        error          // Fail was called
 	ended      bool
 	hooks      []func() // run after the commit
-	inline     [4]entry
+	inline     [2]entry
 }
 
 // entry is what a transaction did to one TRef: the cell it read (isRead),
