@@ -102,6 +102,23 @@ func burstOf(where string, rate, burst int64) int64 {
 	return burst
 }
 
+// ceilDiv returns ⌈a/b⌉ for a >= 0, b > 0, without overflow.
+func ceilDiv(a, b int64) int64 {
+	if a == 0 {
+		return 0
+	}
+	return (a-1)/b + 1
+}
+
+// addSat returns a+b for b >= 0, saturated at the largest int64: a window
+// or a period of centuries ends "never", not in the past.
+func addSat(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
 func gcd(a, b int64) int64 {
 	for b != 0 {
 		a, b = b, a%b
@@ -140,7 +157,7 @@ func (b *bucket) refill(now int64) {
 		return
 	}
 	room := b.burst*b.unit - b.level
-	if el := now - b.last; el >= (room+b.perNs-1)/b.perNs {
+	if el := now - b.last; el >= ceilDiv(room, b.perNs) {
 		b.level += room
 	} else {
 		b.level += el * b.perNs
@@ -154,7 +171,7 @@ func (b *bucket) delay(now, cost int64) int64 {
 	if need <= 0 {
 		return 0
 	}
-	return (need + b.perNs - 1) / b.perNs
+	return ceilDiv(need, b.perNs)
 }
 
 func (b *bucket) take(now, cost int64) { b.level -= cost * b.unit }
@@ -171,7 +188,7 @@ func (a GCRA) policy(where string) policy {
 	positive(where, "Rate", a.Rate)
 	positive(where, "Per", int64(a.Per))
 	burst := burstOf(where, a.Rate, a.Burst)
-	t := (int64(a.Per) + a.Rate - 1) / a.Rate
+	t := ceilDiv(int64(a.Per), a.Rate)
 	if !mulFits(burst, t) {
 		panic(fmt.Sprintf("%s: Burst × Per/Rate is too large (Burst %d, Rate %d per %v)", where, burst, a.Rate, a.Per))
 	}
@@ -216,7 +233,7 @@ func (f *fixed) delay(now, cost int64) int64 {
 	if f.used+cost <= f.limit {
 		return 0
 	}
-	return (f.cur+1)*f.w - now
+	return addSat(f.cur*f.w, f.w) - now
 }
 
 func (f *fixed) take(now, cost int64) { f.used += cost }
@@ -247,7 +264,7 @@ type sliding struct {
 type admission struct{ at, cost int64 }
 
 func (s *sliding) expire(now int64) {
-	for s.head < len(s.log) && s.log[s.head].at+s.w <= now {
+	for s.head < len(s.log) && addSat(s.log[s.head].at, s.w) <= now {
 		s.sum -= s.log[s.head].cost
 		s.log[s.head] = admission{}
 		s.head++
@@ -268,7 +285,7 @@ func (s *sliding) delay(now, cost int64) int64 {
 	}
 	for _, a := range s.log[s.head:] {
 		if over -= a.cost; over <= 0 {
-			return a.at + s.w - now
+			return addSat(a.at, s.w) - now
 		}
 	}
 	panic("ratelimit: sliding window: cost above the limit") // cost ≤ limit is checked before
