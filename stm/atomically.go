@@ -4,8 +4,10 @@ import "github.com/gogoscope/gogoscope/effect"
 
 // exclusiveAfter is how many conflicts in a row a transaction suffers before
 // its next attempt runs holding the commit lock, where nothing can conflict
-// with it: a long transaction under a storm of short ones still ends.
-const exclusiveAfter = 8
+// with it: a long transaction under a storm of short ones still ends. (A
+// variable only so that the benchmarks can measure the design where every
+// attempt holds the lock: exclusiveAfter = 0.)
+var exclusiveAfter = 8
 
 // Atomically returns an effect that runs the transaction fn and commits it
 // atomically: either everything fn wrote becomes visible to other
@@ -52,13 +54,14 @@ func run[R, A any](tx *Tx, fn func(*Tx) A, conflicts int) effect.Effect[R, error
 	switch out {
 	case done:
 		if tx.commit() {
-			tx.ended = true
+			tx.end()
 			return effect.Succeed[R, error](a)
 		}
 	case failed:
 		tx.unlock()
-		tx.ended = true
-		return effect.Fail[R, A](tx.err)
+		err := tx.err
+		tx.end()
+		return effect.Fail[R, A](err)
 	case retried:
 		tx.unlock()
 		return effect.AndThen(park[R](tx), effect.Suspend(func() effect.Effect[R, error, A] {
@@ -98,7 +101,7 @@ func attempt[A any](tx *Tx, fn func(*Tx) A) (a A, out outcome) {
 			out = conflicted
 		default:
 			tx.unlock()
-			tx.ended = true
+			tx.end()
 			if r != nil { // nil: runtime.Goexit, which goes on by itself
 				panic(r)
 			}

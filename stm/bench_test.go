@@ -52,6 +52,21 @@ func BenchmarkTRefUpdate(b *testing.B) {
 			mu.Unlock()
 		}
 	})
+	b.Run("contended/stm-run-global-lock", func(b *testing.B) {
+		defer func(old int) { exclusiveAfter = old }(exclusiveAfter)
+		exclusiveAfter = 0
+		r := NewTRef(0)
+		update := Atomically[any](func(tx *Tx) int { return r.Update(tx, inc) })
+		b.SetParallelism(4)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := effect.Run(ctx, update, nil); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
 	b.Run("contended/stm-run", func(b *testing.B) {
 		r := NewTRef(0)
 		update := Atomically[any](func(tx *Tx) int { return r.Update(tx, inc) })
@@ -115,36 +130,22 @@ func BenchmarkTRefUpdate(b *testing.B) {
 }
 
 // A transfer between two of 64 accounts: a read-modify-write of two TRefs,
-// against a mutex over the whole bank.
+// against a mutex over the whole bank. The stm runs are made twice: with
+// optimistic transactions (the design), and with every attempt holding the
+// commit lock (the alternative of one global lock), to measure the choice.
 func BenchmarkTransfer(b *testing.B) {
 	ctx := context.Background()
 	const n = 64
-	b.Run("stm", func(b *testing.B) {
-		accts := make([]*TRef[int], n)
-		for i := range accts {
-			accts[i] = NewTRef(1000)
-		}
-		b.ReportAllocs()
-		b.SetParallelism(4)
-		b.RunParallel(func(pb *testing.PB) {
-			i := 0
-			for pb.Next() {
-				from, to := accts[i%n], accts[(i*7+1)%n]
-				i++
-				if _, err := effect.Run(ctx, Atomically[any](func(tx *Tx) int {
-					v := from.Get(tx)
-					if v == 0 {
-						return 0
-					}
-					from.Set(tx, v-1)
-					return to.Update(tx, inc)
-				}), nil); err != nil {
-					b.Error(err)
-					return
-				}
-			}
+	for _, mode := range []struct {
+		name  string
+		after int
+	}{{"stm-optimistic", exclusiveAfter}, {"stm-global-lock", 0}} {
+		b.Run(mode.name, func(b *testing.B) {
+			defer func(old int) { exclusiveAfter = old }(exclusiveAfter)
+			exclusiveAfter = mode.after
+			benchTransfer(ctx, b, n)
 		})
-	})
+	}
 	b.Run("mutex", func(b *testing.B) {
 		var mu sync.Mutex
 		accts := make([]int, n)
@@ -166,5 +167,32 @@ func BenchmarkTransfer(b *testing.B) {
 				mu.Unlock()
 			}
 		})
+	})
+}
+
+func benchTransfer(ctx context.Context, b *testing.B, n int) {
+	accts := make([]*TRef[int], n)
+	for i := range accts {
+		accts[i] = NewTRef(1000)
+	}
+	b.ReportAllocs()
+	b.SetParallelism(4)
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			from, to := accts[i%n], accts[(i*7+1)%n]
+			i++
+			if _, err := effect.Run(ctx, Atomically[any](func(tx *Tx) int {
+				v := from.Get(tx)
+				if v == 0 {
+					return 0
+				}
+				from.Set(tx, v-1)
+				return to.Update(tx, inc)
+			}), nil); err != nil {
+				b.Error(err)
+				return
+			}
+		}
 	})
 }

@@ -23,6 +23,12 @@ var (
 // Its methods and the TRef operations that take it are valid only during
 // the call of that function, on its goroutine; using it afterwards panics.
 type Tx struct {
+	*txn // nil once the transaction has ended
+}
+
+// txn is the state of a transaction; it is reused by later transactions
+// (txPool), which is why a Tx that outlives its transaction loses it.
+type txn struct {
 	rv         uint64
 	log        []entry
 	idx        map[*tbase]int // the index of log, built once log is long
@@ -34,9 +40,7 @@ type Tx struct {
 	retrying   bool           // Retry was called and not undone by OrElse
 	conflicted bool           // a read found the snapshot stale
 	err        error          // Fail was called
-	ended      bool
 	hooks      []func() // run after the commit
-	inline     [2]entry
 }
 
 // entry is what a transaction did to one TRef: the cell it read (isRead),
@@ -71,20 +75,32 @@ var ErrRetryWithoutReads = errors.New("stm: Retry in a transaction that read no 
 
 const indexAt = 8 // log length from which lookups use a map
 
+var txPool = sync.Pool{New: func() any { return &txn{log: make([]entry, 0, 4)} }}
+
 func newTx() *Tx {
-	tx := &Tx{}
-	tx.log = tx.inline[:0]
+	tx := &Tx{txPool.Get().(*txn)}
 	tx.rv = clock.Load()
 	return tx
 }
 
+// end ends the transaction: its state goes back to the pool, and tx is
+// unusable from now on.
+func (tx *Tx) end() {
+	t := tx.txn
+	tx.txn = nil
+	t.reset()
+	if cap(t.log) <= 64 {
+		txPool.Put(t)
+	}
+}
+
 func (tx *Tx) check() {
-	if tx == nil || tx.ended {
+	if tx == nil || tx.txn == nil {
 		panic("stm: Tx used outside its transaction function")
 	}
 }
 
-func (tx *Tx) find(b *tbase) int {
+func (tx *txn) find(b *tbase) int {
 	if tx.idx != nil {
 		if i, ok := tx.idx[b]; ok {
 			return i
@@ -99,7 +115,7 @@ func (tx *Tx) find(b *tbase) int {
 	return -1
 }
 
-func (tx *Tx) add(e entry) {
+func (tx *txn) add(e entry) {
 	tx.log = append(tx.log, e)
 	switch n := len(tx.log); {
 	case tx.idx != nil:
@@ -147,14 +163,14 @@ func (tx *Tx) Fail(err error) {
 }
 
 // conflict starts the attempt over: a TRef it read has changed.
-func (tx *Tx) conflict() {
+func (tx *txn) conflict() {
 	tx.conflicted = true
 	panic(conflictSignal{})
 }
 
 // validLocked reports whether every TRef that tx read still holds the cell
 // it read. The caller holds commitMu (or tx is exclusive).
-func (tx *Tx) validLocked() bool {
+func (tx *txn) validLocked() bool {
 	for i := range tx.log {
 		e := &tx.log[i]
 		if e.isRead && e.v.current() != e.read {
@@ -165,7 +181,7 @@ func (tx *Tx) validLocked() bool {
 }
 
 // reset makes tx ready for a new attempt, with a fresh snapshot.
-func (tx *Tx) reset() {
+func (tx *txn) reset() {
 	clear(tx.log)
 	tx.log = tx.log[:0]
 	tx.idx = nil
@@ -183,7 +199,7 @@ type savepoint struct {
 	branch                    uint64
 }
 
-func (tx *Tx) beginBranch() savepoint {
+func (tx *txn) beginBranch() savepoint {
 	sp := savepoint{logLen: len(tx.log), undoLen: len(tx.undo), hooksLen: len(tx.hooks), branch: tx.branch}
 	tx.branches++
 	tx.branch = tx.branches
@@ -192,7 +208,7 @@ func (tx *Tx) beginBranch() savepoint {
 }
 
 // endBranch closes the branch opened at sp, keeping its writes.
-func (tx *Tx) endBranch(sp savepoint) {
+func (tx *txn) endBranch(sp savepoint) {
 	tx.depth--
 	tx.branch = sp.branch
 	if tx.depth == 0 {
@@ -204,7 +220,7 @@ func (tx *Tx) endBranch(sp savepoint) {
 // rollback closes the branch opened at sp and undoes its writes. What it
 // read stays recorded: the choice to abandon it depended on those values,
 // so the commit checks them and a retry waits for them.
-func (tx *Tx) rollback(sp savepoint) {
+func (tx *txn) rollback(sp savepoint) {
 	for j := len(tx.undo) - 1; j >= sp.undoLen; j-- {
 		u := tx.undo[j]
 		tx.log[u.i].pending, tx.log[u.i].branch = u.pending, u.branch
@@ -224,7 +240,7 @@ func (tx *Tx) rollback(sp savepoint) {
 // commit publishes tx's writes and reports true, or reports false, changing
 // nothing, if a TRef it read has changed since. It wakes the transactions
 // waiting for the TRefs it wrote.
-func (tx *Tx) commit() bool {
+func (tx *txn) commit() bool {
 	writes := false
 	for i := range tx.log {
 		if tx.log[i].pending != nil {
@@ -271,9 +287,9 @@ func (tx *Tx) commit() bool {
 
 // afterCommit arranges for f to run once tx has committed (not if it
 // retries, fails, or the OrElse branch that arranged it is undone).
-func (tx *Tx) afterCommit(f func()) { tx.hooks = append(tx.hooks, f) }
+func (tx *txn) afterCommit(f func()) { tx.hooks = append(tx.hooks, f) }
 
-func (tx *Tx) runHooks() {
+func (tx *txn) runHooks() {
 	for _, f := range tx.hooks {
 		f()
 	}
@@ -283,13 +299,13 @@ func (tx *Tx) runHooks() {
 // lock makes the next attempt exclusive: it holds commitMu, so no other
 // commit can come between its reads and its commit. It is the way out of
 // repeated conflicts.
-func (tx *Tx) lock() {
+func (tx *txn) lock() {
 	commitMu.Lock()
 	tx.exclusive = true
 	tx.rv = clock.Load()
 }
 
-func (tx *Tx) unlock() {
+func (tx *txn) unlock() {
 	if tx.exclusive {
 		tx.exclusive = false
 		commitMu.Unlock()
