@@ -40,7 +40,7 @@ type txn struct {
 	retrying   bool           // Retry was called and not undone by OrElse
 	conflicted bool           // a read found the snapshot stale
 	err        error          // Fail was called
-	hooks      []func() // run after the commit
+	hooks      []func()       // run after the commit
 }
 
 // entry is what a transaction did to one TRef: the cell it read (isRead),
