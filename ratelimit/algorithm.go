@@ -75,10 +75,14 @@ type FixedWindow struct {
 }
 
 // SlidingWindow admits at most Limit of cost in any interval of length
-// Window, wherever it starts: the exact sliding log. It keeps one record per
-// distinct admission time within the last Window (at most Limit records), so
-// its memory grows with Limit; a request that must wait waits until enough
-// of the oldest admissions leave the window.
+// Window, wherever it starts: a sliding log of the admissions of the last
+// Window. A request that must wait waits until enough of the oldest
+// admissions have left the window. Admissions closer together than
+// Window/1024 share one record, stamped with the later time, so the log
+// holds at most about 1024 records whatever the Limit; sharing can only make
+// an admission count a little longer (at most Window/1024), never shorter,
+// so the limit always holds, and admissions spaced wider than that are
+// counted exactly.
 //
 // Limit and Window must be > 0. Limit is the most one request may cost.
 type SlidingWindow struct {
@@ -249,13 +253,17 @@ func (a SlidingWindow) policy(where string) policy {
 	where += " (SlidingWindow)"
 	positive(where, "Limit", a.Limit)
 	positive(where, "Window", int64(a.Window))
-	return &sliding{limit: a.Limit, w: int64(a.Window)}
+	return &sliding{limit: a.Limit, w: int64(a.Window), merge: int64(a.Window) / slidingRecords}
 }
 
+// slidingRecords is about how many records a sliding window keeps at most.
+const slidingRecords = 1024
+
 // sliding is the sliding log: the admissions of the last window, oldest
-// first, one record per distinct time, in log[head:].
+// first, in log[head:]; admissions less than merge apart share a record.
 type sliding struct {
 	limit, w int64
+	merge    int64
 	log      []admission
 	head     int
 	sum      int64
@@ -296,7 +304,10 @@ func (s *sliding) take(now, cost int64) {
 		return
 	}
 	s.sum += cost
-	if n := len(s.log); n > s.head && s.log[n-1].at == now {
+	if n := len(s.log); n > s.head && now-s.log[n-1].at <= s.merge {
+		// The record moves forward to now: its cost leaves the window
+		// later, never earlier, than each admission's would.
+		s.log[n-1].at = now
 		s.log[n-1].cost += cost
 		return
 	}
