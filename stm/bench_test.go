@@ -196,3 +196,72 @@ func benchTransfer(ctx context.Context, b *testing.B, n int) {
 		}
 	})
 }
+
+// Parallel read-only transactions summing 16 TRefs while one writer in four
+// updates them: optimistic readers take no lock; under the global-lock
+// design every reader takes it.
+func BenchmarkReadMostly(b *testing.B) {
+	ctx := context.Background()
+	for _, mode := range []struct {
+		name  string
+		after int
+	}{{"stm-optimistic", exclusiveAfter}, {"stm-global-lock", 0}} {
+		b.Run(mode.name, func(b *testing.B) {
+			defer func(old int) { exclusiveAfter = old }(exclusiveAfter)
+			exclusiveAfter = mode.after
+			refs := make([]*TRef[int], 16)
+			for i := range refs {
+				refs[i] = NewTRef(i)
+			}
+			sum := Atomically[any](func(tx *Tx) int {
+				s := 0
+				for _, r := range refs {
+					s += r.Get(tx)
+				}
+				return s
+			})
+			bump := Atomically[any](func(tx *Tx) int { return refs[3].Update(tx, inc) })
+			b.ReportAllocs()
+			b.SetParallelism(4)
+			b.RunParallel(func(pb *testing.PB) {
+				i := 0
+				for pb.Next() {
+					e := sum
+					if i%4 == 0 {
+						e = bump
+					}
+					i++
+					if _, err := effect.Run(ctx, e, nil); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+	b.Run("rwmutex", func(b *testing.B) {
+		var mu sync.RWMutex
+		vals := make([]int, 16)
+		b.ReportAllocs()
+		b.SetParallelism(4)
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				if i%4 == 0 {
+					mu.Lock()
+					vals[3]++
+					mu.Unlock()
+				} else {
+					mu.RLock()
+					s := 0
+					for _, v := range vals {
+						s += v
+					}
+					_ = s
+					mu.RUnlock()
+				}
+				i++
+			}
+		})
+	})
+}

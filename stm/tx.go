@@ -32,6 +32,7 @@ type txn struct {
 	rv         uint64
 	log        []entry
 	idx        map[*tbase]int // the index of log, built once log is long
+	idxPooled  map[*tbase]int // an empty index kept for reuse
 	undo       []undoRec      // undo records of the open OrElse branches
 	depth      int            // how many OrElse branches are open
 	branch     uint64         // the id of the innermost open branch (0: none)
@@ -73,7 +74,7 @@ type (
 // it fails at once instead of hanging.
 var ErrRetryWithoutReads = errors.New("stm: Retry in a transaction that read no TRef could never be woken")
 
-const indexAt = 8 // log length from which lookups use a map
+const indexAt = 24 // log length from which lookups use a map
 
 var txPool = sync.Pool{New: func() any { return &txn{log: make([]entry, 0, 4)} }}
 
@@ -121,7 +122,11 @@ func (tx *txn) add(e entry) {
 	case tx.idx != nil:
 		tx.idx[e.b] = n - 1
 	case n > indexAt:
-		tx.idx = make(map[*tbase]int, 2*n)
+		if tx.idxPooled != nil {
+			tx.idx, tx.idxPooled = tx.idxPooled, nil
+		} else {
+			tx.idx = make(map[*tbase]int, 2*n)
+		}
 		for i := range tx.log {
 			tx.idx[tx.log[i].b] = i
 		}
@@ -184,7 +189,10 @@ func (tx *txn) validLocked() bool {
 func (tx *txn) reset() {
 	clear(tx.log)
 	tx.log = tx.log[:0]
-	tx.idx = nil
+	if tx.idx != nil {
+		clear(tx.idx)
+		tx.idxPooled, tx.idx = tx.idx, nil // kept for the next long transaction
+	}
 	clear(tx.undo)
 	tx.undo = tx.undo[:0]
 	tx.hooks = nil
