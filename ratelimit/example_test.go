@@ -142,3 +142,23 @@ func ExampleCostError() {
 	fmt.Println(err)
 	// Output: ratelimit: cost 11 exceeds the limiter's capacity 10: it could never be admitted
 }
+
+func ExampleLimiter_Available() {
+	v, _ := withLimiter(ratelimit.TokenBucket{Rate: 10, Per: time.Hour}, func(l *ratelimit.Limiter) Eff[[2]int64] {
+		return effect.Sync[any, error](func() [2]int64 {
+			before := l.Available()
+			l.TryAcquire(4)
+			return [2]int64{before, l.Available()} // e.g. for X-RateLimit-Remaining
+		})
+	})
+	fmt.Println(v)
+	// Output: [10 6]
+}
+
+func ExampleLimiter_Capacity() {
+	v, _ := withLimiter(ratelimit.GCRA{Rate: 100, Per: time.Second, Burst: 25}, func(l *ratelimit.Limiter) Eff[int64] {
+		return effect.Sync[any, error](l.Capacity)
+	})
+	fmt.Println(v)
+	// Output: 25
+}

@@ -131,3 +131,56 @@ func ExampleTMap_All() {
 	fmt.Println(keys)
 	// Output: [x y]
 }
+
+func ExampleTQueue_Size() {
+	q := stm.NewTQueue[int](4)
+	fmt.Println(run(func(tx *stm.Tx) int { q.Offer(tx, 1); q.Offer(tx, 2); return q.Size(tx) }), q.Capacity())
+	// Output: 2 4
+}
+
+func ExampleTQueue_Capacity() {
+	fmt.Println(stm.NewTQueue[string](16).Capacity())
+	// Output: 16
+}
+
+func ExampleTQueue_TakeAll() {
+	q := stm.NewTQueue[string](4)
+	fmt.Println(run(func(tx *stm.Tx) []string { q.Offer(tx, "a"); q.Offer(tx, "b"); return q.TakeAll(tx) }), run(q.Size))
+	// Output: [a b] 0
+}
+
+func ExampleTMap_Get() {
+	m := stm.NewTMap[string, int]()
+	fmt.Println(run(func(tx *stm.Tx) string {
+		m.Put(tx, "a", 1)
+		v, ok := m.Get(tx, "a")
+		w, found := m.Get(tx, "b")
+		return fmt.Sprint(v, ok, w, found)
+	}))
+	// Output: 1 true 0 false
+}
+
+func ExampleTMap_Put() {
+	m := stm.NewTMap[string, string]()
+	run(func(tx *stm.Tx) int { m.Put(tx, "k", "v1"); m.Put(tx, "k", "v2"); return 0 })
+	fmt.Println(run(func(tx *stm.Tx) string { v, _ := m.Get(tx, "k"); return v }))
+	// Output: v2
+}
+
+func ExampleTMap_Has() {
+	m := stm.NewTMap[int, bool]()
+	fmt.Println(run(func(tx *stm.Tx) [2]bool { m.Put(tx, 1, false); return [2]bool{m.Has(tx, 1), m.Has(tx, 2)} }))
+	// Output: [true false]
+}
+
+func ExampleTMap_Size() {
+	m := stm.NewTMap[int, int]()
+	fmt.Println(run(func(tx *stm.Tx) int {
+		for i := range 100 {
+			m.Put(tx, i, i*i)
+		}
+		m.Delete(tx, 7)
+		return m.Size(tx)
+	}))
+	// Output: 99
+}
