@@ -113,7 +113,13 @@ func (l *Limiter) TryAcquire(cost int64) bool {
 	l.checkCost("TryAcquire", cost)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.closed || l.head != nil || cost > l.pol.capacity() {
+	return !l.closed && cost <= l.pol.capacity() && l.admitNowLocked(cost)
+}
+
+// admitNowLocked admits cost and reports true if no one waits and the
+// algorithm allows it now.
+func (l *Limiter) admitNowLocked(cost int64) bool {
+	if l.head != nil {
 		return false
 	}
 	now := l.now()
@@ -152,12 +158,9 @@ func (l *Limiter) Acquire[R, E any](cost int64) effect.Effect[R, E, struct{}] {
 		case l.closed:
 			l.mu.Unlock()
 			return closed
-		case l.head == nil:
-			if now := l.now(); l.pol.delay(now, cost) == 0 {
-				l.pol.take(now, cost)
-				l.mu.Unlock()
-				return effect.Effect[R, E, struct{}]{}
-			}
+		case l.admitNowLocked(cost):
+			l.mu.Unlock()
+			return effect.Effect[R, E, struct{}]{}
 		}
 		l.mu.Unlock()
 		return wait

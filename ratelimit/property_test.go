@@ -102,6 +102,24 @@ var genSteps = gen.SliceOf(gen.Struct(reflectType[step](), map[string]gopter.Gen
 	"Cost":   gen.Int64Range(0, 9),
 }))
 
+// inBubble runs body in a new synctest bubble with a fresh runtime and
+// limiters made of algs, and returns the message body sets ("" if the
+// property holds).
+func inBubble(t *testing.T, algs []ratelimit.Algorithm, body func(t *testing.T, rt *effect.Runtime, ls []*ratelimit.Limiter) string) (msg string) {
+	synctest.Test(t, func(t *testing.T) {
+		rt := effect.NewRuntime()
+		defer func() { _ = rt.Shutdown(context.Background()) }()
+		ls := make([]*ratelimit.Limiter, len(algs))
+		for i, alg := range algs {
+			l, closeScope := open(t, rt, alg)
+			defer closeScope()
+			ls[i] = l
+		}
+		msg = body(t, rt, ls)
+	})
+	return msg
+}
+
 func properties(t *testing.T) *gopter.Properties {
 	ps := gopter.DefaultTestParameters()
 	ps.MinSuccessfulTests = 150
@@ -114,33 +132,26 @@ func properties(t *testing.T) *gopter.Properties {
 // break the bound, or someone waits).
 func TestPropertyTryAcquireWithinLimits(t *testing.T) {
 	props := properties(t)
-	props.Property("admissions within the limits", prop.ForAll(func(p params, steps []step) (msg string) {
-		synctest.Test(t, func(t *testing.T) {
-			rt := effect.NewRuntime()
-			defer func() { _ = rt.Shutdown(context.Background()) }()
-			l, closeScope := open(t, rt, p.alg())
-			defer closeScope()
-			start := time.Now()
+	props.Property("admissions within the limits", prop.ForAll(func(p params, steps []step) string {
+		return inBubble(t, []ratelimit.Algorithm{p.alg()}, func(t *testing.T, _ *effect.Runtime, ls []*ratelimit.Limiter) string {
+			l, start := ls[0], time.Now()
 			var gs []grant
 			for _, s := range steps {
 				time.Sleep(time.Duration(s.WaitMs) * time.Millisecond)
 				at := int64(time.Since(start))
 				if l.TryAcquire(s.Cost) {
 					if s.Cost > p.capacity() {
-						msg = fmt.Sprintf("admitted cost %d above the capacity %d", s.Cost, p.capacity())
-						return
+						return fmt.Sprintf("admitted cost %d above the capacity %d", s.Cost, p.capacity())
 					}
 					gs = append(gs, grant{at, s.Cost})
 				} else if s.Cost <= p.capacity() && p.violation(append(slices.Clone(gs), grant{at, s.Cost})) == "" && p.Kind%4 != 1 {
 					// GCRA rounds its interval up, so it may refuse a
 					// little more; the others refuse only what must be.
-					msg = fmt.Sprintf("refused cost %d at %v without cause", s.Cost, time.Duration(at))
-					return
+					return fmt.Sprintf("refused cost %d at %v without cause", s.Cost, time.Duration(at))
 				}
 			}
-			msg = p.violation(gs)
+			return p.violation(gs)
 		})
-		return msg
 	}, genParams, genSteps))
 	props.TestingRun(t)
 }
@@ -150,13 +161,9 @@ func TestPropertyTryAcquireWithinLimits(t *testing.T) {
 // window, and in the order they arrived.
 func TestPropertyWaitersWithinLimitsAndFair(t *testing.T) {
 	props := properties(t)
-	props.Property("waiters admitted within the limits, first come first served", prop.ForAll(func(p params, steps []step) (msg string) {
-		synctest.Test(t, func(t *testing.T) {
-			rt := effect.NewRuntime()
-			defer func() { _ = rt.Shutdown(context.Background()) }()
-			l, closeScope := open(t, rt, p.alg())
-			defer closeScope()
-			start := time.Now()
+	props.Property("waiters admitted within the limits, first come first served", prop.ForAll(func(p params, steps []step) string {
+		return inBubble(t, []ratelimit.Algorithm{p.alg()}, func(t *testing.T, rt *effect.Runtime, ls []*ratelimit.Limiter) string {
+			l, start := ls[0], time.Now()
 			gs := make([]grant, len(steps))
 			var fbs []*effect.Fiber[error, struct{}]
 			for i, s := range steps {
@@ -170,8 +177,7 @@ func TestPropertyWaitersWithinLimitsAndFair(t *testing.T) {
 			}
 			for _, fb := range fbs {
 				if x, _ := fb.Wait(context.Background()); x.IsFailure() {
-					msg = x.String()
-					return
+					return x.String()
 				}
 			}
 			// First come, first served: no request is admitted before one
@@ -182,14 +188,12 @@ func TestPropertyWaitersWithinLimitsAndFair(t *testing.T) {
 					continue
 				}
 				if g.at < last {
-					msg = fmt.Sprintf("request %d admitted at %v, before an earlier one (%v)", i, time.Duration(g.at), time.Duration(last))
-					return
+					return fmt.Sprintf("request %d admitted at %v, before an earlier one (%v)", i, time.Duration(g.at), time.Duration(last))
 				}
 				last = g.at
 			}
-			msg = p.violation(gs)
+			return p.violation(gs)
 		})
-		return msg
 	}, genParams, genSteps))
 	props.TestingRun(t)
 }
@@ -198,28 +202,22 @@ func TestPropertyWaitersWithinLimitsAndFair(t *testing.T) {
 // nanoseconds, GCRA and the token bucket make the same decisions.
 func TestPropertyGCRAIsTheTokenBucket(t *testing.T) {
 	props := properties(t)
-	props.Property("same decisions", prop.ForAll(func(p params, steps []step) (msg string) {
+	props.Property("same decisions", prop.ForAll(func(p params, steps []step) string {
 		per := time.Duration(p.PerMs) * time.Millisecond
-		synctest.Test(t, func(t *testing.T) {
-			rt := effect.NewRuntime()
-			defer func() { _ = rt.Shutdown(context.Background()) }()
-			tb, close1 := open(t, rt, ratelimit.TokenBucket{Rate: p.Rate, Per: per, Burst: p.Burst})
-			defer close1()
-			g, close2 := open(t, rt, ratelimit.GCRA{Rate: p.Rate, Per: per, Burst: p.Burst})
-			defer close2()
+		algs := []ratelimit.Algorithm{ratelimit.TokenBucket{Rate: p.Rate, Per: per, Burst: p.Burst}, ratelimit.GCRA{Rate: p.Rate, Per: per, Burst: p.Burst}}
+		return inBubble(t, algs, func(t *testing.T, _ *effect.Runtime, ls []*ratelimit.Limiter) string {
+			tb, g := ls[0], ls[1]
 			for i, s := range steps {
 				time.Sleep(time.Duration(s.WaitMs) * time.Millisecond)
 				if a, b := tb.TryAcquire(s.Cost), g.TryAcquire(s.Cost); a != b {
-					msg = fmt.Sprintf("step %d: token bucket %v, gcra %v", i, a, b)
-					return
+					return fmt.Sprintf("step %d: token bucket %v, gcra %v", i, a, b)
 				}
 				if a, b := tb.Available(), g.Available(); a != b {
-					msg = fmt.Sprintf("step %d: available %d vs %d", i, a, b)
-					return
+					return fmt.Sprintf("step %d: available %d vs %d", i, a, b)
 				}
 			}
+			return ""
 		})
-		return msg
 	}, genParams.SuchThat(func(p params) bool { return (p.PerMs*int64(time.Millisecond))%p.Rate == 0 }), genSteps))
 	props.TestingRun(t)
 }

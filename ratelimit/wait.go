@@ -19,13 +19,9 @@ func (l *Limiter) wait[R, E any](cost int64, closed effect.Effect[R, E, struct{}
 			case l.closed:
 				l.mu.Unlock()
 				return closed
-			case l.head == nil:
-				// The queue may have emptied since the fast path looked.
-				if now := l.now(); l.pol.delay(now, cost) == 0 {
-					l.pol.take(now, cost)
-					l.mu.Unlock()
-					return effect.Effect[R, E, struct{}]{}
-				}
+			case l.admitNowLocked(cost): // the queue may have emptied since the fast path looked
+				l.mu.Unlock()
+				return effect.Effect[R, E, struct{}]{}
 			}
 			w := &waiter{cost: cost}
 			l.push(w)

@@ -52,38 +52,8 @@ func BenchmarkTRefUpdate(b *testing.B) {
 			mu.Unlock()
 		}
 	})
-	b.Run("contended/stm-run-global-lock", func(b *testing.B) {
-		defer func(old int) { exclusiveAfter = old }(exclusiveAfter)
-		exclusiveAfter = 0
-		r := NewTRef(0)
-		update := Atomically[any](func(tx *Tx) int { return r.Update(tx, inc) })
-		b.SetParallelism(4)
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := effect.Run(ctx, update, nil); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	})
-	b.Run("contended/stm-run", func(b *testing.B) {
-		r := NewTRef(0)
-		update := Atomically[any](func(tx *Tx) int { return r.Update(tx, inc) })
-		b.ReportAllocs()
-		b.SetParallelism(4)
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, err := effect.Run(ctx, update, nil); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-		if r.Load() != b.N {
-			b.Fatalf("lost updates: %d of %d", r.Load(), b.N)
-		}
-	})
+	b.Run("contended/stm-run", func(b *testing.B) { benchContended(ctx, b, exclusiveAfter) })
+	b.Run("contended/stm-run-global-lock", func(b *testing.B) { benchContended(ctx, b, 0) })
 	b.Run("contended/mutex", func(b *testing.B) {
 		var mu sync.Mutex
 		v := 0
@@ -168,6 +138,29 @@ func BenchmarkTransfer(b *testing.B) {
 			}
 		})
 	})
+}
+
+// benchContended runs parallel updates of one TRef, with the attempts of a
+// transaction going under the commit lock after the given conflicts (0: the
+// one-global-lock design).
+func benchContended(ctx context.Context, b *testing.B, after int) {
+	defer func(old int) { exclusiveAfter = old }(exclusiveAfter)
+	exclusiveAfter = after
+	r := NewTRef(0)
+	update := Atomically[any](func(tx *Tx) int { return r.Update(tx, inc) })
+	b.ReportAllocs()
+	b.SetParallelism(4)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := effect.Run(ctx, update, nil); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	if r.Load() != b.N {
+		b.Fatalf("lost updates: %d of %d", r.Load(), b.N)
+	}
 }
 
 func benchTransfer(ctx context.Context, b *testing.B, n int) {
