@@ -13,6 +13,13 @@
 //	...
 //	resp := lim.Limit(callAPI(req)) // waits its turn, then calls
 //
+// A [Keyed] set holds one limiter per key (a client, a user, an IP address),
+// made on first use and forgotten once at rest, for per-client quotas:
+//
+//	perClient := ratelimit.NewKeyed[Env, error, string](ratelimit.GCRA{Rate: 10, Per: time.Second})
+//	...
+//	if !perClient.TryAcquire(ip, 1) { return tooManyRequests() }
+//
 // Waiting is first-in, first-out and interruptible: a heavy request at the
 // head of the queue is not overtaken, an interrupted waiter leaves the queue
 // having consumed nothing, and a request that could never be admitted (a

@@ -51,6 +51,7 @@ type Limiter struct {
 	head, tail *waiter // the queue, oldest first
 	nwait      int
 	closed     bool
+	retired    bool // taken out of its Keyed set while at rest: look up again
 }
 
 // waiter is a fiber queued for cost. It is in the queue while state is
@@ -151,7 +152,7 @@ func (l *Limiter) Acquire[R, E any](cost int64) effect.Effect[R, E, struct{}] {
 		return costFailure[R, E, struct{}](&CostError{Cost: cost, Capacity: capa})
 	}
 	closed := closedEffect[R, E, struct{}]()
-	wait := l.wait[R, E](cost, closed)
+	wait := l.wait[R, E](cost, closed, closed)
 	return effect.Suspend(func() effect.Effect[R, E, struct{}] {
 		l.mu.Lock()
 		switch {

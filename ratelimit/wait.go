@@ -7,15 +7,19 @@ import (
 )
 
 // wait returns the effect that queues a request of cost and waits for its
-// admission. Queueing and the admission itself run masked; only the parks
+// admission; if the limiter turns out to have been retired from its Keyed
+// set meanwhile, it runs retired instead (a lookup of a fresh one). Queueing and the admission itself run masked; only the parks
 // in between take the caller's interruptibility, so an interruption either
 // finds the waiter not admitted (it leaves the queue, having taken nothing)
 // or comes after the admission has returned.
-func (l *Limiter) wait[R, E any](cost int64, closed effect.Effect[R, E, struct{}]) effect.Effect[R, E, struct{}] {
+func (l *Limiter) wait[R, E any](cost int64, closed, retired effect.Effect[R, E, struct{}]) effect.Effect[R, E, struct{}] {
 	return effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[R, E, struct{}] {
 		return effect.Suspend(func() effect.Effect[R, E, struct{}] {
 			l.mu.Lock()
 			switch {
+			case l.retired:
+				l.mu.Unlock()
+				return retired
 			case l.closed:
 				l.mu.Unlock()
 				return closed
