@@ -9,16 +9,17 @@
 // gives it a weight, [Limiter.Acquire] just waits for an admission — or from
 // plain Go with [Limiter.TryAcquire], which never waits.
 //
-//	lim := ratelimit.New[Env, error](ratelimit.TokenBucket{Rate: 100, Per: time.Second, Burst: 20})
-//	...
-//	resp := lim.Limit(callAPI(req)) // waits its turn, then calls
+//	makeLimiter := ratelimit.New[Env, error](ratelimit.TokenBucket{Rate: 100, Per: time.Second, Burst: 20})
+//	prog := effect.Scoped(effect.FlatMap(makeLimiter, func(lim *ratelimit.Limiter) Eff[Resp] {
+//		return lim.Limit(callAPI(req)) // waits its turn, then calls
+//	}))
 //
 // A [Keyed] set holds one limiter per key (a client, a user, an IP address),
 // made on first use and forgotten once at rest, for per-client quotas:
 //
-//	perClient := ratelimit.NewKeyed[Env, error, string](ratelimit.GCRA{Rate: 10, Per: time.Second})
-//	...
-//	if !perClient.TryAcquire(ip, 1) { return tooManyRequests() }
+//	makeClients := ratelimit.NewKeyed[Env, error, string](ratelimit.GCRA{Rate: 10, Per: time.Second})
+//	// in a handler, with clients the *ratelimit.Keyed[string] it made:
+//	if !clients.TryAcquire(ip, 1) { return tooManyRequests() }
 //
 // Waiting is first-in, first-out and interruptible: a heavy request at the
 // head of the queue is not overtaken, an interrupted waiter leaves the queue
