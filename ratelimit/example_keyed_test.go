@@ -93,3 +93,29 @@ func ExampleKeyed_Len() {
 	fmt.Println(v)
 	// Output: 2 0
 }
+
+func ExampleKeyed_Waiting() {
+	v, _ := withKeyed(ratelimit.FixedWindow{Limit: 1, Window: time.Hour}, func(k *ratelimit.Keyed[string]) Eff[int] {
+		k.TryAcquire("u", 1)
+		var untilQueued Eff[int]
+		untilQueued = effect.Suspend(func() Eff[int] {
+			if n := k.Waiting("u"); n > 0 {
+				return effect.Succeed[any, error](n)
+			}
+			return effect.AndThen(effect.Yield[any, error](), untilQueued)
+		})
+		// The second request of "u" waits for the next window (the scope's
+		// close wakes it with ErrClosed); other keys do not wait.
+		return effect.AndThen(effect.Fork(k.Acquire[any, error]("u", 1)), untilQueued)
+	})
+	fmt.Println(v)
+	// Output: 1
+}
+
+func ExampleKeyed_Capacity() {
+	v, _ := withKeyed(ratelimit.TokenBucket{Rate: 10, Per: time.Second, Burst: 30}, func(k *ratelimit.Keyed[string]) Eff[int64] {
+		return effect.Sync[any, error](k.Capacity)
+	})
+	fmt.Println(v)
+	// Output: 30
+}
