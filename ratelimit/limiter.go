@@ -152,7 +152,6 @@ func (l *Limiter) Acquire[R, E any](cost int64) effect.Effect[R, E, struct{}] {
 		return costFailure[R, E, struct{}](&CostError{Cost: cost, Capacity: capa})
 	}
 	closed := closedEffect[R, E, struct{}]()
-	wait := l.wait[R, E](cost, closed, closed)
 	return effect.Suspend(func() effect.Effect[R, E, struct{}] {
 		l.mu.Lock()
 		switch {
@@ -164,7 +163,7 @@ func (l *Limiter) Acquire[R, E any](cost int64) effect.Effect[R, E, struct{}] {
 			return effect.Effect[R, E, struct{}]{}
 		}
 		l.mu.Unlock()
-		return wait
+		return l.wait[R, E](cost, closed, closed) // built only when needed
 	})
 }
 
