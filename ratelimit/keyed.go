@@ -144,14 +144,9 @@ func (k *Keyed[K]) TryAcquire(key K, cost int64) bool {
 		if l == nil {
 			return false
 		}
-		l.mu.Lock()
-		if l.retired {
-			l.mu.Unlock()
-			continue
+		if st := l.tryAdmit(cost); st != tryRetired {
+			return st == tryAdmitted
 		}
-		ok := !l.closed && l.admitNowLocked(cost)
-		l.mu.Unlock()
-		return ok
 	}
 }
 
@@ -176,19 +171,14 @@ func (k *Keyed[K]) Acquire[R, E any](key K, cost int64) effect.Effect[R, E, stru
 			if l == nil {
 				return closed
 			}
-			l.mu.Lock()
-			switch {
-			case l.retired:
-				l.mu.Unlock()
+			switch l.tryAdmit(cost) {
+			case tryRetired:
 				continue
-			case l.closed:
-				l.mu.Unlock()
+			case tryClosed:
 				return closed
-			case l.admitNowLocked(cost):
-				l.mu.Unlock()
+			case tryAdmitted:
 				return effect.Effect[R, E, struct{}]{}
 			}
-			l.mu.Unlock()
 			return l.wait[R, E](cost, closed, again)
 		}
 	})

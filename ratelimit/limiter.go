@@ -112,9 +112,7 @@ func (l *Limiter) Waiting() int {
 // blocks. It panics if cost is negative.
 func (l *Limiter) TryAcquire(cost int64) bool {
 	l.checkCost("TryAcquire", cost)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return !l.closed && cost <= l.pol.capacity() && l.admitNowLocked(cost)
+	return cost <= l.pol.capacity() && l.tryAdmit(cost) == tryAdmitted
 }
 
 // admitNowLocked admits cost and reports true if no one waits and the
@@ -153,18 +151,40 @@ func (l *Limiter) Acquire[R, E any](cost int64) effect.Effect[R, E, struct{}] {
 	}
 	closed := closedEffect[R, E, struct{}]()
 	return effect.Suspend(func() effect.Effect[R, E, struct{}] {
-		l.mu.Lock()
-		switch {
-		case l.closed:
-			l.mu.Unlock()
+		switch l.tryAdmit(cost) {
+		case tryClosed, tryRetired:
 			return closed
-		case l.admitNowLocked(cost):
-			l.mu.Unlock()
+		case tryAdmitted:
 			return effect.Effect[R, E, struct{}]{}
 		}
-		l.mu.Unlock()
 		return l.wait[R, E](cost, closed, closed) // built only when needed
 	})
+}
+
+// tryState is what an attempt to admit a request at once found.
+type tryState uint8
+
+const (
+	tryAdmitted tryState = iota
+	tryWait
+	tryClosed
+	tryRetired
+)
+
+// tryAdmit admits cost if it can go now (see admitNowLocked), or says why
+// not.
+func (l *Limiter) tryAdmit(cost int64) tryState {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case l.retired:
+		return tryRetired
+	case l.closed:
+		return tryClosed
+	case l.admitNowLocked(cost):
+		return tryAdmitted
+	}
+	return tryWait
 }
 
 // Limit returns an effect that runs e once the limiter admits it at a cost
