@@ -134,7 +134,10 @@ var KnownImports = map[string]string{
 	"sql": "database/sql", "strconv": "strconv", "strings": "strings", "sync": "sync",
 	"synctest": "testing/synctest", "testing": "testing", "time": "time",
 
+	"eff":        Module + "/eff",
 	"effect":     Module + "/effect",
+	"ratelimit":  Module + "/ratelimit",
+	"stm":        Module + "/stm",
 	"effecttest": Module + "/effect/effecttest",
 	"gen":        Module + "/effect/effecttest/gen",
 	"interop":    Module + "/interop",
