@@ -96,7 +96,9 @@ func (h *Held) Err() error {
 }
 
 // String returns the key and the fencing token.
-func (h *Held) String() string { return fmt.Sprintf("held{key %s, token %d}", quoteKey(h.key), h.token) }
+func (h *Held) String() string {
+	return fmt.Sprintf("held{key %s, token %d}", quoteKey(h.key), h.token)
+}
 
 // leaseOps are the server operations of a lock or of a permit.
 type leaseOps struct {
