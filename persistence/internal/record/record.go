@@ -3,6 +3,7 @@
 package record
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -76,4 +77,40 @@ func Equal(a, b resource.BreakerRecord) bool {
 func Clone(r resource.BreakerRecord) resource.BreakerRecord {
 	r.Window = slices.Clone(r.Window)
 	return r
+}
+
+// Versioned is a record as a store keeps it, with the version that its
+// compare-and-set checks; version 0 means no record is stored.
+type Versioned struct {
+	Version int64
+	Record  resource.BreakerRecord
+}
+
+// Update runs the compare-and-set loop of a store's Update: load the
+// record, apply fn, and write the result unless it is unchanged; write
+// reports false when another writer changed the record since the load
+// (version differs, or for version 0 a record appeared), and the loop
+// starts again. It stops with ctx's error when ctx ends.
+func Update(ctx context.Context, load func() (Versioned, error), write func(old Versioned, r resource.BreakerRecord) (bool, error),
+	fn func(resource.BreakerRecord) resource.BreakerRecord) (resource.BreakerRecord, error) {
+	for {
+		cur, err := load()
+		if err != nil {
+			return resource.BreakerRecord{}, err
+		}
+		next := fn(Clone(cur.Record))
+		if Equal(next, cur.Record) {
+			return next, nil
+		}
+		ok, err := write(cur, next)
+		if err != nil {
+			return resource.BreakerRecord{}, err
+		}
+		if ok {
+			return next, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return resource.BreakerRecord{}, err
+		}
+	}
 }
