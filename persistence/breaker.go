@@ -35,7 +35,7 @@ type BreakerWatcher interface {
 // receives (nil: never), and calls fn when the record differs from the last
 // one it passed. A failed load is skipped (the next one tries again), so it
 // returns only when ctx ends, with ctx's cause. For backend authors.
-func PollBreaker(ctx context.Context, s resource.BreakerStore, name string, interval time.Duration, wake <-chan struct{}, fn func(resource.BreakerRecord)) error {
+func PollBreaker[T any](ctx context.Context, s resource.BreakerStore, name string, interval time.Duration, wake <-chan T, fn func(resource.BreakerRecord)) error {
 	var last resource.BreakerRecord
 	first := true
 	t := time.NewTicker(interval)

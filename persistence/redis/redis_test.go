@@ -1,0 +1,44 @@
+package redis_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/gogoscope/gogoscope/persistence/persistencetest"
+	"github.com/gogoscope/gogoscope/persistence/redis"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// url returns REDIS_URL, skipping the test without it (failing it in CI).
+func url(t testing.TB) string {
+	u := os.Getenv("REDIS_URL")
+	if u == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("REDIS_URL is not set in CI: run `make services-up` (scripts/services.sh up)")
+		}
+		t.Skip("REDIS_URL not set; `eval $(scripts/services.sh up)` starts a server")
+	}
+	return u
+}
+
+func open(t testing.TB, opts redis.Options) *redis.Store {
+	s, err := redis.Open(context.Background(), url(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func backend(t *testing.T) persistencetest.Backend {
+	url(t)
+	return persistencetest.Backend{Name: "redis", New: func(t testing.TB) persistencetest.Store {
+		return open(t, redis.Options{Prefix: "gogoscope-test:"})
+	}}
+}
+
+func TestConformance(t *testing.T) { persistencetest.Run(t, backend(t)) }
