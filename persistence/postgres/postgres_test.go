@@ -1,0 +1,45 @@
+package postgres_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/gogoscope/gogoscope/persistence/persistencetest"
+	"github.com/gogoscope/gogoscope/persistence/postgres"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// dsn returns POSTGRES_DSN, skipping the test without it (failing it in
+// CI).
+func dsn(t testing.TB) string {
+	d := os.Getenv("POSTGRES_DSN")
+	if d == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("POSTGRES_DSN is not set in CI: run `make services-up` (scripts/services.sh up)")
+		}
+		t.Skip("POSTGRES_DSN not set; `eval $(scripts/services.sh up)` starts a server")
+	}
+	return d
+}
+
+func open(t testing.TB, opts postgres.Options) *postgres.Store {
+	s, err := postgres.Open(context.Background(), dsn(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+func backend(t *testing.T) persistencetest.Backend {
+	dsn(t)
+	return persistencetest.Backend{Name: "postgres", New: func(t testing.TB) persistencetest.Store {
+		return open(t, postgres.Options{Table: "gogoscope_test"})
+	}}
+}
+
+func TestConformance(t *testing.T) { persistencetest.Run(t, backend(t)) }
