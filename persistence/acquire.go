@@ -53,17 +53,18 @@ func (o WaitOptions) poll() schedule.Schedule[time.Duration] {
 // the call in a retry for that). Waiters are not served in order: the first
 // try after a release wins.
 func Acquire(ctx context.Context, l Locker, key, owner string, ttl time.Duration, opts WaitOptions) (Lease, error) {
-	var released <-chan struct{}
-	if w, ok := l.(ReleaseWatcher); ok && !opts.NoWatch && CheckKey("Acquire", key) == nil {
-		// Watch before the first try, so that a release between a try
-		// and the wait is not missed. A watch that cannot start leaves
-		// polling alone to do the work.
-		if ch, stop, err := w.WatchReleases(ctx, key); err == nil {
-			defer stop()
-			released = ch
+	var watch func() (<-chan struct{}, func())
+	if w, ok := l.(ReleaseWatcher); ok && !opts.NoWatch {
+		watch = func() (<-chan struct{}, func()) {
+			// A watch that cannot start leaves polling alone to do
+			// the work.
+			if ch, stop, err := w.WatchReleases(ctx, key); err == nil {
+				return ch, stop
+			}
+			return nil, func() {}
 		}
 	}
-	return wait(ctx, key, opts, released, func() (Lease, error) { return l.TryAcquire(ctx, key, owner, ttl) })
+	return wait(ctx, key, opts, watch, func() (Lease, error) { return l.TryAcquire(ctx, key, owner, ttl) })
 }
 
 // AcquirePermit takes one of limit permits of key for owner for ttl on s,
@@ -74,8 +75,16 @@ func AcquirePermit(ctx context.Context, s Semaphore, key, owner string, limit in
 	return wait(ctx, key, opts, nil, func() (Lease, error) { return s.TryAcquirePermit(ctx, key, owner, limit, ttl) })
 }
 
-func wait(ctx context.Context, key string, opts WaitOptions, released <-chan struct{}, try func() (Lease, error)) (Lease, error) {
-	var d *schedule.Driver[time.Duration]
+// wait tries until a try succeeds or fails otherwise than with a
+// *LockedError. After the first try that finds the lock held, it starts
+// watching for releases (watch, if not nil) and tries again at once, so
+// that a release between that try and the start of the watch is not
+// missed; an uncontended acquire costs one try and no watch.
+func wait(ctx context.Context, key string, opts WaitOptions, watch func() (<-chan struct{}, func()), try func() (Lease, error)) (Lease, error) {
+	var (
+		d        *schedule.Driver[time.Duration]
+		released <-chan struct{}
+	)
 	var timer *time.Timer
 	defer func() {
 		if timer != nil {
@@ -87,6 +96,12 @@ func wait(ctx context.Context, key string, opts WaitOptions, released <-chan str
 		var held *LockedError
 		if !errors.As(err, &held) {
 			return lease, err
+		}
+		if watch != nil {
+			ch, stop := watch()
+			defer stop()
+			released, watch = ch, nil
+			continue
 		}
 		if d == nil {
 			d = opts.poll().Start(time.Now())

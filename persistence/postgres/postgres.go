@@ -22,8 +22,9 @@
 // by their SHA-256 (primary keys of 32 bytes, whatever the key's length)
 // beside the key itself. Releases and breaker changes are announced with
 // pg_notify on the channels <Table>_released and <Table>_breakers (the
-// payload is the key's hash), which waiters and watchers LISTEN to on a
-// connection of their own. A semaphore permit is taken in a transaction
+// payload is the key's hash), which a Store LISTENs to on one connection
+// per channel, shared by all its waiters and watchers, for as long as it
+// has some. A semaphore permit is taken in a transaction
 // that first locks the semaphore's row, so concurrent acquires queue.
 package postgres
 
@@ -40,6 +41,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gogoscope/gogoscope/persistence"
+	"github.com/gogoscope/gogoscope/persistence/internal/hub"
 	"github.com/gogoscope/gogoscope/persistence/internal/record"
 	"github.com/gogoscope/gogoscope/resource"
 )
@@ -73,6 +75,8 @@ type Store struct {
 	poll   time.Duration
 	secret string
 	q      queries
+
+	released, breakers hub.Feed // one LISTEN connection each, shared by the watchers
 }
 
 // Open returns a store on a new connection pool for dsn (a URL or a
@@ -117,6 +121,8 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error) 
 	}
 	s := &Store{pool: pool, prefix: opts.Prefix, poll: opts.PollInterval,
 		secret: pool.Config().ConnConfig.Password, q: newQueries(opts.Table)}
+	s.released.Listen = s.listen(s.q.releasedChannel)
+	s.breakers.Listen = s.listen(s.q.breakerChannel)
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7291053614020394123)`); err != nil {
 			return err

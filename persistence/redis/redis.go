@@ -22,8 +22,10 @@
 // gone back. The counters are kept without expiry, one small key per lock
 // key ever used.
 //
-// Releases are announced on the channel <prefix>released:<key>, breaker
-// changes on <prefix>breaker:<name>. A key's lock, counter and permits
+// Releases are announced on the channel <prefix>released (the message is
+// the key), breaker changes on <prefix>breakers (the message is the name);
+// a Store subscribes to each on one connection, shared by all its waiters
+// and watchers, for as long as it has some. A key's lock, counter and permits
 // share a hash tag ({key}), so the store works with Redis Cluster for keys
 // that do not start with '}'.
 package redis
@@ -38,6 +40,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/gogoscope/gogoscope/persistence"
+	"github.com/gogoscope/gogoscope/persistence/internal/hub"
 	"github.com/gogoscope/gogoscope/persistence/internal/record"
 	"github.com/gogoscope/gogoscope/resource"
 )
@@ -63,6 +66,8 @@ type Store struct {
 	prefix string
 	poll   time.Duration
 	secret string // the password, kept out of errors
+
+	released, breakers hub.Feed // one subscription each, shared by the watchers
 }
 
 // New returns a store on client, which the caller keeps and closes: its
@@ -81,6 +86,8 @@ func New(client goredis.UniversalClient, opts Options) *Store {
 	if c, ok := client.(*goredis.Client); ok {
 		s.secret = c.Options().Password
 	}
+	s.released.Listen = s.listen(s.prefix + "released")
+	s.breakers.Listen = s.listen(s.prefix + "breakers")
 	return s
 }
 
@@ -130,11 +137,7 @@ func (s *Store) permitKeys(key string) []string {
 	return []string{s.prefix + "sem:{" + key + "}", s.prefix + "semfence:{" + key + "}", s.prefix + "semtok:{" + key + "}"}
 }
 
-func (s *Store) releasedChannel(key string) string { return s.prefix + "released:" + key }
-
 func (s *Store) breakerKey(name string) string { return s.prefix + "breaker:{" + name + "}" }
-
-func (s *Store) breakerChannel(name string) string { return s.prefix + "breaker:" + name }
 
 func ms(d time.Duration) int64 { return d.Milliseconds() }
 
@@ -191,7 +194,7 @@ func (s *Store) Release(ctx context.Context, l persistence.Lease) error {
 	if err := persistence.CheckHolder("redis.Store.Release", l.Key, l.Owner); err != nil {
 		return err
 	}
-	n, err := releaseScript.Run(ctx, s.c, s.lockKeys(l.Key)[:1], l.Owner, l.Token, s.releasedChannel(l.Key)).Int64()
+	n, err := releaseScript.Run(ctx, s.c, s.lockKeys(l.Key)[:1], l.Owner, l.Token, s.prefix+"released", l.Key).Int64()
 	if err != nil {
 		return s.fail("Release", err)
 	}
@@ -233,7 +236,7 @@ func (s *Store) ForceRelease(ctx context.Context, key string) (bool, error) {
 	if err := persistence.CheckKey("redis.Store.ForceRelease", key); err != nil {
 		return false, err
 	}
-	n, err := forceScript.Run(ctx, s.c, s.lockKeys(key)[:1], s.releasedChannel(key)).Int64()
+	n, err := forceScript.Run(ctx, s.c, s.lockKeys(key)[:1], s.prefix+"released", key).Int64()
 	if err != nil {
 		return false, s.fail("ForceRelease", err)
 	}
@@ -378,7 +381,7 @@ func (s *Store) Update(ctx context.Context, name string, fn func(resource.Breake
 	keys := []string{s.breakerKey(name)}
 	return record.Update(ctx, func() (record.Versioned, error) { return s.load(ctx, "Update", name) },
 		func(old record.Versioned, r resource.BreakerRecord) (bool, error) {
-			n, err := casScript.Run(ctx, s.c, keys, old.Version, record.Encode(r), s.breakerChannel(name)).Int64()
+			n, err := casScript.Run(ctx, s.c, keys, old.Version, record.Encode(r), s.prefix+"breakers", name).Int64()
 			if err != nil {
 				return false, s.fail("Update", err)
 			}

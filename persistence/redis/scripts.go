@@ -40,11 +40,11 @@ local v = redis.call('HMGET', KEYS[1], 'o', 't')
 local owns = v[1] == ARGV[1] and (ARGV[2] == '0' or v[2] == ARGV[2])
 `
 
-// KEYS: lock. ARGV: owner, token, channel. Returns 1 if released.
+// KEYS: lock. ARGV: owner, token, channel, key. Returns 1 if released.
 var releaseScript = goredis.NewScript(ownsLock + `
 if not owns then return 0 end
 redis.call('DEL', KEYS[1])
-redis.call('PUBLISH', ARGV[3], '1')
+redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1
 `)
 
@@ -55,10 +55,10 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return v[2]
 `)
 
-// KEYS: lock. ARGV: channel. Returns 1 if a holder was removed.
+// KEYS: lock. ARGV: channel, key. Returns 1 if a holder was removed.
 var forceScript = goredis.NewScript(`
 if redis.call('DEL', KEYS[1]) == 0 then return 0 end
-redis.call('PUBLISH', ARGV[1], '1')
+redis.call('PUBLISH', ARGV[1], ARGV[2])
 return 1
 `)
 
@@ -143,13 +143,13 @@ if live[2] then left = tonumber(live[2]) - now_ms end
 return {redis.call('ZCOUNT', KEYS[1], '(' .. now_ms, '+inf'), left}
 `)
 
-// KEYS: breaker. ARGV: expected version, record, channel. Returns 1 if
+// KEYS: breaker. ARGV: expected version, record, channel, name. Returns 1 if
 // written (and announced), 0 on a version conflict.
 var casScript = goredis.NewScript(`
 local v = redis.call('HGET', KEYS[1], 'v') or '0'
 if v ~= ARGV[1] then return 0 end
 redis.call('HINCRBY', KEYS[1], 'v', 1)
 redis.call('HSET', KEYS[1], 'r', ARGV[2])
-redis.call('PUBLISH', ARGV[3], '1')
+redis.call('PUBLISH', ARGV[3], ARGV[4])
 return 1
 `)
