@@ -151,6 +151,9 @@ type ReleaseWatcher interface {
 // MaxKeyLen is the longest key (and breaker name) a store accepts, in bytes.
 const MaxKeyLen = 64 << 10
 
+// MaxOwnerLen is the longest owner token a store accepts, in bytes.
+const MaxOwnerLen = 255
+
 // NewOwner returns a new owner token: 128 bits from crypto/rand, in hex.
 // Anyone who knows a lease's owner token can release or extend it, so it is
 // never logged by this package.
@@ -187,13 +190,16 @@ func CheckLease(op, key, owner string, ttl time.Duration) error {
 }
 
 // CheckHolder returns an [*InvalidError] for op if key is invalid or owner
-// empty. For backend authors.
+// empty or longer than [MaxOwnerLen]. For backend authors.
 func CheckHolder(op, key, owner string) error {
 	if err := CheckKey(op, key); err != nil {
 		return err
 	}
-	if owner == "" {
+	switch {
+	case owner == "":
 		return &InvalidError{Op: op, Rule: "owner must not be empty"}
+	case len(owner) > MaxOwnerLen:
+		return &InvalidError{Op: op, Rule: fmt.Sprintf("owner must be at most %d bytes, got %d", MaxOwnerLen, len(owner))}
 	}
 	return nil
 }

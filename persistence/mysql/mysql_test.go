@@ -1,0 +1,44 @@
+package mysql_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/gogoscope/gogoscope/persistence/mysql"
+	"github.com/gogoscope/gogoscope/persistence/persistencetest"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// dsn returns MYSQL_DSN, skipping the test without it (failing it in CI).
+func dsn(t testing.TB) string {
+	d := os.Getenv("MYSQL_DSN")
+	if d == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("MYSQL_DSN is not set in CI: run `make services-up` (scripts/services.sh up)")
+		}
+		t.Skip("MYSQL_DSN not set; `eval $(scripts/services.sh up)` starts a server")
+	}
+	return d
+}
+
+func open(t testing.TB, opts mysql.Options) *mysql.Store {
+	s, err := mysql.Open(context.Background(), dsn(t), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func backend(t *testing.T) persistencetest.Backend {
+	dsn(t)
+	return persistencetest.Backend{Name: "mysql", New: func(t testing.TB) persistencetest.Store {
+		return open(t, mysql.Options{Table: "gogoscope_test"})
+	}}
+}
+
+func TestConformance(t *testing.T) { persistencetest.Run(t, backend(t)) }
