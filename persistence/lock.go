@@ -216,9 +216,6 @@ func hold[R any](ops leaseOps, key string, opts LockOptions) effect.Effect[R, er
 	})
 }
 
-// interrupter is the fiber that holds a lock: what a lost lock interrupts.
-type interrupter interface{ Interrupt(reason error) }
-
 func (h *Held) report(err error) {
 	if f := h.opts.OnError; f != nil {
 		f(err)

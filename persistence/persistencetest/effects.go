@@ -95,7 +95,6 @@ func testLockRenewal(t *testing.T, b Backend) {
 }
 
 func testLockLost(t *testing.T, b Backend) {
-	t.Skip("needs effect.CurrentFiber (merge of main)") // TEMP
 	s, other := b.New(t), b.New(t)
 	ctx := ctxFor(t, 30*time.Second)
 	k := key(t, "lost")
