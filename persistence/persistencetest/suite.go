@@ -12,6 +12,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -115,3 +117,18 @@ func ctxWithTimeout(parent context.Context, d time.Duration) (context.Context, c
 }
 
 type contextT = context.Context
+
+// StressAcquisitions returns the number of acquisitions a backend's
+// TestStress makes: $GOGOSCOPE_STRESS if set (docs/persistence.md gives the
+// command that makes 100,000 over the five backends), else 1,000, so that a
+// normal run stays fast.
+func StressAcquisitions(t testing.TB) int {
+	if v := os.Getenv("GOGOSCOPE_STRESS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			t.Fatalf("GOGOSCOPE_STRESS=%q: want a positive number", v)
+		}
+		return n
+	}
+	return 1000
+}

@@ -5,13 +5,23 @@ import (
 	"os"
 	"testing"
 
+	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
 	"github.com/gogoscope/gogoscope/persistence/persistencetest"
 	"github.com/gogoscope/gogoscope/persistence/redis"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// quiet drops go-redis's own log lines (every failed dial of the fault
+// tests would print one).
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+func TestMain(m *testing.M) {
+	goredis.SetLogger(quiet{})
+	goleak.VerifyTestMain(m)
+}
 
 // url returns REDIS_URL, skipping the test without it (failing it in CI).
 func url(t testing.TB) string {
@@ -42,3 +52,10 @@ func backend(t *testing.T) persistencetest.Backend {
 }
 
 func TestConformance(t *testing.T) { persistencetest.Run(t, backend(t)) }
+
+// TestStress is the mutual-exclusion test at scale: go test -run Stress,
+// with GOGOSCOPE_STRESS=N for N acquisitions (1,000 by default).
+func TestStress(t *testing.T) {
+	b := backend(t)
+	persistencetest.Exclusion(t, b, persistencetest.StressAcquisitions(t))
+}
