@@ -27,11 +27,12 @@ type Server struct {
 	DSN  string
 	Port int
 
-	t    testing.TB
-	argv []string
-	cred *syscall.Credential
-	dir  string
-	cmd  *exec.Cmd
+	t     testing.TB
+	argv  []string
+	ready func() bool // reports whether the server answers, once its port is open
+	cred  *syscall.Credential
+	dir   string
+	cmd   *exec.Cmd
 }
 
 func unavailable(t testing.TB, why string) {
@@ -118,7 +119,9 @@ func (s *Server) Start() {
 		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", s.Port), time.Second)
 		if err == nil {
 			c.Close()
-			return
+			if s.ready == nil || s.ready() {
+				return
+			}
 		}
 		if time.Now().After(deadline) {
 			out, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
@@ -143,8 +146,8 @@ func (s *Server) Kill() {
 	}
 }
 
-func newServer(t testing.TB, dir string, port int, cred *syscall.Credential, dsn string, argv ...string) *Server {
-	s := &Server{t: t, dir: dir, Port: port, cred: cred, DSN: dsn, argv: argv}
+func newServer(t testing.TB, dir string, port int, cred *syscall.Credential, ready func() bool, dsn string, argv ...string) *Server {
+	s := &Server{t: t, dir: dir, Port: port, cred: cred, DSN: dsn, argv: argv, ready: ready}
 	s.Start()
 	t.Cleanup(s.Kill)
 	return s
@@ -158,7 +161,7 @@ func Redis(t testing.TB) *Server {
 	}
 	dir := mkdir(t, nil)
 	port := freePort(t)
-	return newServer(t, dir, port, nil, fmt.Sprintf("redis://127.0.0.1:%d/0", port),
+	return newServer(t, dir, port, nil, nil, fmt.Sprintf("redis://127.0.0.1:%d/0", port),
 		bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
 }
 
@@ -174,7 +177,11 @@ func Postgres(t testing.TB) *Server {
 	data := filepath.Join(dir, "data")
 	run(t, cred, bin+"initdb", "-D", data, "-U", "postgres", "--auth=trust", "-N", "-E", "UTF8")
 	port := freePort(t)
-	return newServer(t, dir, port, cred, fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port),
+	ready := func() bool {
+		// The port opens before the server accepts sessions.
+		return exec.Command(bin+"pg_isready", "-q", "-h", "127.0.0.1", "-p", strconv.Itoa(port)).Run() == nil
+	}
+	return newServer(t, dir, port, cred, ready, fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port),
 		bin+"postgres", "-D", data, "-p", strconv.Itoa(port), "-k", dir,
 		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off")
 }
@@ -197,7 +204,7 @@ func MariaDB(t testing.TB) *Server {
 	port := freePort(t)
 	// mariadbd drops to --user itself: it starts as root, so that Kill
 	// signals the server's own pid.
-	s := newServer(t, dir, port, nil, fmt.Sprintf("root@tcp(127.0.0.1:%d)/mysql", port),
+	s := newServer(t, dir, port, nil, nil, fmt.Sprintf("root@tcp(127.0.0.1:%d)/mysql", port),
 		bin, "--no-defaults", "--user=mysql", "--datadir="+data, "--port="+strconv.Itoa(port), "--bind-address=127.0.0.1",
 		"--socket="+filepath.Join(dir, "mysqld.sock"), "--pid-file="+filepath.Join(dir, "mysqld.pid"),
 		"--skip-grant-tables", "--skip-log-bin", "--innodb-buffer-pool-size=16M", "--skip-name-resolve")
