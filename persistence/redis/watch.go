@@ -15,6 +15,10 @@ func (s *Store) listen(channel string) func(ctx context.Context, ready func(), n
 	return func(ctx context.Context, ready func(), notify func(string)) {
 		ps := s.c.Subscribe(ctx, channel)
 		defer ps.Close()
+		// A blocked receive does not watch ctx: closing the subscription
+		// ends it.
+		stop := context.AfterFunc(ctx, func() { ps.Close() })
+		defer stop()
 		if _, err := ps.Receive(ctx); err != nil { // the subscription's confirmation
 			return
 		}
