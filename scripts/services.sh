@@ -5,7 +5,8 @@
 #   scripts/services.sh up     install what is missing, start what is not
 #                              running, create the test user and database,
 #                              print the DSNs as export lines
-#   scripts/services.sh down   stop the servers this script started
+#   scripts/services.sh down [redis] [postgres] [mysql]
+#                              stop the servers named (default: all three)
 #   scripts/services.sh env    print the export lines only
 #
 # Every step is idempotent: `up` on running servers only prints the DSNs.
@@ -65,8 +66,13 @@ need_packages() {
 	fi
 }
 
+# STARTED lists the servers this run of `up` started (the others were
+# running already); `up` prints it, so that a caller can stop only those.
+STARTED=()
+
 redis_up() {
 	if redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then return; fi
+	STARTED+=(redis)
 	mkdir -p "$DIR/redis"
 	log "starting redis on 127.0.0.1:$REDIS_PORT"
 	detach redis-server --daemonize no --bind 127.0.0.1 --port "$REDIS_PORT" --save '' \
@@ -90,6 +96,7 @@ pg_up() {
 	install -d -o postgres -g postgres -m 2775 /var/run/postgresql
 	if ! pg_lsclusters -h | grep -q "^$PG_VERSION *main *[0-9]* *online"; then
 		log "starting postgresql $PG_VERSION on 127.0.0.1:$POSTGRES_PORT"
+		STARTED+=(postgres)
 		# pg_ctlcluster forks the server itself; detach keeps our stdio
 		# out of it and waits for nothing.
 		detach pg_ctlcluster "$PG_VERSION" main start -- -o "-c listen_addresses=127.0.0.1 -c port=$POSTGRES_PORT -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -119,6 +126,7 @@ mysql_up() {
 	fi
 	if ! mariadb-admin --socket=/run/mysqld/mysqld.sock ping >/dev/null 2>&1; then
 		log "starting mariadb on 127.0.0.1:$MYSQL_PORT"
+		STARTED+=(mysql)
 		detach /usr/sbin/mariadbd --user=mysql --bind-address=127.0.0.1 --port="$MYSQL_PORT" \
 			--socket=/run/mysqld/mysqld.sock --pid-file=/run/mysqld/mysqld.pid --skip-log-bin \
 			--log-error="$DIR/mariadb.log"
@@ -161,12 +169,20 @@ up)
 	mysql_up
 	log "up"
 	print_env
+	echo "export GOGOSCOPE_SERVICES_STARTED='${STARTED[*]:-}'"
 	;;
 down)
-	redis_down
-	pg_down
-	mysql_down
-	log "down"
+	shift
+	[ $# -gt 0 ] || set -- redis postgres mysql
+	for s in "$@"; do
+		case "$s" in
+		redis) redis_down ;;
+		postgres) pg_down ;;
+		mysql) mysql_down ;;
+		*) echo "services: unknown server $s" >&2; exit 2 ;;
+		esac
+	done
+	log "down: $*"
 	;;
 env)
 	print_env
