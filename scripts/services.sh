@@ -14,7 +14,10 @@
 # descriptors closed), so that no caller's pipe is held open by a server:
 # `make test | tee` and CI return as soon as the tests end.
 #
-# Needs root (apt-get, runuser). Settings: GOGOSCOPE_SERVICES_DIR (state:
+# The servers are tuned for tests, not for keeping data through a crash of
+# the machine: PostgreSQL runs with fsync off, MariaDB writes its log at
+# each commit but flushes it once a second (a killed server loses nothing;
+# a power cut could). Needs root (apt-get, runuser). Settings: GOGOSCOPE_SERVICES_DIR (state:
 # pid files, logs, Redis's dir; default /tmp/gogoscope-services), and the
 # ports REDIS_PORT, POSTGRES_PORT, MYSQL_PORT (6379, 5432, 3306).
 set -euo pipefail
@@ -129,6 +132,7 @@ mysql_up() {
 		STARTED+=(mysql)
 		detach /usr/sbin/mariadbd --user=mysql --bind-address=127.0.0.1 --port="$MYSQL_PORT" \
 			--socket=/run/mysqld/mysqld.sock --pid-file=/run/mysqld/mysqld.pid --skip-log-bin \
+			--innodb-flush-log-at-trx-commit=2 \
 			--log-error="$DIR/mariadb.log"
 		mkdir -p "$DIR"
 		wait_for mariadb-admin --socket=/run/mysqld/mysqld.sock ping ||

@@ -207,6 +207,6 @@ func MariaDB(t testing.TB) *Server {
 	s := newServer(t, dir, port, nil, nil, fmt.Sprintf("root@tcp(127.0.0.1:%d)/mysql", port),
 		bin, "--no-defaults", "--user=mysql", "--datadir="+data, "--port="+strconv.Itoa(port), "--bind-address=127.0.0.1",
 		"--socket="+filepath.Join(dir, "mysqld.sock"), "--pid-file="+filepath.Join(dir, "mysqld.pid"),
-		"--skip-grant-tables", "--skip-log-bin", "--innodb-buffer-pool-size=16M", "--skip-name-resolve")
+		"--skip-grant-tables", "--skip-log-bin", "--innodb-flush-log-at-trx-commit=2", "--innodb-buffer-pool-size=16M", "--skip-name-resolve")
 	return s
 }
