@@ -189,11 +189,19 @@ func WithPermit[R, A any](s Semaphore, key string, limit int, opts LockOptions, 
 func hold[R any](ops leaseOps, key string, opts LockOptions) effect.Effect[R, error, *Held] {
 	return effect.Suspend(func() effect.Effect[R, error, *Held] {
 		owner := NewOwner()
-		acquire := effect.Try[R](func(ctx context.Context) (Lease, error) { return ops.acquire(ctx, owner, opts.TTL) })
+		refused := false // the server said no: nothing to undo
+		acquire := effect.Try[R](func(ctx context.Context) (Lease, error) {
+			l, err := ops.acquire(ctx, owner, opts.TTL)
+			refused = errors.Is(err, ErrLocked) || errors.Is(err, ErrNoPermits) || errors.Is(err, ErrInvalid)
+			return l, err
+		})
 		// An acquire that did not succeed may still have been granted
 		// (its reply lost, or cut by the interruption): release owner's
 		// lease, whichever token it has.
 		undo := effect.Try[R](func(ctx context.Context) (struct{}, error) {
+			if refused {
+				return struct{}{}, nil
+			}
 			ctx, cancel := context.WithTimeout(ctx, opts.OpTimeout)
 			defer cancel()
 			_ = ops.release(ctx, Lease{Key: key, Owner: owner})

@@ -2,28 +2,18 @@ package mysql_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"go.uber.org/goleak"
 
+	"github.com/gogoscope/gogoscope/persistence/internal/servertest"
 	"github.com/gogoscope/gogoscope/persistence/mysql"
 	"github.com/gogoscope/gogoscope/persistence/persistencetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// dsn returns MYSQL_DSN, skipping the test without it (failing it in CI).
-func dsn(t testing.TB) string {
-	d := os.Getenv("MYSQL_DSN")
-	if d == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("MYSQL_DSN is not set in CI: run `make services-up` (scripts/services.sh up)")
-		}
-		t.Skip("MYSQL_DSN not set; `eval $(scripts/services.sh up)` starts a server")
-	}
-	return d
-}
+func dsn(t testing.TB) string { return servertest.Env(t, "MYSQL_DSN") }
 
 func open(t testing.TB, opts mysql.Options) *mysql.Store {
 	s, err := mysql.Open(context.Background(), dsn(t), opts)

@@ -2,29 +2,18 @@ package postgres_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"go.uber.org/goleak"
 
+	"github.com/gogoscope/gogoscope/persistence/internal/servertest"
 	"github.com/gogoscope/gogoscope/persistence/persistencetest"
 	"github.com/gogoscope/gogoscope/persistence/postgres"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// dsn returns POSTGRES_DSN, skipping the test without it (failing it in
-// CI).
-func dsn(t testing.TB) string {
-	d := os.Getenv("POSTGRES_DSN")
-	if d == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("POSTGRES_DSN is not set in CI: run `make services-up` (scripts/services.sh up)")
-		}
-		t.Skip("POSTGRES_DSN not set; `eval $(scripts/services.sh up)` starts a server")
-	}
-	return d
-}
+func dsn(t testing.TB) string { return servertest.Env(t, "POSTGRES_DSN") }
 
 func open(t testing.TB, opts postgres.Options) *postgres.Store {
 	s, err := postgres.Open(context.Background(), dsn(t), opts)

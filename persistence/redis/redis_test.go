@@ -2,12 +2,12 @@ package redis_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
+	"github.com/gogoscope/gogoscope/persistence/internal/servertest"
 	"github.com/gogoscope/gogoscope/persistence/persistencetest"
 	"github.com/gogoscope/gogoscope/persistence/redis"
 )
@@ -23,17 +23,7 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// url returns REDIS_URL, skipping the test without it (failing it in CI).
-func url(t testing.TB) string {
-	u := os.Getenv("REDIS_URL")
-	if u == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("REDIS_URL is not set in CI: run `make services-up` (scripts/services.sh up)")
-		}
-		t.Skip("REDIS_URL not set; `eval $(scripts/services.sh up)` starts a server")
-	}
-	return u
-}
+func url(t testing.TB) string { return servertest.Env(t, "REDIS_URL") }
 
 func open(t testing.TB, opts redis.Options) *redis.Store {
 	s, err := redis.Open(context.Background(), url(t), opts)

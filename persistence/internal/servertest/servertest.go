@@ -210,3 +210,18 @@ func MariaDB(t testing.TB) *Server {
 		"--skip-grant-tables", "--skip-log-bin", "--innodb-flush-log-at-trx-commit=2", "--innodb-buffer-pool-size=16M", "--skip-name-resolve")
 	return s
 }
+
+// Env returns the environment variable name (a server's DSN), skipping the
+// test when it is unset — or failing it when CI is set, so that a CI
+// without its servers cannot pass by skipping.
+func Env(t testing.TB, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is not set in CI: run `make services-up` (scripts/services.sh up)", name)
+		}
+		t.Skipf("%s not set; eval \"$(scripts/services.sh up)\" starts the servers", name)
+	}
+	return v
+}
