@@ -67,3 +67,28 @@ func TestPasswordNotInErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSPassesThrough: tls=true in the DSN reaches the driver, which then
+// refuses the test server that offers no TLS.
+func TestTLSPassesThrough(t *testing.T) {
+	d := dsn(t)
+	sep := "?"
+	if strings.Contains(d, "?") {
+		sep = "&"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s, err := mysql.Open(ctx, d+sep+"tls=true", mysql.Options{Table: "gogoscope_test"})
+	if err == nil {
+		// The server offers TLS: the session must use it.
+		defer s.Close()
+		var cipher, name string
+		if err := s.DB().QueryRowContext(ctx, `SHOW SESSION STATUS LIKE 'Ssl_cipher'`).Scan(&name, &cipher); err != nil || cipher == "" {
+			t.Fatalf("tls=true: session cipher %q, %v; want TLS", cipher, err)
+		}
+		return
+	}
+	if !errors.Is(err, persistence.ErrUnavailable) || !strings.Contains(err.Error(), "TLS") {
+		t.Fatalf("tls=true to a server without TLS: err = %v, want the driver's TLS refusal", err)
+	}
+}

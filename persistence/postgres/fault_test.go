@@ -74,3 +74,19 @@ func TestPasswordNotInErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSPassesThrough: sslmode=require in the DSN reaches pgx: the session
+// with the test server (Debian's cluster has TLS on) is encrypted.
+func TestTLSPassesThrough(t *testing.T) {
+	d := dsn(t)
+	d = strings.Replace(d, "sslmode=disable", "sslmode=require", 1)
+	s, err := postgres.Open(context.Background(), d, postgres.Options{Table: "gogoscope_test"})
+	if err != nil {
+		t.Skipf("the server does not offer TLS: %v", err)
+	}
+	defer s.Close()
+	var ssl bool
+	if err := s.Pool().QueryRow(context.Background(), `SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()`).Scan(&ssl); err != nil || !ssl {
+		t.Fatalf("session over TLS = %v, %v; want true", ssl, err)
+	}
+}

@@ -78,3 +78,18 @@ func fmtAll(err error) string {
 	}
 	return b.String()
 }
+
+// TestTLSPassesThrough: a rediss:// URL makes the client speak TLS, which
+// the plain test server does not: the handshake fails, as it must.
+func TestTLSPassesThrough(t *testing.T) {
+	u := url(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	// go-redis dials in a goroutine of its own, which outlives Close
+	// until its dial timeout: keep that short for goleak.
+	tlsURL := strings.Replace(u, "redis://", "rediss://", 1) + "?dial_timeout=300ms"
+	_, err := redis.Open(ctx, tlsURL, redis.Options{})
+	if !errors.Is(err, persistence.ErrUnavailable) {
+		t.Fatalf("rediss:// to a server without TLS: err = %v, want a failed handshake", err)
+	}
+}
