@@ -86,7 +86,7 @@ func testSemaphoreExpiry(t *testing.T, b Backend) {
 // testSemaphoreContention has several stores take permits of one key with
 // a limit of 3 and checks that no more than 3 are ever held at once.
 func testSemaphoreContention(t *testing.T, b Backend) {
-	const limit, n = 3, 300
+	const limit, n = 3, 160
 	k := key(t, "semc")
 	ctx := ctxFor(t, 2*time.Minute)
 	var inside, peak, done atomic.Int64

@@ -34,7 +34,7 @@ func backend(t *testing.T) persistencetest.Backend {
 func TestConformance(t *testing.T) { persistencetest.Run(t, backend(t)) }
 
 // TestStress is the mutual-exclusion test at scale: go test -run Stress,
-// with GOGOSCOPE_STRESS=N for N acquisitions (1,000 by default).
+// with GOGOSCOPE_STRESS=N for N acquisitions (200 by default).
 func TestStress(t *testing.T) {
 	b := backend(t)
 	persistencetest.Exclusion(t, b, persistencetest.StressAcquisitions(t))
