@@ -142,6 +142,9 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error) 
 
 // Close closes the pool if [Open] made it; a store made by [New] leaves its
 // pool to the caller.
+// Close it after the scopes and calls that use the store have ended: a
+// waiting acquire or a breaker watch in progress holds a subscription
+// connection until it stops.
 func (s *Store) Close() {
 	if s.own {
 		s.pool.Close()

@@ -115,6 +115,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 
 // Close closes the client if [Open] made it; a store made by [New] leaves
 // its client to the caller.
+// Close it after the scopes and calls that use the store have ended: a
+// waiting acquire or a breaker watch in progress holds a subscription
+// connection until it stops.
 func (s *Store) Close() error {
 	if s.own {
 		return s.c.Close()
