@@ -13,19 +13,36 @@ import (
 )
 
 // Two breakers of the same name on one store share their state: failures
-// seen through one open the other. With a Redis, PostgreSQL, MySQL or
-// SQLite store, the breakers may live in different processes.
+// seen through one open the other, which hears of it from its watch. With a
+// Redis, PostgreSQL, MySQL or SQLite store, the breakers may live in
+// different processes.
 func ExampleSharedBreaker() {
 	store := memory.New()
-	opts := resource.BreakerOptions{Name: "payments", FailureThreshold: 2, ResetTimeout: time.Minute}
+	opened := make(chan struct{})
+	optsA := resource.BreakerOptions{Name: "payments", FailureThreshold: 2, ResetTimeout: time.Minute}
+	optsB := optsA
+	optsB.OnStateChange = func(name string, from, to resource.BreakerState) {
+		fmt.Printf("replica B saw %s go %s -> %s\n", name, from, to)
+		close(opened)
+	}
 	down := effect.Fail[any, string](errors.New("payments: 503"))
-	prog := effect.Scoped(effect.FlatMap(effect.Zip(persistence.SharedBreaker[any](store, opts), persistence.SharedBreaker[any](store, opts)),
+	prog := effect.Scoped(effect.FlatMap(effect.Zip(persistence.SharedBreaker[any](store, optsA), persistence.SharedBreaker[any](store, optsB)),
 		func(p effect.Pair[*resource.CircuitBreaker, *resource.CircuitBreaker]) effect.Effect[any, error, string] {
 			replicaA, replicaB := p.First, p.Second
 			failA := effect.Catch(replicaA.Execute(down), func(error) effect.Effect[any, error, string] { return effect.Succeed[any, error]("") })
-			return effect.AndThen(failA, effect.AndThen(failA, replicaB.Execute(effect.Succeed[any, error]("charged"))))
+			heard := effect.Try[any](func(ctx context.Context) (string, error) {
+				select {
+				case <-opened:
+					return "", nil
+				case <-ctx.Done():
+					return "", ctx.Err()
+				}
+			})
+			return effect.AndThen(failA, effect.AndThen(failA, effect.AndThen(heard, replicaB.Execute(effect.Succeed[any, error]("charged")))))
 		}))
 	_, err := effect.Run(context.Background(), prog, nil)
 	fmt.Println(err)
-	// Output: resource: circuit breaker "payments" is open
+	// Output:
+	// replica B saw payments go closed -> open
+	// resource: circuit breaker "payments" is open
 }

@@ -12,6 +12,7 @@ import (
 // in-process lock.
 func BenchmarkLock(b *testing.B) {
 	persistencetest.BenchLock(b, memory.New())
+	persistencetest.BenchBreaker(b, memory.New())
 	b.Run("raw/sync.Mutex", func(b *testing.B) {
 		var mu sync.Mutex
 		for b.Loop() {

@@ -13,6 +13,7 @@ import (
 func BenchmarkLock(b *testing.B) {
 	s := open(b, mysql.Options{Table: "gogoscope_bench"})
 	persistencetest.BenchLock(b, s)
+	persistencetest.BenchBreaker(b, s)
 	b.Run("raw/2xUPDATE", func(b *testing.B) {
 		ctx, db := context.Background(), s.DB()
 		if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS gogoscope_bench_raw (id INT PRIMARY KEY, v BIGINT NOT NULL) ENGINE=InnoDB`); err != nil {

@@ -13,6 +13,7 @@ import (
 func BenchmarkLock(b *testing.B) {
 	s := open(b, postgres.Options{Table: "gogoscope_bench"})
 	persistencetest.BenchLock(b, s)
+	persistencetest.BenchBreaker(b, s)
 	b.Run("raw/2xUPDATE", func(b *testing.B) {
 		ctx, p := context.Background(), s.Pool()
 		if _, err := p.Exec(ctx, `CREATE TABLE IF NOT EXISTS gogoscope_bench_raw (id int PRIMARY KEY, v bigint NOT NULL)`); err != nil {

@@ -14,6 +14,7 @@ import (
 func BenchmarkLock(b *testing.B) {
 	s := open(b, redis.Options{Prefix: "gogoscope-bench:"})
 	persistencetest.BenchLock(b, s)
+	persistencetest.BenchBreaker(b, s)
 	b.Run("raw/SETNX+DEL", func(b *testing.B) {
 		ctx, c := context.Background(), s.Client()
 		b.ReportAllocs()

@@ -19,6 +19,7 @@ func BenchmarkLock(b *testing.B) {
 	}
 	defer s.Close()
 	persistencetest.BenchLock(b, s)
+	persistencetest.BenchBreaker(b, s)
 	b.Run("raw/2xUPDATE", func(b *testing.B) {
 		db := s.DB()
 		if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)`); err != nil {
