@@ -119,22 +119,24 @@ type BackendError struct {
 	// Err is the driver's error.
 	Err error
 
-	secret string // removed from Err's message
+	// secret is removed from Err's message. A pointer, so that a dump of
+	// the error (%#v) shows an address, not the password.
+	secret *string
 }
 
 // NewBackendError returns a BackendError for backend and op wrapping err,
 // whose message will show with every occurrence of secret (a DSN's
 // password; nothing if empty) replaced by "xxxxx". For backend authors.
 func NewBackendError(backend, op string, err error, secret string) *BackendError {
-	return &BackendError{Backend: backend, Op: op, Err: err, secret: secret}
+	return &BackendError{Backend: backend, Op: op, Err: err, secret: secretOf(secret)}
 }
 
 // Error returns "persistence: <backend> <op>: <driver's message>", with the
 // password of the backend's DSN removed.
 func (e *BackendError) Error() string {
 	msg := fmt.Sprint(e.Err)
-	if e.secret != "" {
-		msg = strings.ReplaceAll(msg, e.secret, "xxxxx")
+	if e.secret != nil {
+		msg = strings.ReplaceAll(msg, *e.secret, "xxxxx")
 	}
 	return "persistence: " + e.Backend + " " + e.Op + ": " + msg
 }
@@ -154,3 +156,37 @@ func quoteKey(k string) string {
 	}
 	return fmt.Sprintf("%q", k)
 }
+
+// secretOf returns s behind a pointer, or nil if s is empty.
+func secretOf(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// Secret holds a password for a backend: its dumps (%v, %+v, %#v, and those
+// of a struct that holds it) never show the password. For backend authors.
+type Secret struct{ p *string }
+
+// NewSecret returns a Secret holding s.
+func NewSecret(s string) Secret { return Secret{secretOf(s)} }
+
+// Reveal returns the password.
+func (s Secret) Reveal() string {
+	if s.p == nil {
+		return ""
+	}
+	return *s.p
+}
+
+// String returns "xxxxx" if a password is held, "" otherwise.
+func (s Secret) String() string {
+	if s.p == nil {
+		return ""
+	}
+	return "xxxxx"
+}
+
+// GoString is String.
+func (s Secret) GoString() string { return s.String() }

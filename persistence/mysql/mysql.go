@@ -62,7 +62,7 @@ type Store struct {
 	own      bool
 	prefix   string
 	poll     time.Duration
-	secret   string
+	secret   persistence.Secret // the password, kept out of errors and dumps
 	q        queries
 	released hub.Hub
 	changed  hub.Hub
@@ -119,7 +119,7 @@ func newStore(ctx context.Context, db *sql.DB, opts Options, secret string) (*St
 	if opts.PollInterval <= 0 {
 		opts.PollInterval = 500 * time.Millisecond
 	}
-	s := &Store{db: db, prefix: opts.Prefix, poll: opts.PollInterval, secret: secret, q: newQueries(opts.Table)}
+	s := &Store{db: db, prefix: opts.Prefix, poll: opts.PollInterval, secret: persistence.NewSecret(secret), q: newQueries(opts.Table)}
 	for _, stmt := range s.q.schema {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return nil, s.fail("New", err)
@@ -141,7 +141,7 @@ func (s *Store) Close() error {
 func (s *Store) DB() *sql.DB { return s.db }
 
 func (s *Store) fail(op string, err error) error {
-	return persistence.NewBackendError("mysql", op, err, s.secret)
+	return persistence.NewBackendError("mysql", op, err, s.secret.Reveal())
 }
 
 func (s *Store) hash(key string) []byte {

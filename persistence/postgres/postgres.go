@@ -73,7 +73,7 @@ type Store struct {
 	own    bool
 	prefix string
 	poll   time.Duration
-	secret string
+	secret persistence.Secret // the password, kept out of errors and dumps
 	q      queries
 
 	released, breakers hub.Feed // one LISTEN connection each, shared by the watchers
@@ -120,7 +120,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error) 
 		opts.PollInterval = 5 * time.Second
 	}
 	s := &Store{pool: pool, prefix: opts.Prefix, poll: opts.PollInterval,
-		secret: pool.Config().ConnConfig.Password, q: newQueries(opts.Table)}
+		secret: persistence.NewSecret(pool.Config().ConnConfig.Password), q: newQueries(opts.Table)}
 	s.released.Listen = s.listen(s.q.releasedChannel)
 	s.breakers.Listen = s.listen(s.q.breakerChannel)
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
@@ -155,7 +155,7 @@ func (s *Store) Close() {
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 func (s *Store) fail(op string, err error) error {
-	return persistence.NewBackendError("postgres", op, err, s.secret)
+	return persistence.NewBackendError("postgres", op, err, s.secret.Reveal())
 }
 
 // hash returns the SHA-256 of the prefixed key: the rows' primary key.

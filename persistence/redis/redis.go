@@ -65,7 +65,7 @@ type Store struct {
 	own    bool // Close closes c
 	prefix string
 	poll   time.Duration
-	secret string // the password, kept out of errors
+	secret persistence.Secret // the password, kept out of errors and dumps
 
 	released, breakers hub.Feed // one subscription each, shared by the watchers
 }
@@ -84,7 +84,7 @@ func New(client goredis.UniversalClient, opts Options) *Store {
 		s.poll = 5 * time.Second
 	}
 	if c, ok := client.(*goredis.Client); ok {
-		s.secret = c.Options().Password
+		s.secret = persistence.NewSecret(c.Options().Password)
 	}
 	s.released.Listen = s.listen(s.prefix + "released")
 	s.breakers.Listen = s.listen(s.prefix + "breakers")
@@ -105,7 +105,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	c := goredis.NewClient(o)
 	s := New(c, opts)
-	s.own, s.secret = true, o.Password
+	s.own, s.secret = true, persistence.NewSecret(o.Password)
 	if err := c.Ping(ctx).Err(); err != nil {
 		c.Close()
 		return nil, s.fail("Open", err)
@@ -129,7 +129,7 @@ func (s *Store) Close() error {
 func (s *Store) Client() goredis.UniversalClient { return s.c }
 
 func (s *Store) fail(op string, err error) error {
-	return persistence.NewBackendError("redis", op, err, s.secret)
+	return persistence.NewBackendError("redis", op, err, s.secret.Reveal())
 }
 
 func (s *Store) lockKeys(key string) []string {
