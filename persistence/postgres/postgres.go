@@ -24,7 +24,9 @@
 // pg_notify on the channels <Table>_released and <Table>_breakers (the
 // payload is the key's hash), which a Store LISTENs to on one connection
 // per channel, shared by all its waiters and watchers, for as long as it
-// has some. A semaphore permit is taken in a transaction
+// has some: size the pool (pool_max_conns, default the larger of 4 and the
+// number of CPUs) for two connections more than the operations need. A
+// semaphore permit is taken in a transaction
 // that first locks the semaphore's row, so concurrent acquires queue.
 package postgres
 

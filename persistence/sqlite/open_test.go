@@ -19,6 +19,8 @@ func TestOpenBadInput(t *testing.T) {
 		want error
 	}{
 		{"empty path", "", sqlite.Options{}, persistence.ErrInvalid},
+		{"in memory", ":memory:", sqlite.Options{}, persistence.ErrInvalid},
+		{"in memory URI", "file:x?mode=memory&cache=shared", sqlite.Options{}, persistence.ErrInvalid},
 		{"bad table", filepath.Join(t.TempDir(), "x.db"), sqlite.Options{Table: "x; DROP TABLE y"}, persistence.ErrInvalid},
 		{"negative busy timeout", filepath.Join(t.TempDir(), "x.db"), sqlite.Options{BusyTimeout: -1}, persistence.ErrInvalid},
 		{"missing directory", filepath.Join(t.TempDir(), "no", "such", "dir", "x.db"), sqlite.Options{}, persistence.ErrUnavailable},

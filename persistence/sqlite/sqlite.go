@@ -82,6 +82,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	switch {
 	case path == "":
 		return nil, &persistence.InvalidError{Op: "sqlite.Open", Rule: "path must not be empty"}
+	case strings.Contains(path, ":memory:") || strings.Contains(path, "mode=memory"):
+		// Each connection of the pool would have a database of its own.
+		return nil, &persistence.InvalidError{Op: "sqlite.Open", Rule: "an in-memory database is not shared by the store's connections: use a file, or persistence/memory"}
 	case !tableName.MatchString(opts.Table):
 		return nil, &persistence.InvalidError{Op: "sqlite.Open", Rule: "Table must match " + tableName.String()}
 	case opts.BusyTimeout < 0 || opts.PollInterval < 0:
