@@ -35,6 +35,7 @@ import (
 
 	"github.com/gogoscope/gogoscope/persistence"
 	"github.com/gogoscope/gogoscope/persistence/internal/hub"
+	"github.com/gogoscope/gogoscope/persistence/internal/sqlbreaker"
 )
 
 // Options configure a [Store]. The zero value is ready to use.
@@ -66,6 +67,7 @@ type Store struct {
 	q        queries
 	released hub.Hub
 	changed  hub.Hub
+	breakers sqlbreaker.Table
 }
 
 // Open returns a store on a new database handle for dsn (go-sql-driver's
@@ -120,6 +122,11 @@ func newStore(ctx context.Context, db *sql.DB, opts Options, secret string) (*St
 		opts.PollInterval = 500 * time.Millisecond
 	}
 	s := &Store{db: db, prefix: opts.Prefix, poll: opts.PollInterval, secret: persistence.NewSecret(secret), q: newQueries(opts.Table)}
+	// A row is named by the key's hash; the insert stores the key too.
+	s.breakers = sqlbreaker.Table{DB: db, Load: s.q.breakerLoad, Insert: s.q.breakerInsert, Update: s.q.breakerUpdate,
+		Key:       func(name string) []any { return []any{s.hash(name)} },
+		InsertKey: func(name string) []any { return []any{s.hash(name), s.k(name)} },
+		Fail:      s.fail, Changed: &s.changed}
 	for _, stmt := range s.q.schema {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return nil, s.fail("New", err)
@@ -200,7 +207,7 @@ func newQueries(t string) queries {
 
 		breakerLoad:   q(`SELECT version, record FROM {breakers} WHERE h = ?`),
 		breakerInsert: q(`INSERT IGNORE INTO {breakers} (h, name, version, record) VALUES (?, ?, 1, ?)`),
-		breakerUpdate: q(`UPDATE {breakers} SET version = version + 1, record = ? WHERE h = ? AND version = ?`),
+		breakerUpdate: q(`UPDATE {breakers} SET version = version + 1, record = ? WHERE version = ? AND h = ?`),
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/gogoscope/gogoscope/persistence"
-	"github.com/gogoscope/gogoscope/persistence/internal/record"
 	"github.com/gogoscope/gogoscope/resource"
 )
 
@@ -133,29 +132,12 @@ func (s *Store) InspectPermits(ctx context.Context, key string) (persistence.Per
 	return persistence.PermitInfo{Key: key, Held: int(n), TTL: time.Duration(left) * time.Microsecond}, nil
 }
 
-func (s *Store) load(ctx context.Context, op string, h []byte) (record.Versioned, error) {
-	var (
-		v   record.Versioned
-		raw []byte
-	)
-	err := s.db.QueryRowContext(ctx, s.q.breakerLoad, h).Scan(&v.Version, &raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, nil
-	}
-	if err != nil {
-		return v, s.fail(op, err)
-	}
-	v.Record, err = record.Decode(raw)
-	return v, err
-}
-
 // Load returns the breaker record stored under name.
 func (s *Store) Load(ctx context.Context, name string) (resource.BreakerRecord, error) {
 	if err := persistence.CheckKey("mysql.Store.Load", name); err != nil {
 		return resource.BreakerRecord{}, err
 	}
-	v, err := s.load(ctx, "Load", s.hash(name))
-	return v.Record, err
+	return s.breakers.Get(ctx, name)
 }
 
 // Update replaces the record stored under name with fn of it, by
@@ -165,27 +147,7 @@ func (s *Store) Update(ctx context.Context, name string, fn func(resource.Breake
 	if err := persistence.CheckKey("mysql.Store.Update", name); err != nil {
 		return resource.BreakerRecord{}, err
 	}
-	h := s.hash(name)
-	changed := false
-	r, err := record.Update(ctx, func() (record.Versioned, error) { return s.load(ctx, "Update", h) },
-		func(old record.Versioned, r resource.BreakerRecord) (bool, error) {
-			var n int64
-			var err error
-			if old.Version == 0 {
-				n, _, err = s.affected(ctx, s.q.breakerInsert, h, s.k(name), record.Encode(r))
-			} else {
-				n, _, err = s.affected(ctx, s.q.breakerUpdate, record.Encode(r), h, old.Version)
-			}
-			if err != nil {
-				return false, s.fail("Update", err)
-			}
-			changed = n > 0
-			return changed, nil
-		}, fn)
-	if changed {
-		s.changed.Notify(name)
-	}
-	return r, err
+	return s.breakers.Set(ctx, name, fn)
 }
 
 // WatchBreaker calls fn with name's record, then after each change of it,

@@ -32,7 +32,7 @@ import (
 
 	"github.com/gogoscope/gogoscope/persistence"
 	"github.com/gogoscope/gogoscope/persistence/internal/hub"
-	"github.com/gogoscope/gogoscope/persistence/internal/record"
+	"github.com/gogoscope/gogoscope/persistence/internal/sqlbreaker"
 	"github.com/gogoscope/gogoscope/resource"
 )
 
@@ -67,6 +67,7 @@ type Store struct {
 	q        queries
 	released hub.Hub
 	changed  hub.Hub
+	breakers sqlbreaker.Table
 }
 
 // Open opens (creating it if needed) the SQLite database at path — a file
@@ -111,6 +112,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, persistence.NewBackendError("sqlite", "Open", err, "")
 	}
 	s := &Store{db: db, prefix: opts.Prefix, poll: opts.PollInterval, q: newQueries(opts.Table)}
+	s.breakers = sqlbreaker.Table{DB: db, Load: s.q.breakerLoad, Insert: s.q.breakerInsert, Update: s.q.breakerUpdate,
+		Key: func(name string) []any { return []any{s.k(name)} }, Fail: fail, Changed: &s.changed}
 	if err := s.createSchema(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -179,7 +182,7 @@ func newQueries(t string) queries {
 
 		breakerLoad:   q(`SELECT version, record FROM {t}_breakers WHERE name = ?1`),
 		breakerInsert: q(`INSERT INTO {t}_breakers (name, version, record) VALUES (?1, 1, ?2) ON CONFLICT (name) DO NOTHING`),
-		breakerUpdate: q(`UPDATE {t}_breakers SET version = version + 1, record = ?3 WHERE name = ?1 AND version = ?2`),
+		breakerUpdate: q(`UPDATE {t}_breakers SET version = version + 1, record = ?1 WHERE name = ?3 AND version = ?2`),
 	}
 }
 
@@ -381,29 +384,12 @@ func (s *Store) InspectPermits(ctx context.Context, key string) (persistence.Per
 	return persistence.PermitInfo{Key: key, Held: int(n), TTL: time.Duration(left) * time.Millisecond}, nil
 }
 
-func (s *Store) load(ctx context.Context, op, name string) (record.Versioned, error) {
-	var (
-		v   record.Versioned
-		raw []byte
-	)
-	err := s.db.QueryRowContext(ctx, s.q.breakerLoad, s.k(name)).Scan(&v.Version, &raw)
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, nil
-	}
-	if err != nil {
-		return v, fail(op, err)
-	}
-	v.Record, err = record.Decode(raw)
-	return v, err
-}
-
 // Load returns the breaker record stored under name.
 func (s *Store) Load(ctx context.Context, name string) (resource.BreakerRecord, error) {
 	if err := persistence.CheckKey("sqlite.Store.Load", name); err != nil {
 		return resource.BreakerRecord{}, err
 	}
-	v, err := s.load(ctx, "Load", name)
-	return v.Record, err
+	return s.breakers.Get(ctx, name)
 }
 
 // Update replaces the record stored under name with fn of it, by
@@ -413,28 +399,7 @@ func (s *Store) Update(ctx context.Context, name string, fn func(resource.Breake
 	if err := persistence.CheckKey("sqlite.Store.Update", name); err != nil {
 		return resource.BreakerRecord{}, err
 	}
-	k := s.k(name)
-	changed := false
-	r, err := record.Update(ctx, func() (record.Versioned, error) { return s.load(ctx, "Update", name) },
-		func(old record.Versioned, r resource.BreakerRecord) (bool, error) {
-			var res sql.Result
-			var err error
-			if old.Version == 0 {
-				res, err = s.db.ExecContext(ctx, s.q.breakerInsert, k, record.Encode(r))
-			} else {
-				res, err = s.db.ExecContext(ctx, s.q.breakerUpdate, k, old.Version, record.Encode(r))
-			}
-			if err != nil {
-				return false, fail("Update", err)
-			}
-			n, _ := res.RowsAffected()
-			changed = n > 0
-			return changed, nil
-		}, fn)
-	if changed {
-		s.changed.Notify(name)
-	}
-	return r, err
+	return s.breakers.Set(ctx, name, fn)
 }
 
 // WatchBreaker calls fn with name's record, then after each change of it,
