@@ -213,7 +213,7 @@ func hold[R any](ops leaseOps, key string, opts LockOptions) effect.Effect[R, er
 				h := &Held{key: key, token: l.Token, ops: ops, opts: opts, lost: make(chan struct{})}
 				h.lease.Store(&l)
 				return effect.FlatMap(currentHolder[R](), func(holder interrupter) effect.Effect[R, error, *Held] {
-					release := effect.AddFinalizer(func(effect.Exit[any, any]) effect.Effect[R, error, struct{}] {
+					release := effect.AddFinalizer(func(error) effect.Effect[R, error, struct{}] {
 						return effect.Try[R](func(ctx context.Context) (struct{}, error) { return struct{}{}, h.release(ctx) })
 					})
 					renew := effect.Try[R](func(ctx context.Context) (struct{}, error) { h.renew(ctx, holder); return struct{}{}, nil })
