@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/persistence"
 	"github.com/gogoscope/gogoscope/persistence/memory"
@@ -25,12 +26,12 @@ func ExampleSharedBreaker() {
 		fmt.Printf("replica B saw %s go %s -> %s\n", name, from, to)
 		close(opened)
 	}
-	down := effect.Fail[any, string](errors.New("payments: 503"))
-	prog := effect.Scoped(effect.FlatMap(effect.Zip(persistence.SharedBreaker[any](store, optsA), persistence.SharedBreaker[any](store, optsB)),
-		func(p effect.Pair[*resource.CircuitBreaker, *resource.CircuitBreaker]) effect.Effect[any, error, string] {
+	down := eff.Fail[string](errors.New("payments: 503"))
+	prog := eff.Scoped(effect.FlatMap(effect.Zip(persistence.SharedBreaker[any](store, optsA), persistence.SharedBreaker[any](store, optsB)),
+		func(p effect.Pair[*resource.CircuitBreaker, *resource.CircuitBreaker]) eff.Effect[string] {
 			replicaA, replicaB := p.First, p.Second
-			failA := effect.Catch(replicaA.Execute(down), func(error) effect.Effect[any, error, string] { return effect.Succeed[any, error]("") })
-			heard := effect.Try[any](func(ctx context.Context) (string, error) {
+			failA := effect.Catch(replicaA.Execute(down), func(error) eff.Effect[string] { return eff.Succeed("") })
+			heard := eff.Try(func(ctx context.Context) (string, error) {
 				select {
 				case <-opened:
 					return "", nil
@@ -38,9 +39,9 @@ func ExampleSharedBreaker() {
 					return "", ctx.Err()
 				}
 			})
-			return effect.AndThen(failA, effect.AndThen(failA, effect.AndThen(heard, replicaB.Execute(effect.Succeed[any, error]("charged")))))
+			return effect.AndThen(failA, effect.AndThen(failA, effect.AndThen(heard, replicaB.Execute(eff.Succeed("charged")))))
 		}))
-	_, err := effect.Run(context.Background(), prog, nil)
+	_, err := eff.Run(context.Background(), prog)
 	fmt.Println(err)
 	// Output:
 	// replica B saw payments go closed -> open

@@ -8,6 +8,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/persistence"
 	"github.com/gogoscope/gogoscope/persistence/memory"
@@ -37,7 +38,7 @@ func TestSharedBreakerAdmitsFromItsCopy(t *testing.T) {
 		opts := resource.BreakerOptions{Name: "svc", FailureThreshold: 1, ResetTimeout: time.Hour}
 		ok := effect.Succeed[any, error](1)
 		_, err := effect.Run(context.Background(), effect.Scoped(effect.FlatMap(persistence.SharedBreaker[any](counted, opts),
-			func(cb *resource.CircuitBreaker) eff[int] {
+			func(cb *resource.CircuitBreaker) eff.Effect[int] {
 				calls := effect.Repeat(cb.Execute(ok), schedule.Recurs(99))
 				open := effect.Sync[any, error](func() int {
 					if n := counted.loads.Load(); n > 1 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/persistence"
 	"github.com/gogoscope/gogoscope/persistence/memory"
@@ -16,12 +17,12 @@ import (
 func ExampleWithLock() {
 	store := memory.New() // or sqlite.Open, redis.Open, postgres.Open, mysql.Open
 	job := persistence.WithLock(store, "nightly-report", persistence.LockOptions{TTL: 10 * time.Second},
-		func(h *persistence.Held) effect.Effect[any, error, string] {
-			return effect.Sync[any, error](func() string {
+		func(h *persistence.Held) eff.Effect[string] {
+			return eff.Sync(func() string {
 				return fmt.Sprintf("report written under token %d", h.Token())
 			})
 		})
-	out, err := effect.Run(context.Background(), job, nil)
+	out, err := eff.Run(context.Background(), job)
 	fmt.Println(out, err)
 	info, _ := store.Inspect(context.Background(), "nightly-report")
 	fmt.Println("held afterwards:", info.Held)
@@ -36,14 +37,14 @@ func ExampleLock() {
 	store := memory.New()
 	ctx := context.Background()
 	opts := persistence.LockOptions{TTL: 10 * time.Second}
-	prog := effect.Scoped(effect.FlatMap(persistence.Lock[any](store, "migrations", opts),
-		func(h *persistence.Held) effect.Effect[any, error, bool] {
-			return effect.Sync[any, error](func() bool {
+	prog := eff.Scoped(effect.FlatMap(persistence.Lock[any](store, "migrations", opts),
+		func(h *persistence.Held) eff.Effect[bool] {
+			return eff.Sync(func() bool {
 				info, _ := store.Inspect(ctx, "migrations")
 				return info.Held && info.Token == h.Token()
 			})
 		}))
-	heldInside, err := effect.Run(ctx, prog, nil)
+	heldInside, err := eff.Run(ctx, prog)
 	fmt.Println("held inside the scope:", heldInside, err)
 	// Output: held inside the scope: true <nil>
 }
@@ -53,7 +54,7 @@ func ExampleTryLock() {
 	store := memory.New()
 	ctx := context.Background()
 	_, _ = store.TryAcquire(ctx, "leader", persistence.NewOwner(), time.Minute) // another replica leads
-	_, err := effect.Run(ctx, effect.Scoped(persistence.TryLock[any](store, "leader", persistence.LockOptions{TTL: time.Minute})), nil)
+	_, err := eff.Run(ctx, eff.Scoped(persistence.TryLock[any](store, "leader", persistence.LockOptions{TTL: time.Minute})))
 	fmt.Println(errors.Is(err, persistence.ErrLocked))
 	// Output: true
 }
@@ -64,13 +65,13 @@ func ExampleWithPermit() {
 	store := memory.New()
 	ctx := context.Background()
 	export := persistence.WithPermit(store, "exports", 2, persistence.LockOptions{TTL: time.Minute},
-		func(h *persistence.Held) effect.Effect[any, error, int] {
-			return effect.Sync[any, error](func() int {
+		func(h *persistence.Held) eff.Effect[int] {
+			return eff.Sync(func() int {
 				info, _ := store.InspectPermits(ctx, "exports")
 				return info.Held
 			})
 		})
-	held, err := effect.Run(ctx, export, nil)
+	held, err := eff.Run(ctx, export)
 	fmt.Println("permits held during the export:", held, err)
 	// Output: permits held during the export: 1 <nil>
 }
@@ -81,13 +82,13 @@ func ExamplePermit() {
 	ctx := context.Background()
 	opts := persistence.LockOptions{TTL: time.Minute}
 	two := effect.Zip(persistence.Permit[any](store, "gpu", 2, opts), persistence.Permit[any](store, "gpu", 2, opts))
-	prog := effect.Scoped(effect.FlatMap(two, func(effect.Pair[*persistence.Held, *persistence.Held]) effect.Effect[any, error, error] {
-		return effect.Sync[any, error](func() error {
+	prog := eff.Scoped(effect.FlatMap(two, func(effect.Pair[*persistence.Held, *persistence.Held]) eff.Effect[error] {
+		return eff.Sync(func() error {
 			_, err := store.TryAcquirePermit(ctx, "gpu", persistence.NewOwner(), 2, time.Minute)
 			return err
 		})
 	}))
-	third, _ := effect.Run(ctx, prog, nil)
+	third, _ := eff.Run(ctx, prog)
 	fmt.Println(errors.Is(third, persistence.ErrNoPermits))
 	// Output: true
 }

@@ -8,12 +8,11 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/persistence"
 	"github.com/gogoscope/gogoscope/persistence/memory"
 )
-
-type eff[A any] = effect.Effect[any, error, A]
 
 // TestRenewalOnVirtualTime holds a 30s lease for ten minutes of virtual
 // time: the renewal extends it every 10s, no one else gets it, and it is
@@ -25,7 +24,7 @@ func TestRenewalOnVirtualTime(t *testing.T) {
 		var extends atomic.Int64
 		counting := &countingLocker{Store: s, extends: &extends}
 		opts := persistence.LockOptions{TTL: 30 * time.Second}
-		_, err := effect.Run(ctx, persistence.WithLock(counting, "job", opts, func(h *persistence.Held) eff[int] {
+		_, err := effect.Run(ctx, persistence.WithLock(counting, "job", opts, func(h *persistence.Held) eff.Effect[int] {
 			check := effect.Sync[any, error](func() int {
 				if _, err := s.TryAcquire(ctx, "job", persistence.NewOwner(), time.Second); !errors.Is(err, persistence.ErrLocked) {
 					t.Errorf("at %v: TryAcquire: err = %v, want ErrLocked", time.Now(), err)
@@ -61,7 +60,7 @@ func TestLostLockInterruptsExactly(t *testing.T) {
 		start := time.Now()
 		var finalized atomic.Bool
 		opts := persistence.LockOptions{TTL: 30 * time.Second} // renews every 10s
-		_, err := effect.Run(ctx, persistence.WithLock(s, "job", opts, func(h *persistence.Held) eff[int] {
+		_, err := effect.Run(ctx, persistence.WithLock(s, "job", opts, func(h *persistence.Held) eff.Effect[int] {
 			steal := effect.Sync[any, error](func() int {
 				if ok, _ := s.ForceRelease(ctx, "job"); !ok {
 					t.Error("ForceRelease found nothing held")
@@ -97,7 +96,7 @@ func TestRenewalOutlivesBackendOutage(t *testing.T) {
 			}
 			reported.Add(1)
 		}}
-		_, err := effect.Run(context.Background(), persistence.WithLock(flaky, "job", opts, func(*persistence.Held) eff[int] {
+		_, err := effect.Run(context.Background(), persistence.WithLock(flaky, "job", opts, func(*persistence.Held) eff.Effect[int] {
 			down := effect.Sync[any, error](func() int { flaky.down.Store(true); return 0 })
 			up := effect.Sync[any, error](func() int { flaky.down.Store(false); return 0 })
 			sleep := effect.Sleep[any, error](15 * time.Second)
@@ -119,7 +118,7 @@ func TestOutageLongerThanTTL(t *testing.T) {
 		flaky := &flakyLocker{Store: memory.New()}
 		start := time.Now()
 		opts := persistence.LockOptions{TTL: 30 * time.Second}
-		_, err := effect.Run(context.Background(), persistence.WithLock(flaky, "job", opts, func(*persistence.Held) eff[int] {
+		_, err := effect.Run(context.Background(), persistence.WithLock(flaky, "job", opts, func(*persistence.Held) eff.Effect[int] {
 			flaky.down.Store(true)
 			return effect.Never[any, error, int]()
 		}), nil)

@@ -10,12 +10,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/persistence"
 	"github.com/gogoscope/gogoscope/resource"
 )
-
-type eff[A any] = effect.Effect[any, error, A]
 
 var errPaymentsDown = errors.New("payments: 503 service unavailable")
 
@@ -33,29 +32,29 @@ func worker(ctx context.Context, out io.Writer) error {
 	counter := filepath.Join(dir, "counter")
 
 	lockOpts := persistence.LockOptions{TTL: 5 * time.Second}
-	increment := func(int) eff[struct{}] {
-		return persistence.WithLock(store, "counter", lockOpts, func(h *persistence.Held) eff[struct{}] {
-			return effect.Try[any](func(context.Context) (struct{}, error) {
+	increment := func(int) eff.Effect[struct{}] {
+		return persistence.WithLock(store, "counter", lockOpts, func(h *persistence.Held) eff.Effect[struct{}] {
+			return eff.Try(func(context.Context) (struct{}, error) {
 				return struct{}{}, addOne(counter, h.Token())
 			})
 		})
 	}
 	rounds0 := make([]int, rounds)
 	breakerOpts := resource.BreakerOptions{Name: "payments", FailureThreshold: 3, ResetTimeout: time.Hour}
-	prog := effect.Scoped(effect.FlatMap(persistence.SharedBreaker[any](store, breakerOpts), func(cb *resource.CircuitBreaker) eff[string] {
+	prog := eff.Scoped(effect.FlatMap(persistence.SharedBreaker[any](store, breakerOpts), func(cb *resource.CircuitBreaker) eff.Effect[string] {
 		work := effect.ForEach(rounds0, increment)
 		report := fmt.Sprintf("worker %d: %d increments under the lock", id, rounds)
-		var story eff[string]
+		var story eff.Effect[string]
 		if id == 0 {
 			story = tripBreaker(cb)
 		} else {
 			story = refusedCall(cb)
 		}
-		return effect.FlatMap(work, func([]struct{}) eff[string] {
+		return effect.FlatMap(work, func([]struct{}) eff.Effect[string] {
 			return effect.Map(story, func(s string) string { return report + "\n" + s })
 		})
 	}))
-	text, err := effect.Run(ctx, prog, nil)
+	text, err := eff.Run(ctx, prog)
 	if err != nil {
 		return err
 	}
@@ -64,21 +63,21 @@ func worker(ctx context.Context, out io.Writer) error {
 }
 
 // tripBreaker calls the failing service until the shared breaker opens.
-func tripBreaker(cb *resource.CircuitBreaker) eff[string] {
-	call := cb.Execute(effect.Fail[any, string](errPaymentsDown))
+func tripBreaker(cb *resource.CircuitBreaker) eff.Effect[string] {
+	call := cb.Execute(eff.Fail[string](errPaymentsDown))
 	failures := 0
-	attempt := effect.Catch(call, func(err error) eff[string] {
+	attempt := effect.Catch(call, func(err error) eff.Effect[string] {
 		if errors.Is(err, resource.ErrBreakerOpen) {
-			return effect.Succeed[any, error]("open")
+			return eff.Succeed("open")
 		}
 		failures++
-		return effect.Succeed[any, error]("failed")
+		return eff.Succeed("failed")
 	})
-	var loop func(n int) eff[string]
-	loop = func(n int) eff[string] {
-		return effect.FlatMap(attempt, func(r string) eff[string] {
+	var loop func(n int) eff.Effect[string]
+	loop = func(n int) eff.Effect[string] {
+		return effect.FlatMap(attempt, func(r string) eff.Effect[string] {
 			if r == "open" || n == 10 {
-				return effect.Succeed[any, error](fmt.Sprintf("worker 0: payments failed %d times, then the breaker refused the call", failures))
+				return eff.Succeed(fmt.Sprintf("worker 0: payments failed %d times, then the breaker refused the call", failures))
 			}
 			return loop(n + 1)
 		})
@@ -88,10 +87,10 @@ func tripBreaker(cb *resource.CircuitBreaker) eff[string] {
 
 // refusedCall waits until the breaker, opened by the other process, shows
 // open here, then makes a call that the breaker refuses without running it.
-func refusedCall(cb *resource.CircuitBreaker) eff[string] {
+func refusedCall(cb *resource.CircuitBreaker) eff.Effect[string] {
 	ran := false
-	call := cb.Execute(effect.Sync[any, error](func() string { ran = true; return "charged" }))
-	wait := effect.Try[any](func(ctx context.Context) (struct{}, error) {
+	call := cb.Execute(eff.Sync(func() string { ran = true; return "charged" }))
+	wait := eff.Try(func(ctx context.Context) (struct{}, error) {
 		deadline := time.Now().Add(30 * time.Second)
 		for {
 			r, err := cb.Snapshot(ctx)

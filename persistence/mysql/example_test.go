@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/persistence"
 	"github.com/gogoscope/gogoscope/persistence/mysql"
 )
@@ -22,7 +22,7 @@ func ExampleOpen() {
 	}
 	defer store.Close()
 	// At most 4 replicas export at once.
-	_, err = effect.Run(ctx, persistence.WithPermit(store, "exports", 4, persistence.LockOptions{TTL: time.Minute},
-		func(*persistence.Held) effect.Effect[any, error, struct{}] { return effect.Unit[any, error]() }), nil)
+	_, err = eff.Run(ctx, persistence.WithPermit(store, "exports", 4, persistence.LockOptions{TTL: time.Minute},
+		func(*persistence.Held) eff.Effect[struct{}] { return eff.Unit() }))
 	fmt.Println(err)
 }

@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/persistence"
 	"github.com/gogoscope/gogoscope/persistence/redis"
 )
@@ -21,9 +21,9 @@ func ExampleOpen() {
 		return
 	}
 	defer store.Close()
-	_, err = effect.Run(ctx, persistence.WithLock(store, "nightly", persistence.LockOptions{TTL: 30 * time.Second},
-		func(h *persistence.Held) effect.Effect[any, error, struct{}] {
-			return effect.Unit[any, error]() // the job, writing with h.Token()
-		}), nil)
+	_, err = eff.Run(ctx, persistence.WithLock(store, "nightly", persistence.LockOptions{TTL: 30 * time.Second},
+		func(h *persistence.Held) eff.Effect[struct{}] {
+			return eff.Unit() // the job, writing with h.Token()
+		}))
 	fmt.Println(err)
 }

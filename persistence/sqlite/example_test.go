@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/persistence"
 	"github.com/gogoscope/gogoscope/persistence/sqlite"
 )
@@ -24,10 +24,10 @@ func ExampleOpen() {
 		return
 	}
 	defer store.Close()
-	out, err := effect.Run(ctx, persistence.WithLock(store, "migrate", persistence.LockOptions{TTL: 10 * time.Second},
-		func(h *persistence.Held) effect.Effect[any, error, string] {
-			return effect.Succeed[any, error](fmt.Sprintf("migrated under token %d", h.Token()))
-		}), nil)
+	out, err := eff.Run(ctx, persistence.WithLock(store, "migrate", persistence.LockOptions{TTL: 10 * time.Second},
+		func(h *persistence.Held) eff.Effect[string] {
+			return eff.Succeed(fmt.Sprintf("migrated under token %d", h.Token()))
+		}))
 	fmt.Println(out, err)
 	// Output: migrated under token 1 <nil>
 }
