@@ -13,7 +13,7 @@ PKGS        := ./...
 # the library must not assume Linux.
 CROSS       := darwin/arm64 windows/amd64
 
-.PHONY: example newcomer test vet lint fmt fmt-check tidy-check cross bench tools
+.PHONY: example newcomer test vet lint fmt fmt-check tidy-check cross bench tools services-up services-down
 
 ## example: run the quickstart program on its embedded defaults
 example:
@@ -23,9 +23,26 @@ example:
 newcomer:
 	./scripts/newcomer.sh
 
-## test: go.mod tidy, formatting, go vet, staticcheck, cross builds, then every test with -race
+## test: go.mod tidy, formatting, go vet, staticcheck, cross builds, then
+## every test with -race, with Redis, PostgreSQL and MariaDB started for it
+## (and the ones it started stopped afterwards) and their DSNs in REDIS_URL,
+## POSTGRES_DSN and MYSQL_DSN. The servers are detached from make's output
+## (scripts/services.sh).
 test: tidy-check fmt-check vet lint cross
+	@env=$$(bash $(SERVICES) up) || exit 1; eval "$$env"; \
+	trap '[ -z "$$GOGOSCOPE_SERVICES_STARTED" ] || bash $(SERVICES) down $$GOGOSCOPE_SERVICES_STARTED' EXIT; \
 	$(GO) test -race -timeout 30m -count=1 $(PKGS)
+
+SERVICES := scripts/services.sh
+
+## services-up: install (if missing) and start Redis, PostgreSQL 15 and
+## MariaDB on 127.0.0.1; prints `export` lines: eval "$$(make -s services-up)"
+services-up:
+	@bash $(SERVICES) up
+
+## services-down: stop the three servers
+services-down:
+	@bash $(SERVICES) down
 
 vet:
 	$(GO) vet $(PKGS)
