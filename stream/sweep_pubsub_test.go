@@ -54,7 +54,9 @@ func assertNoPublisherWaits[A any](t testing.TB, at string, p *PubSub[A]) {
 // accepts, in order; with Dropping and Sliding, a subscriber received them
 // in order, none twice, and each one it missed is counted in Dropped; no
 // publisher is left queued. Checked local mutation: with the cancel hook of
-// parkPublisher (pubsub.go) not unlinking the publisher, this sweep failed.
+// parkPublisher (pubsub.go) neither cancelling nor unlinking the waiting
+// publisher, this sweep failed. (Not cancelling but unlinking is no leak:
+// the next pump drops a cancelled publisher, and the sweep rightly passes.)
 func TestSweepPubSubPublish(t *testing.T) {
 	for _, strategy := range []Strategy{BackPressure, Dropping, Sliding} {
 		for _, capacity := range []int{1, 2} {
@@ -163,7 +165,8 @@ func firstOr(xs []int, v int) int {
 // Receives from a subscription interrupted anywhere: what the swept fiber
 // recorded, then what is left in the subscription, is exactly what was
 // published, in order; another subscriber got it all. Checked local
-// mutation: with recvPark's salvage reporting false, this sweep failed.
+// mutation: with the cancel hook of park leaving the waiter linked and
+// unclaimed, this sweep failed.
 func TestSweepPubSubReceive(t *testing.T) {
 	sweepScenario(t, 10, func(owner *effect.Runtime) trial[struct{}] {
 		p := NewPubSub[int](2, BackPressure)
@@ -217,9 +220,8 @@ type selected struct {
 // case leaves a waiter behind. The case effects are plain Succeeds and the
 // record is made after the Select, in the mask: the package doc's promise
 // that a case that fired continues with its effect. Checked local mutation:
-// with runSelect keeping the element of a case that fired as the
-// interruption arrived but ending as interrupted (its salvage removed), this
-// sweep failed.
+// with the cancel hook of runSelect not withdrawing the waiters of its
+// cases, this sweep failed.
 func TestSweepSelect(t *testing.T) {
 	sweepScenario(t, 20, func(owner *effect.Runtime) trial[struct{}] {
 		a, b, out := NewChannel[int](1), NewChannel[int](1), NewChannel[int](0)

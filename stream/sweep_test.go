@@ -290,9 +290,9 @@ func TestSweepChannelSendAll(t *testing.T) {
 
 // Receives interrupted anywhere: what the swept fiber recorded, followed by
 // what is left in the channel, is exactly what the producer sent, in order.
-// Checked local mutation: with recvPark's salvage reporting false, an
-// element handed over as the interruption arrived was lost and this sweep
-// failed.
+// Checked local mutation: with the cancel hook of park leaving the waiter
+// linked and unclaimed, an interrupted receive later consumed an element
+// that nobody recorded, and this sweep failed.
 func TestSweepChannelReceive(t *testing.T) {
 	for _, capacity := range []int{0, 1, 3} {
 		t.Run(fmt.Sprintf("capacity %d", capacity), func(t *testing.T) {
@@ -330,7 +330,9 @@ func TestSweepChannelReceive(t *testing.T) {
 }
 
 // ReceiveUpTo interrupted anywhere: the batches recorded, then what is
-// left, are exactly what was sent, in order.
+// left, are exactly what was sent, in order. Checked local mutation: with
+// the cancel hook of park leaving the waiter linked and unclaimed, this
+// sweep failed.
 func TestSweepChannelReceiveUpTo(t *testing.T) {
 	sweepScenario(t, 6, func(owner *effect.Runtime) trial[struct{}] {
 		ch := NewChannel[int](2)
