@@ -87,7 +87,7 @@ func TestForkDaemonOutlivesParentUntilShutdown(t *testing.T) {
 		rt := NewRuntime()
 		var ev events
 		var daemon *Fiber[error, int]
-		e := Map(ForkDaemon(OnInterrupt(Never[any, error, int](), ev.note("daemon stopped"))), func(fb *Fiber[error, int]) int {
+		e := Map(ForkDaemon(OnInterrupt(Never[any, error, int](), func(error) unit { return ev.note("daemon stopped") })), func(fb *Fiber[error, int]) int {
 			daemon = fb
 			return 0
 		})
@@ -115,7 +115,7 @@ func TestForkInScope(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var ev events
 		e := FlatMap(MakeScope[any, error](), func(s *Scope) eff {
-			return ForkIn(s, OnInterrupt(Never[any, error, int](), ev.note("stopped with scope"))).
+			return ForkIn(s, OnInterrupt(Never[any, error, int](), func(error) unit { return ev.note("stopped with scope") })).
 				AndThen(Sleep[any, error](time.Millisecond)).
 				AndThen(ev.note("closing")).
 				AndThen(CloseScope[any, error](s)).
@@ -206,4 +206,28 @@ func TestRegistryHooksAndDump(t *testing.T) {
 			t.Fatalf("fibers left: %v", rt.Fibers())
 		}
 	})
+}
+
+func TestCurrentFiberInterruptCarriesTheReason(t *testing.T) {
+	errLost := errors.New("lease lost")
+	e := FlatMap(CurrentFiber[any, error](), func(h FiberHandle) eff {
+		return AndThen(Sync[any, error](func() struct{} { h.Interrupt(errLost); return struct{}{} }), Never[any, error, int]())
+	})
+	ex := runExit(e)
+	if !ex.IsInterrupted() {
+		t.Fatalf("got %v, want an interruption", ex)
+	}
+	if err := ex.Err(); !errors.Is(err, errLost) {
+		t.Fatalf("got %v, want an error that matches the reason", err)
+	}
+	var ie *InterruptedError
+	if !errors.As(ex.Err(), &ie) || ie.Reason != errLost {
+		t.Fatalf("got %#v, want an *InterruptedError with the reason", ie)
+	}
+	var zero FiberHandle
+	zero.Interrupt(errLost) // no fiber: nothing happens
+	if zero.ID() != 0 {
+		t.Fatal("zero handle has an ID")
+	}
+	<-zero.Done()
 }

@@ -51,10 +51,12 @@ func TestFailingPartInterruptsSiblingsAndReleasesExactlyWhatWasAcquired(t *testi
 	signal := effect.Sync[string, error](func() struct{} { close(acquired); return struct{}{} })
 	slow := layer.FromEffect(effect.AndThen(
 		layer.Acquire(resource(j, "slow")),
-		effect.AndThen(signal, effect.Never[string, error, string]()).OnInterrupt(effect.Sync[string, error](func() struct{} {
-			j.add("slow interrupted")
-			return struct{}{}
-		})))).Named("slow")
+		effect.AndThen(signal, effect.Never[string, error, string]()).OnInterrupt(func(error) effect.Effect[string, error, struct{}] {
+			return effect.Sync[string, error](func() struct{} {
+				j.add("slow interrupted")
+				return struct{}{}
+			})
+		}))).Named("slow")
 	bad := layer.FromEffect(effect.AndThen(
 		effect.Async[string, error, struct{}](func(resume func(effect.Exit[error, struct{}])) func() {
 			go func() { <-acquired; resume(effect.Succeeded[error](struct{}{})) }()
