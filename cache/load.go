@@ -1,0 +1,230 @@
+package cache
+
+import (
+	"time"
+
+	"github.com/gogoscope/gogoscope/effect"
+)
+
+// load is one lookup of a key: the fiber that runs it, the number of
+// callers waiting for it, and the Deferred they wait on. Its fields are
+// guarded by the cache's lock.
+type load[K comparable, V, E any] struct {
+	key     K
+	done    *effect.Deferred[E, V]
+	waiters int
+	// pinned marks a refresh started ahead of expiry, for no caller: it is
+	// not abandoned when callers that joined it leave, only when its entry
+	// goes away.
+	pinned bool
+	// detached marks a lookup that is no longer its entry's: invalidated,
+	// evicted, replaced by Set or abandoned. Its result is not stored.
+	detached  bool
+	abandoned bool // interrupted because no caller wanted it any more
+	ended     bool // its result is known (or the cache closed)
+	fb        *effect.Fiber[E, struct{}]
+}
+
+// newLoadLocked returns a new lookup of e's key, attached to e and tracked
+// until it ends. Its fiber is started by [Cache.start].
+func (c *Cache[K, V, R, E]) newLoadLocked(e *entry[K, V, E], pinned bool) *load[K, V, E] {
+	l := &load[K, V, E]{key: e.key, done: effect.NewDeferred[E, V](), pinned: pinned}
+	e.load = l
+	c.loads[l] = struct{}{}
+	c.stats.Loads++
+	return l
+}
+
+// start returns the effect that starts l's fiber in the cache's scope, so
+// that the lookup outlives the caller that started it and stops when the
+// scope closes; for a nil l, the zero effect. It must run uninterruptibly
+// right after l was made, so that l never lacks its fiber. If the scope is
+// already closing, the fiber never starts; the cache's close wakes l's
+// waiters.
+func (c *Cache[K, V, R, E]) start(l *load[K, V, E]) effect.Effect[R, E, struct{}] {
+	if l == nil {
+		return effect.Effect[R, E, struct{}]{}
+	}
+	return effect.FlatMap(effect.ForkIn(c.scope, c.run(l)), func(fb *effect.Fiber[E, struct{}]) effect.Effect[R, E, struct{}] {
+		return effect.Sync[R, E](func() struct{} {
+			c.mu.Lock()
+			l.fb = fb
+			if l.abandoned {
+				c.stops = append(c.stops, fb)
+			}
+			c.unlock()
+			return struct{}{}
+		})
+	})
+}
+
+// run returns the body of l's fiber: wait for the key's turn (so that no two
+// lookups of a key overlap), run the lookup in the cache's environment, give
+// the turn back, and settle l with the lookup's exit, whatever it is. The
+// waits and the lookup are interruptible; settling is not. The fiber itself
+// always succeeds: the outcome is the waiters'.
+func (c *Cache[K, V, R, E]) run(l *load[K, V, E]) effect.Effect[R, E, struct{}] {
+	lookup := effect.Provide[R](effect.Suspend(func() effect.Effect[R, E, V] { return c.lookup(l.key) }), c.env)
+	return effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[R, E, struct{}] {
+		inTurn := effect.AndThen(restore.Apply(c.takeTurn(l.key)),
+			effect.Ensuring(restore.Apply(lookup), effect.Sync[R, E](func() struct{} {
+				c.mu.Lock()
+				c.passTurnLocked(l.key)
+				c.mu.Unlock()
+				return struct{}{}
+			})))
+		settled := effect.OnExit(inTurn, func(ex effect.Exit[E, V]) effect.Effect[R, E, struct{}] {
+			return effect.Sync[R, E](func() struct{} { c.end(l, ex); return struct{}{} })
+		})
+		return effect.MatchCause(settled, func(effect.Cause[E]) struct{} { return struct{}{} }, func(V) struct{} { return struct{}{} })
+	})
+}
+
+// end settles l with the lookup's exit: it stores the result in l's entry
+// unless l was detached, and wakes l's waiters. An interruption caused by
+// the close of the cache's scope reaches them with the reason ErrClosed.
+func (c *Cache[K, V, R, E]) end(l *load[K, V, E], ex effect.Exit[E, V]) {
+	c.mu.Lock()
+	l.ended = true
+	delete(c.loads, l)
+	if ex.IsFailure() && !ex.Cause().IsInterruptedOnly() {
+		c.stats.Failures++
+	}
+	if e := c.entries[l.key]; !l.detached && e != nil && e.load == l {
+		e.load = nil
+		c.settleLocked(e, ex, time.Now())
+	}
+	closing := c.closed || c.scope.IsClosed()
+	c.unlock()
+	if ex.IsInterrupted() && closing {
+		ex = effect.FailedWith[E, V](closedCause[E]())
+	}
+	l.done.Complete(ex)
+}
+
+// settleLocked stores in e, whose lookup just ended with ex, what should be
+// kept of it: a value; an expected failure if failures are kept and no
+// fresh value is there (a failed refresh keeps the value it was to
+// replace); nothing else. e is removed if it is left with nothing fresh.
+func (c *Cache[K, V, R, E]) settleLocked(e *entry[K, V, E], ex effect.Exit[E, V], now time.Time) {
+	fresh := e.has && c.freshLocked(e, now)
+	switch cause := ex.Cause(); {
+	case ex.IsSuccess():
+		c.storeLocked(e, ex, now)
+	case c.opts.FailureTTL > 0 && !fresh && cause.IsFailure() && !cause.IsDefect() && !cause.IsInterrupted():
+		c.storeLocked(e, ex, now)
+	case !fresh:
+		c.dropLocked(e)
+	}
+}
+
+// leave is called when a caller stops waiting for l, whatever the reason.
+// When the last caller leaves a lookup that has not ended, nobody wants its
+// result: it is detached and interrupted — unless it is a refresh ahead of
+// expiry that is still its entry's.
+func (c *Cache[K, V, R, E]) leave(l *load[K, V, E]) {
+	c.mu.Lock()
+	defer c.unlock()
+	l.waiters--
+	c.waiting--
+	if l.waiters == 0 && !l.ended && !l.abandoned && (!l.pinned || l.detached) {
+		c.detachLocked(l)
+	}
+}
+
+// detachLocked makes l no longer the lookup of its entry (which is removed
+// if it holds nothing else), so that its result is not stored; if no
+// caller waits for it, it is abandoned.
+func (c *Cache[K, V, R, E]) detachLocked(l *load[K, V, E]) {
+	l.detached = true
+	if e := c.entries[l.key]; e != nil && e.load == l {
+		e.load = nil
+		if !e.has {
+			delete(c.entries, l.key)
+		}
+	}
+	if l.waiters == 0 && !l.ended && !l.abandoned {
+		l.abandoned = true
+		delete(c.loads, l)
+		c.stats.Abandoned++
+		if l.fb != nil {
+			c.stops = append(c.stops, l.fb)
+		}
+	}
+}
+
+// unlock releases the cache's lock and then interrupts the abandoned
+// lookups collected meanwhile, so that no interruption runs under the lock.
+// Interrupting does not wait: the lookup's fiber ends on its own, and the
+// next lookup of its key waits for its turn until then.
+func (c *Cache[K, V, R, E]) unlock() {
+	stops := c.stops
+	c.stops = nil
+	c.mu.Unlock()
+	for _, fb := range stops {
+		fb.InterruptFromGo()
+	}
+}
+
+// keyLock is the turn of the lookups of one key: held by the lookup that
+// runs, with the fibers waiting for it in order. It exists only while held.
+type keyLock struct {
+	queue []*turnWaiter
+}
+
+// turnWaiter is a lookup waiting for its key's turn. granted and gone are
+// guarded by the cache's lock.
+type turnWaiter struct {
+	wake    func()
+	granted bool
+	gone    bool // interrupted while waiting
+}
+
+// takeTurn returns an effect that waits until no other lookup of k runs,
+// in order of arrival, and takes the turn; [Cache.passTurnLocked] gives it
+// back. The wait is interruptible and leaks nothing: an interrupted waiter
+// leaves the queue, or passes on a turn it was given at that moment.
+func (c *Cache[K, V, R, E]) takeTurn(k K) effect.Effect[R, E, struct{}] {
+	return effect.Async[R](func(resume func(effect.Exit[E, struct{}])) func() {
+		c.mu.Lock()
+		kl := c.locks[k]
+		if kl == nil {
+			c.locks[k] = &keyLock{}
+			c.mu.Unlock()
+			resume(effect.Succeeded[E](struct{}{}))
+			return nil
+		}
+		w := &turnWaiter{wake: func() { resume(effect.Succeeded[E](struct{}{})) }}
+		kl.queue = append(kl.queue, w)
+		c.mu.Unlock()
+		return func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			if w.granted {
+				c.passTurnLocked(k)
+			} else {
+				w.gone = true
+			}
+		}
+	})
+}
+
+// passTurnLocked gives k's turn to the next lookup waiting for it, or frees
+// it if none is.
+func (c *Cache[K, V, R, E]) passTurnLocked(k K) {
+	kl := c.locks[k]
+	if kl == nil {
+		return // cleared by the close
+	}
+	for len(kl.queue) > 0 {
+		w := kl.queue[0]
+		kl.queue[0] = nil
+		kl.queue = kl.queue[1:]
+		if !w.gone {
+			w.granted = true
+			w.wake()
+			return
+		}
+	}
+	delete(c.locks, k)
+}
