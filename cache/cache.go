@@ -241,7 +241,12 @@ func (c *Cache[K, V, R, E]) get(k K, force bool) effect.Effect[R, E, V] {
 			c.waiting++
 			c.mu.Unlock()
 			wait := effect.OnExit(restore.Apply(l.done.Await[R]()), func(effect.Exit[E, V]) effect.Effect[R, E, struct{}] {
-				return effect.Sync[R, E](func() struct{} { c.leave(l); return struct{}{} })
+				return effect.Suspend(func() effect.Effect[R, E, struct{}] {
+					if fb := c.leave(l); fb != nil {
+						return effect.Void(effect.Interrupt[R](fb))
+					}
+					return effect.Unit[R, E]()
+				})
 			})
 			return then(c.start(start), wait)
 		})

@@ -120,37 +120,55 @@ func (c *Cache[K, V, R, E]) settleLocked(e *entry[K, V, E], ex effect.Exit[E, V]
 
 // leave is called when a caller stops waiting for l, whatever the reason.
 // When the last caller leaves a lookup that has not ended, nobody wants its
-// result: it is detached and interrupted — unless it is a refresh ahead of
-// expiry that is still its entry's.
-func (c *Cache[K, V, R, E]) leave(l *load[K, V, E]) {
+// result: it is detached and abandoned — unless it is a refresh ahead of
+// expiry that is still its entry's. leave returns the fiber of an
+// abandoned lookup, which the caller interrupts and waits for: the
+// interruption of the last caller returns once the lookup has stopped.
+func (c *Cache[K, V, R, E]) leave(l *load[K, V, E]) *effect.Fiber[E, struct{}] {
 	c.mu.Lock()
 	defer c.unlock()
 	l.waiters--
 	c.waiting--
 	if l.waiters == 0 && !l.ended && !l.abandoned && (!l.pinned || l.detached) {
-		c.detachLocked(l)
+		l.detached = true
+		c.unlinkLocked(l)
+		return c.abandonLocked(l)
+	}
+	return nil
+}
+
+// detachLocked makes l no longer the lookup of its entry, so that its
+// result is not stored, and abandons it if no caller waits for it; its
+// fiber is interrupted once the lock is released.
+func (c *Cache[K, V, R, E]) detachLocked(l *load[K, V, E]) {
+	l.detached = true
+	c.unlinkLocked(l)
+	if l.waiters == 0 && !l.ended && !l.abandoned {
+		if fb := c.abandonLocked(l); fb != nil {
+			c.stops = append(c.stops, fb)
+		}
 	}
 }
 
-// detachLocked makes l no longer the lookup of its entry (which is removed
-// if it holds nothing else), so that its result is not stored; if no
-// caller waits for it, it is abandoned.
-func (c *Cache[K, V, R, E]) detachLocked(l *load[K, V, E]) {
-	l.detached = true
+// unlinkLocked takes l out of its entry, and removes the entry if it holds
+// nothing else.
+func (c *Cache[K, V, R, E]) unlinkLocked(l *load[K, V, E]) {
 	if e := c.entries[l.key]; e != nil && e.load == l {
 		e.load = nil
 		if !e.has {
 			delete(c.entries, l.key)
 		}
 	}
-	if l.waiters == 0 && !l.ended && !l.abandoned {
-		l.abandoned = true
-		delete(c.loads, l)
-		c.stats.Abandoned++
-		if l.fb != nil {
-			c.stops = append(c.stops, l.fb)
-		}
-	}
+}
+
+// abandonLocked marks l, which no caller waits for, as abandoned and
+// returns its fiber to interrupt; nil if the fiber is not started yet, in
+// which case [Cache.start] interrupts it as soon as it is.
+func (c *Cache[K, V, R, E]) abandonLocked(l *load[K, V, E]) *effect.Fiber[E, struct{}] {
+	l.abandoned = true
+	delete(c.loads, l)
+	c.stats.Abandoned++
+	return l.fb
 }
 
 // unlock releases the cache's lock and then interrupts the abandoned
