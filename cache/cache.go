@@ -87,7 +87,7 @@ type Cache[K comparable, V, R, E any] struct {
 	entries map[K]*entry[K, V, E]
 	lru     lru[K, V, E]
 	loads   map[*load[K, V, E]]struct{} // lookups whose waiters a close must wake
-	locks   map[K]*keyLock              // per-key turn of the lookups
+	locks   map[K]*keyLock[K, V, E]     // per-key turn of the lookups
 	waiting int
 	stats   Stats
 	stops   []*effect.Fiber[E, struct{}] // lookups to interrupt once the lock is released
@@ -136,7 +136,7 @@ func NewWithTTL[K comparable, V, R, E any](lookup func(K) effect.Effect[R, E, V]
 				lookup: lookup, ttlOf: ttl, opts: opts, env: env, scope: s,
 				entries: map[K]*entry[K, V, E]{},
 				loads:   map[*load[K, V, E]]struct{}{},
-				locks:   map[K]*keyLock{},
+				locks:   map[K]*keyLock[K, V, E]{},
 			}
 		})
 	})
@@ -159,10 +159,16 @@ func check(fn string, ok bool, rule string) {
 // [Options.FailureTTL], a stored failure is returned as a failure.
 //
 // Waiting for a lookup is interruptible: an interrupted caller stops
-// waiting, and the lookup goes on for the other callers; once every caller
-// has left, it is interrupted. On a closed cache the effect fails with an
-// interruption whose reason is [ErrClosed]. A lookup that Gets its own key
-// waits for itself forever.
+// waiting, and the lookup goes on for the other callers. When the last
+// caller leaves, the lookup is interrupted, and that caller's interruption
+// completes once the lookup has stopped (as [effect.Interrupt] does), so
+// that no abandoned work outlives the last caller who wanted it. On a
+// closed cache the effect fails with an interruption whose reason is
+// [ErrClosed]. A lookup that Gets its own key waits for itself forever.
+//
+// Cost: a hit allocates the effect that returns the value, and takes the
+// cache's lock once; a miss forks the lookup's fiber (shared by every
+// caller of the key) and parks the caller until it ends.
 func (c *Cache[K, V, R, E]) Get(k K) effect.Effect[R, E, V] {
 	return effect.Suspend(func() effect.Effect[R, E, V] {
 		c.mu.Lock()
@@ -240,14 +246,9 @@ func (c *Cache[K, V, R, E]) get(k K, force bool) effect.Effect[R, E, V] {
 			l.waiters++
 			c.waiting++
 			c.mu.Unlock()
-			wait := effect.OnExit(restore.Apply(l.done.Await[R]()), func(effect.Exit[E, V]) effect.Effect[R, E, struct{}] {
-				return effect.Suspend(func() effect.Effect[R, E, struct{}] {
-					if fb := c.leave(l); fb != nil {
-						return effect.Void(effect.Interrupt[R](fb))
-					}
-					return effect.Unit[R, E]()
-				})
-			})
+			wait := effect.MatchCauseEffect(restore.Apply(l.done.Await[R]()),
+				func(cause effect.Cause[E]) effect.Effect[R, E, V] { return c.leave(l, effect.FailedWith[E, V](cause)) },
+				func(v V) effect.Effect[R, E, V] { return c.leave(l, effect.Succeeded[E](v)) })
 			return then(c.start(start), wait)
 		})
 	})

@@ -10,7 +10,8 @@
 // another (the singleflight pattern). The lookup belongs to the cache, not
 // to the caller that started it: a waiter that is interrupted stops waiting
 // and the others still get the result. When every waiter of a lookup has
-// left, nobody wants the result any more, and the lookup is interrupted.
+// left, nobody wants the result any more: the lookup is interrupted, and
+// the last waiter's interruption completes once it has stopped.
 // At most one lookup of a key runs at any moment, even across
 // [Cache.Invalidate] and abandoned lookups: a new lookup of a key waits
 // until the previous one has ended.

@@ -122,12 +122,6 @@ func got(x effect.Exit[error, string]) string {
 	return "error: " + x.Cause().Error()
 }
 
-// getAt returns an effect that waits d and then gets k, succeeding with the
-// outcome as got formats it.
-func getAt(c *strCache, d time.Duration, k string) eff[string] {
-	return effect.Map(effect.ToExit(effect.AndThen(effect.Sleep[any, error](d), c.Get(k))), got)
-}
-
 func assertStats(t testing.TB, c *strCache, want cache.Stats) {
 	t.Helper()
 	if s := c.Stats(); s != want {

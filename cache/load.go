@@ -22,6 +22,7 @@ type load[K comparable, V, E any] struct {
 	detached  bool
 	abandoned bool // interrupted because no caller wanted it any more
 	ended     bool // its result is known (or the cache closed)
+	turn      bool // it holds its key's turn
 	fb        *effect.Fiber[E, struct{}]
 }
 
@@ -59,24 +60,21 @@ func (c *Cache[K, V, R, E]) start(l *load[K, V, E]) effect.Effect[R, E, struct{}
 }
 
 // run returns the body of l's fiber: wait for the key's turn (so that no two
-// lookups of a key overlap), run the lookup in the cache's environment, give
-// the turn back, and settle l with the lookup's exit, whatever it is. The
-// waits and the lookup are interruptible; settling is not. The fiber itself
-// always succeeds: the outcome is the waiters'.
+// lookups of a key overlap), run the lookup in the cache's environment, and
+// settle l with its exit, whatever it is, giving the turn back. The wait and
+// the lookup are interruptible; settling is not. The fiber itself always
+// succeeds: the outcome is the waiters'. It is one fold over one
+// uninterruptible region, so that the fiber's goroutine stays shallow.
 func (c *Cache[K, V, R, E]) run(l *load[K, V, E]) effect.Effect[R, E, struct{}] {
 	lookup := effect.Provide[R](effect.Suspend(func() effect.Effect[R, E, V] { return c.lookup(l.key) }), c.env)
 	return effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[R, E, struct{}] {
-		inTurn := effect.AndThen(restore.Apply(c.takeTurn(l.key)),
-			effect.Ensuring(restore.Apply(lookup), effect.Sync[R, E](func() struct{} {
-				c.mu.Lock()
-				c.passTurnLocked(l.key)
-				c.mu.Unlock()
-				return struct{}{}
-			})))
-		settled := effect.OnExit(inTurn, func(ex effect.Exit[E, V]) effect.Effect[R, E, struct{}] {
-			return effect.Sync[R, E](func() struct{} { c.end(l, ex); return struct{}{} })
-		})
-		return effect.MatchCause(settled, func(effect.Cause[E]) struct{} { return struct{}{} }, func(V) struct{} { return struct{}{} })
+		return effect.MatchCauseEffect(restore.Apply(effect.AndThen(c.takeTurn(l), lookup)),
+			func(cause effect.Cause[E]) effect.Effect[R, E, struct{}] {
+				return effect.Sync[R, E](func() struct{} { c.end(l, effect.FailedWith[E, V](cause)); return struct{}{} })
+			},
+			func(v V) effect.Effect[R, E, struct{}] {
+				return effect.Sync[R, E](func() struct{} { c.end(l, effect.Succeeded[E](v)); return struct{}{} })
+			})
 	})
 }
 
@@ -85,6 +83,10 @@ func (c *Cache[K, V, R, E]) run(l *load[K, V, E]) effect.Effect[R, E, struct{}] 
 // the close of the cache's scope reaches them with the reason ErrClosed.
 func (c *Cache[K, V, R, E]) end(l *load[K, V, E], ex effect.Exit[E, V]) {
 	c.mu.Lock()
+	if l.turn {
+		l.turn = false
+		c.passTurnLocked(l.key)
+	}
 	l.ended = true
 	delete(c.loads, l)
 	if ex.IsFailure() && !ex.Cause().IsInterruptedOnly() {
@@ -118,23 +120,28 @@ func (c *Cache[K, V, R, E]) settleLocked(e *entry[K, V, E], ex effect.Exit[E, V]
 	}
 }
 
-// leave is called when a caller stops waiting for l, whatever the reason.
-// When the last caller leaves a lookup that has not ended, nobody wants its
-// result: it is detached and abandoned — unless it is a refresh ahead of
-// expiry that is still its entry's. leave returns the fiber of an
-// abandoned lookup, which the caller interrupts and waits for: the
-// interruption of the last caller returns once the lookup has stopped.
-func (c *Cache[K, V, R, E]) leave(l *load[K, V, E]) *effect.Fiber[E, struct{}] {
+// leave returns the effect that ends a caller's wait for l, which ended
+// as ex: the caller no longer waits, whatever the reason. When the last
+// caller leaves a lookup that has not ended, nobody wants its result: it is
+// detached and abandoned — unless it is a refresh ahead of expiry that is
+// still its entry's — and the caller interrupts it and waits until it has
+// stopped, so that the interruption of the last caller returns once the
+// lookup is over. The effect then ends as ex.
+func (c *Cache[K, V, R, E]) leave(l *load[K, V, E], ex effect.Exit[E, V]) effect.Effect[R, E, V] {
 	c.mu.Lock()
-	defer c.unlock()
 	l.waiters--
 	c.waiting--
+	var stop *effect.Fiber[E, struct{}]
 	if l.waiters == 0 && !l.ended && !l.abandoned && (!l.pinned || l.detached) {
 		l.detached = true
 		c.unlinkLocked(l)
-		return c.abandonLocked(l)
+		stop = c.abandonLocked(l)
 	}
-	return nil
+	c.unlock()
+	if stop != nil {
+		return effect.AndThen(effect.Interrupt[R](stop), effect.FromExit[R](ex))
+	}
+	return effect.FromExit[R](ex)
 }
 
 // detachLocked makes l no longer the lookup of its entry, so that its
@@ -186,40 +193,42 @@ func (c *Cache[K, V, R, E]) unlock() {
 
 // keyLock is the turn of the lookups of one key: held by the lookup that
 // runs, with the fibers waiting for it in order. It exists only while held.
-type keyLock struct {
-	queue []*turnWaiter
+type keyLock[K comparable, V, E any] struct {
+	queue []*turnWaiter[K, V, E]
 }
 
-// turnWaiter is a lookup waiting for its key's turn. granted and gone are
-// guarded by the cache's lock.
-type turnWaiter struct {
-	wake    func()
-	granted bool
-	gone    bool // interrupted while waiting
+// turnWaiter is a lookup waiting for its key's turn. gone is guarded by
+// the cache's lock.
+type turnWaiter[K comparable, V, E any] struct {
+	l    *load[K, V, E]
+	wake func()
+	gone bool // interrupted while waiting
 }
 
-// takeTurn returns an effect that waits until no other lookup of k runs,
-// in order of arrival, and takes the turn; [Cache.passTurnLocked] gives it
+// takeTurn returns an effect that waits until no other lookup of l's key
+// runs, in order of arrival, and gives l the turn; [Cache.end] gives it
 // back. The wait is interruptible and leaks nothing: an interrupted waiter
 // leaves the queue, or passes on a turn it was given at that moment.
-func (c *Cache[K, V, R, E]) takeTurn(k K) effect.Effect[R, E, struct{}] {
+func (c *Cache[K, V, R, E]) takeTurn(l *load[K, V, E]) effect.Effect[R, E, struct{}] {
 	return effect.Async[R](func(resume func(effect.Exit[E, struct{}])) func() {
 		c.mu.Lock()
-		kl := c.locks[k]
+		kl := c.locks[l.key]
 		if kl == nil {
-			c.locks[k] = &keyLock{}
+			c.locks[l.key] = &keyLock[K, V, E]{}
+			l.turn = true
 			c.mu.Unlock()
 			resume(effect.Succeeded[E](struct{}{}))
 			return nil
 		}
-		w := &turnWaiter{wake: func() { resume(effect.Succeeded[E](struct{}{})) }}
+		w := &turnWaiter[K, V, E]{l: l, wake: func() { resume(effect.Succeeded[E](struct{}{})) }}
 		kl.queue = append(kl.queue, w)
 		c.mu.Unlock()
 		return func() {
 			c.mu.Lock()
 			defer c.mu.Unlock()
-			if w.granted {
-				c.passTurnLocked(k)
+			if l.turn {
+				l.turn = false
+				c.passTurnLocked(l.key)
 			} else {
 				w.gone = true
 			}
@@ -239,7 +248,7 @@ func (c *Cache[K, V, R, E]) passTurnLocked(k K) {
 		kl.queue[0] = nil
 		kl.queue = kl.queue[1:]
 		if !w.gone {
-			w.granted = true
+			w.l.turn = true
 			w.wake()
 			return
 		}

@@ -1,0 +1,207 @@
+package cache_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gogoscope/gogoscope/cache"
+	"github.com/gogoscope/gogoscope/effect"
+)
+
+func ExampleCached() {
+	// A token that costs a round trip to get: fetched once, then shared by
+	// every caller for a minute.
+	var fetches atomic.Int32
+	fetchToken := effect.Sync[any, error](func() string {
+		return fmt.Sprintf("token-%d", fetches.Add(1))
+	})
+	prog := effect.FlatMap(cache.Cached(fetchToken, time.Minute), func(token effect.Effect[any, error, string]) effect.Effect[any, error, []string] {
+		return effect.All([]effect.Effect[any, error, string]{token, token, token}, effect.Par{})
+	})
+	tokens, err := effect.Run(context.Background(), effect.Scoped(prog), nil)
+	fmt.Println(tokens, err, "fetches:", fetches.Load())
+	// Output: [token-1 token-1 token-1] <nil> fetches: 1
+}
+
+func ExampleNewMemo() {
+	var loads atomic.Int32
+	loadConfig := effect.Sync[any, error](func() int32 { return loads.Add(1) })
+	prog := effect.FlatMap(cache.NewMemo(loadConfig, time.Hour), func(config *cache.Memo[any, error, int32]) effect.Effect[any, error, []int32] {
+		return effect.ForEach([]int{1, 2, 3, 4}, func(i int) effect.Effect[any, error, int32] {
+			switch i {
+			case 3:
+				config.Invalidate() // the file changed: load it again on the next Get
+			case 4:
+				return config.Refresh() // load it again now
+			}
+			return config.Get()
+		})
+	})
+	versions, err := effect.Run(context.Background(), effect.Scoped(prog), nil)
+	fmt.Println(versions, err)
+	// Output: [1 1 2 3] <nil>
+}
+
+// user is what the examples' lookups return.
+type user struct {
+	ID   int
+	Name string
+}
+
+func ExampleNew() {
+	// A cache of users by ID, in front of a slow service: concurrent Gets
+	// of one ID share one lookup.
+	var calls atomic.Int32
+	fetchUser := func(id int) effect.Effect[any, error, user] {
+		return effect.AndThen(effect.Sleep[any, error](10*time.Millisecond), effect.Sync[any, error](func() user {
+			calls.Add(1)
+			return user{ID: id, Name: fmt.Sprintf("user%d", id)}
+		}))
+	}
+	prog := effect.FlatMap(cache.New(fetchUser, cache.Options{Capacity: 10_000, TTL: 5 * time.Minute}),
+		func(users *cache.Cache[int, user, any, error]) effect.Effect[any, error, []user] {
+			return effect.ForEachPar([]int{1, 2, 1, 1, 2}, users.Get, effect.Par{})
+		})
+	us, err := effect.Run(context.Background(), effect.Scoped(prog), nil)
+	fmt.Println(us, err, "lookups:", calls.Load())
+	// Output: [{1 user1} {2 user2} {1 user1} {1 user1} {2 user2}] <nil> lookups: 2
+}
+
+func ExampleNewWithTTL() {
+	// Tokens that say how long they are valid: each is kept for its own
+	// lifetime, minus a margin.
+	type token struct {
+		Value     string
+		ExpiresIn time.Duration
+	}
+	issue := func(scope string) effect.Effect[any, error, token] {
+		return effect.Succeed[any, error](token{Value: "t-" + scope, ExpiresIn: time.Hour})
+	}
+	ttl := func(_ string, t token) time.Duration { return t.ExpiresIn - time.Minute }
+	prog := effect.FlatMap(cache.NewWithTTL(issue, ttl, cache.Options{}), func(tokens *cache.Cache[string, token, any, error]) effect.Effect[any, error, token] {
+		return tokens.Get("read")
+	})
+	t, err := effect.Run(context.Background(), effect.Scoped(prog), nil)
+	fmt.Println(t.Value, err)
+	// Output: t-read <nil>
+}
+
+func ExampleCache_Get() {
+	// The caller that started a lookup gives up (its request timed out):
+	// the lookup goes on, and the other caller gets its result.
+	lookup := func(k string) effect.Effect[any, error, string] {
+		return effect.AndThen(effect.Sleep[any, error](50*time.Millisecond), effect.Succeed[any, error](strings.ToUpper(k)))
+	}
+	prog := effect.FlatMap(cache.New(lookup, cache.Options{}), func(c *cache.Cache[string, string, any, error]) effect.Effect[any, error, []string] {
+		impatient := c.Get("page").Timeout(10 * time.Millisecond).Catch(func(err error) effect.Effect[any, error, string] {
+			return effect.Succeed[any, error]("gave up: " + err.Error())
+		})
+		patient := effect.AndThen(effect.Sleep[any, error](5*time.Millisecond), c.Get("page"))
+		both := effect.All([]effect.Effect[any, error, string]{impatient, patient}, effect.Par{})
+		return effect.Map(both, func(r []string) []string { return append(r, fmt.Sprint("lookups: ", c.Stats().Loads)) })
+	})
+	fmt.Println(effect.Run(context.Background(), effect.Scoped(prog), nil))
+	// Output: [gave up: effect: timeout after 10ms PAGE lookups: 1] <nil>
+}
+
+func ExampleCache_Refresh() {
+	var version atomic.Int32
+	lookup := func(string) effect.Effect[any, error, int32] {
+		return effect.Sync[any, error](func() int32 { return version.Add(1) })
+	}
+	prog := effect.FlatMap(cache.New(lookup, cache.Options{}), func(c *cache.Cache[string, int32, any, error]) effect.Effect[any, error, []int32] {
+		return effect.ForEach([]bool{false, true, false}, func(refresh bool) effect.Effect[any, error, int32] {
+			if refresh {
+				return c.Refresh("prices")
+			}
+			return c.Get("prices")
+		})
+	})
+	fmt.Println(effect.Run(context.Background(), effect.Scoped(prog), nil))
+	// Output: [1 2 2] <nil>
+}
+
+func ExampleCache_Set() {
+	lookup := func(k string) effect.Effect[any, error, string] { return effect.Succeed[any, error]("loaded " + k) }
+	prog := effect.FlatMap(cache.New(lookup, cache.Options{}), func(c *cache.Cache[string, string, any, error]) effect.Effect[any, error, string] {
+		c.Set("greeting", "hello") // write-through: the new value is stored as it is written
+		v, ok := c.Peek("greeting")
+		_, missing := c.Peek("other")
+		fmt.Println(v, ok, missing)
+		return c.Get("greeting")
+	})
+	fmt.Println(effect.Run(context.Background(), effect.Scoped(prog), nil))
+	// Output:
+	// hello true false
+	// hello <nil>
+}
+
+func ExampleCache_Invalidate() {
+	lookup := func(k string) effect.Effect[any, error, string] {
+		return effect.Succeed[any, error](strings.ToUpper(k))
+	}
+	prog := effect.FlatMap(cache.New(lookup, cache.Options{}), func(c *cache.Cache[string, string, any, error]) effect.Effect[any, error, int] {
+		return effect.Map(effect.ForEach([]string{"a", "b", "c", "d"}, c.Get), func([]string) int {
+			c.Invalidate("a")
+			fmt.Println("after Invalidate:", c.Len())
+			c.InvalidateIf(func(k, v string) bool { return k == "b" || v == "C" })
+			fmt.Println("after InvalidateIf:", c.Len())
+			c.InvalidateAll()
+			return c.Len()
+		})
+	})
+	fmt.Println(effect.Run(context.Background(), effect.Scoped(prog), nil))
+	// Output:
+	// after Invalidate: 3
+	// after InvalidateIf: 1
+	// 0 <nil>
+}
+
+func ExampleCache_RemoveExpired() {
+	lookup := func(k string) effect.Effect[any, error, string] { return effect.Succeed[any, error](k) }
+	prog := effect.FlatMap(cache.New(lookup, cache.Options{TTL: 20 * time.Millisecond}), func(c *cache.Cache[string, string, any, error]) effect.Effect[any, error, int] {
+		fill := effect.ForEach([]string{"a", "b", "c"}, c.Get)
+		return effect.AndThen(fill, effect.AndThen(effect.Sleep[any, error](30*time.Millisecond), effect.Sync[any, error](c.RemoveExpired)))
+	})
+	fmt.Println(effect.Run(context.Background(), effect.Scoped(prog), nil))
+	// Output: 3 <nil>
+}
+
+func ExampleOptions() {
+	// Failures kept for a while (so that a missing row is not asked for on
+	// every request), and a capacity of two entries.
+	errMissing := errors.New("no such row")
+	var lookups atomic.Int32
+	lookup := func(id int) effect.Effect[any, error, string] {
+		return effect.Suspend(func() effect.Effect[any, error, string] {
+			lookups.Add(1)
+			if id < 0 {
+				return effect.Fail[any, string](errMissing)
+			}
+			return effect.Succeed[any, error](fmt.Sprint("row ", id))
+		})
+	}
+	opts := cache.Options{Capacity: 2, TTL: time.Hour, FailureTTL: time.Minute}
+	prog := effect.FlatMap(cache.New(lookup, opts), func(c *cache.Cache[int, string, any, error]) effect.Effect[any, error, cache.Stats] {
+		gets := effect.ForEach([]int{-1, -1, 1, 2, 1}, func(id int) effect.Effect[any, error, string] {
+			return c.Get(id).Catch(func(err error) effect.Effect[any, error, string] { return effect.Succeed[any, error](err.Error()) })
+		})
+		return effect.AndThen(gets, effect.Sync[any, error](c.Stats))
+	})
+	s, err := effect.Run(context.Background(), effect.Scoped(prog), nil)
+	fmt.Printf("lookups %d, hits %d, evictions %d, entries %d, %v\n", lookups.Load(), s.Hits, s.Evictions, s.Entries, err)
+	// Output: lookups 3, hits 2, evictions 1, entries 2, <nil>
+}
+
+func ExampleErrClosed() {
+	lookup := func(k string) effect.Effect[any, error, string] { return effect.Succeed[any, error](k) }
+	// The cache lives in the Scoped region; using it afterwards fails.
+	c, _ := effect.Run(context.Background(), effect.Scoped(cache.New(lookup, cache.Options{})), nil)
+	_, err := effect.Run(context.Background(), c.Get("k"), nil)
+	fmt.Println(errors.Is(err, cache.ErrClosed), errors.Is(err, context.Canceled))
+	// Output: true true
+}
