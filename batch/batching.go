@@ -1,6 +1,8 @@
 package batch
 
 import (
+	"slices"
+
 	"github.com/gogoscope/gogoscope/effect"
 )
 
@@ -30,11 +32,11 @@ func (l *Loader[K, V, R, E]) askLocked(k K) (*request[K, V, E], effect.Effect[R,
 	b.waiters++
 	l.pending[k] = r
 	if l.opts.MaxSize > 0 && b.live >= l.opts.MaxSize {
-		keys := l.sendLocked(b)
+		keys, after := l.sendLocked(b)
 		if t := b.timer; t != nil {
 			l.stops = append(l.stops, t) // the window is over
 		}
-		return r, l.startSender(b, keys)
+		return r, l.startSender(b, keys, after)
 	}
 	if fresh {
 		return r, l.startTimer(b)
@@ -43,21 +45,27 @@ func (l *Loader[K, V, R, E]) askLocked(k K) (*request[K, V, E], effect.Effect[R,
 }
 
 // sendLocked closes b to new keys and returns its keys, in order of
-// arrival.
-func (l *Loader[K, V, R, E]) sendLocked(b *batch[K, V, E]) []K {
+// arrival, and the fibers of abandoned calls still stopping that hold some
+// of them: b's call waits for those to end, so that no key is in two calls
+// at once.
+func (l *Loader[K, V, R, E]) sendLocked(b *batch[K, V, E]) ([]K, []*effect.Fiber[E, struct{}]) {
 	if l.open == b {
 		l.open = nil
 	}
 	b.sent = true
 	keys := make([]K, 0, b.live)
+	var after []*effect.Fiber[E, struct{}]
 	for _, r := range b.reqs {
 		if !r.dropped {
 			keys = append(keys, r.key)
+			if d := l.dying[r.key]; d != nil && !slices.Contains(after, d.resolver()) {
+				after = append(after, d.resolver())
+			}
 		}
 	}
 	l.stats.Batches++
 	l.stats.Keys += uint64(len(keys))
-	return keys
+	return keys, after
 }
 
 // startTimer returns the effect that starts the fiber of b's window, in the
@@ -76,9 +84,9 @@ func (l *Loader[K, V, R, E]) startTimer(b *batch[K, V, E]) effect.Effect[R, E, s
 				return effect.Unit[R, E]() // sent when it filled up, or left empty
 			}
 			b.byTimer = true
-			keys := l.sendLocked(b)
+			keys, after := l.sendLocked(b)
 			l.mu.Unlock()
-			return l.resolveBatch(restore, b, keys)
+			return l.resolveBatch(restore, b, keys, after)
 		})
 	}))
 	return effect.FlatMap(effect.ForkIn(l.scope, body), func(fb *effect.Fiber[E, struct{}]) effect.Effect[R, E, struct{}] {
@@ -95,10 +103,10 @@ func (l *Loader[K, V, R, E]) startTimer(b *batch[K, V, E]) effect.Effect[R, E, s
 }
 
 // startSender returns the effect that starts a fiber in the loader's scope
-// that resolves b, just sent with keys.
-func (l *Loader[K, V, R, E]) startSender(b *batch[K, V, E], keys []K) effect.Effect[R, E, struct{}] {
+// that resolves b, just sent with keys, once the fibers after have ended.
+func (l *Loader[K, V, R, E]) startSender(b *batch[K, V, E], keys []K, after []*effect.Fiber[E, struct{}]) effect.Effect[R, E, struct{}] {
 	body := effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[R, E, struct{}] {
-		return l.resolveBatch(restore, b, keys)
+		return l.resolveBatch(restore, b, keys, after)
 	})
 	return effect.FlatMap(effect.ForkIn(l.scope, body), func(fb *effect.Fiber[E, struct{}]) effect.Effect[R, E, struct{}] {
 		return effect.Sync[R, E](func() struct{} {
@@ -113,12 +121,17 @@ func (l *Loader[K, V, R, E]) startSender(b *batch[K, V, E], keys []K) effect.Eff
 	})
 }
 
-// resolveBatch returns the effect that calls the resolver with keys, b's,
-// in the loader's environment, interruptibly, and then, uninterruptibly,
-// answers every request of b. It must run in the uninterruptible region
-// whose restore it is given.
-func (l *Loader[K, V, R, E]) resolveBatch(restore effect.Restore, b *batch[K, V, E], keys []K) effect.Effect[R, E, struct{}] {
-	call := effect.Provide[R](effect.Suspend(func() effect.Effect[R, E, answer[K, V, E]] { return l.resolve(keys) }), l.env)
+// resolveBatch returns the effect that waits for the fibers after to end,
+// calls the resolver with keys, b's, in the loader's environment (both
+// interruptibly), and then, uninterruptibly, answers every request of b. It
+// must run in the uninterruptible region whose restore it is given.
+func (l *Loader[K, V, R, E]) resolveBatch(restore effect.Restore, b *batch[K, V, E], keys []K, after []*effect.Fiber[E, struct{}]) effect.Effect[R, E, struct{}] {
+	call := l.call(keys)
+	if len(after) > 0 {
+		call = effect.AndThen(effect.ForEach(after, effect.Await[R, E, struct{}]), effect.Suspend(func() effect.Effect[R, E, answer[K, V, E]] {
+			return l.callUncached(keys)
+		}))
+	}
 	return effect.MatchCauseEffect(restore.Apply(call),
 		func(c effect.Cause[E]) effect.Effect[R, E, struct{}] {
 			return effect.Sync[R, E](func() struct{} { l.finish(b, nil, c); return struct{}{} })
@@ -126,6 +139,55 @@ func (l *Loader[K, V, R, E]) resolveBatch(restore effect.Restore, b *batch[K, V,
 		func(ans answer[K, V, E]) effect.Effect[R, E, struct{}] {
 			return effect.Sync[R, E](func() struct{} { l.finish(b, ans, effect.Cause[E]{}); return struct{}{} })
 		})
+}
+
+// call returns the effect that calls the resolver with keys in the
+// loader's environment.
+func (l *Loader[K, V, R, E]) call(keys []K) effect.Effect[R, E, answer[K, V, E]] {
+	return effect.Provide[R](effect.Suspend(func() effect.Effect[R, E, answer[K, V, E]] { return l.resolve(keys) }), l.env)
+}
+
+// callUncached returns the effect that calls the resolver with the keys
+// that are not in the cache now, and answers the others from the cache:
+// a call that waited for an abandoned call may find that it stored some
+// keys after all, and a key is then not loaded twice.
+func (l *Loader[K, V, R, E]) callUncached(keys []K) effect.Effect[R, E, answer[K, V, E]] {
+	l.mu.Lock()
+	var hits map[K]V
+	rest := keys
+	if l.cache != nil {
+		rest = make([]K, 0, len(keys))
+		for _, k := range keys {
+			if v, ok := l.cache[k]; ok {
+				if hits == nil {
+					hits = map[K]V{}
+				}
+				hits[k] = v
+			} else {
+				rest = append(rest, k)
+			}
+		}
+		l.stats.Keys -= uint64(len(hits))
+		if len(rest) == 0 {
+			l.stats.Batches--
+		}
+	}
+	l.mu.Unlock()
+	if hits == nil {
+		return l.call(keys)
+	}
+	withHits := func(a answer[K, V, E]) answer[K, V, E] {
+		return func(k K) (effect.Exit[E, V], bool) {
+			if v, ok := hits[k]; ok {
+				return effect.Succeeded[E](v), true
+			}
+			return a(k)
+		}
+	}
+	if len(rest) == 0 {
+		return effect.Succeed[R, E](withHits(func(K) (effect.Exit[E, V], bool) { return effect.Exit[E, V]{}, false }))
+	}
+	return effect.Map(l.call(rest), withHits)
 }
 
 // finish answers every request of b: with its key's exit in ans, a
@@ -155,7 +217,7 @@ func (l *Loader[K, V, R, E]) finish(b *batch[K, V, E], ans answer[K, V, E], c ef
 			if x, ok = ans(r.key); !ok {
 				x = effect.FailedWith[E, V](l.missing(r.key))
 				l.stats.Missing++
-			} else if v, ok := x.Value(); ok && l.cache != nil && !b.abandoned {
+			} else if v, ok := x.Value(); ok && l.cache != nil {
 				l.cache[r.key] = v
 			}
 		}
@@ -177,7 +239,10 @@ func (l *Loader[K, V, R, E]) finish(b *batch[K, V, E], ans answer[K, V, E], c ef
 // the resolver has stopped.
 func (l *Loader[K, V, R, E]) leave(reqs []*request[K, V, E]) effect.Effect[R, E, struct{}] {
 	return effect.Suspend(func() effect.Effect[R, E, struct{}] {
-		var stops []*effect.Fiber[E, struct{}]
+		var (
+			stops []*effect.Fiber[E, struct{}]
+			dead  []*batch[K, V, E]
+		)
 		l.mu.Lock()
 		for _, r := range reqs {
 			b := r.b
@@ -208,19 +273,35 @@ func (l *Loader[K, V, R, E]) leave(reqs []*request[K, V, E]) effect.Effect[R, E,
 					if l.pending[r.key] == r {
 						delete(l.pending, r.key)
 					}
+					if !r.dropped {
+						l.dying[r.key] = b
+					}
 				}
 				delete(l.batches, b)
 				if fb := b.resolver(); fb != nil {
 					stops = append(stops, fb)
 				}
+				dead = append(dead, b)
 			}
 		}
 		l.unlock()
 		if len(stops) == 0 {
 			return effect.Unit[R, E]()
 		}
-		return effect.Void(effect.ForEach(stops, func(fb *effect.Fiber[E, struct{}]) effect.Effect[R, E, effect.Exit[E, struct{}]] {
+		stopped := effect.ForEach(stops, func(fb *effect.Fiber[E, struct{}]) effect.Effect[R, E, effect.Exit[E, struct{}]] {
 			return effect.Interrupt[R](fb)
+		})
+		return effect.AndThen(stopped, effect.Sync[R, E](func() struct{} {
+			l.mu.Lock()
+			defer l.mu.Unlock()
+			for _, b := range dead {
+				for _, r := range b.reqs {
+					if l.dying[r.key] == b {
+						delete(l.dying, r.key)
+					}
+				}
+			}
+			return struct{}{}
 		}))
 	})
 }

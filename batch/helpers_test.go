@@ -34,8 +34,9 @@ type backend struct {
 
 // call is one call of the resolver: its keys, and when it started and ended.
 type call struct {
-	keys       []int
-	start, end time.Duration
+	keys        []int
+	start, end  time.Duration
+	interrupted bool
 }
 
 var errDown = errors.New("backend down")
@@ -57,36 +58,45 @@ func (b *backend) resolve(keys []int) eff[map[int]string] {
 		b.calls = append(b.calls, call{keys: slices.Clone(keys), start: time.Since(b.t0)})
 		return len(b.calls) - 1
 	})
-	return effect.FlatMap(begin, func(i int) eff[map[int]string] {
-		work := effect.AndThen(effect.Sleep[any, error](b.took), effect.Suspend(func() eff[map[int]string] {
-			b.mu.Lock()
-			defer b.mu.Unlock()
-			if b.fail != nil {
-				return effect.Fail[any, map[int]string](b.fail)
-			}
-			m := map[int]string{}
-			for _, k := range keys {
-				if k >= 0 {
-					m[k] = fmt.Sprintf("v%d", k)
-				}
-			}
-			return effect.Succeed[any, error](m)
-		}))
-		return work.OnInterrupt(effect.Sync[any, error](func() struct{} {
-			b.mu.Lock()
-			b.interrupted++
-			b.mu.Unlock()
-			return struct{}{}
-		})).Ensuring(effect.Sync[any, error](func() struct{} {
-			b.mu.Lock()
-			defer b.mu.Unlock()
-			b.calls[i].end = time.Since(b.t0)
-			for _, k := range keys {
-				b.running[k]--
-			}
-			return struct{}{}
-		}))
+	// begin and the Ensuring that ends the call are one uninterruptible
+	// step apart, so that a call that began always ends.
+	return effect.UninterruptibleMask(func(restore effect.Restore) eff[map[int]string] {
+		return effect.FlatMap(begin, func(i int) eff[map[int]string] {
+			return b.work(restore, keys, i)
+		})
 	})
+}
+
+func (b *backend) work(restore effect.Restore, keys []int, i int) eff[map[int]string] {
+	work := effect.AndThen(effect.Sleep[any, error](b.took), effect.Suspend(func() eff[map[int]string] {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if b.fail != nil {
+			return effect.Fail[any, map[int]string](b.fail)
+		}
+		m := map[int]string{}
+		for _, k := range keys {
+			if k >= 0 {
+				m[k] = fmt.Sprintf("v%d", k)
+			}
+		}
+		return effect.Succeed[any, error](m)
+	}))
+	return restore.Apply(work).OnInterrupt(effect.Sync[any, error](func() struct{} {
+		b.mu.Lock()
+		b.calls[i].interrupted = true
+		b.interrupted++
+		b.mu.Unlock()
+		return struct{}{}
+	})).Ensuring(effect.Sync[any, error](func() struct{} {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.calls[i].end = time.Since(b.t0)
+		for _, k := range keys {
+			b.running[k]--
+		}
+		return struct{}{}
+	}))
 }
 
 func (b *backend) batches() [][]int {

@@ -71,6 +71,7 @@ type Loader[K comparable, V, R, E any] struct {
 	open    *batch[K, V, E]              // the batch gathering keys, if any
 	pending map[K]*request[K, V, E]      // keys gathered or in flight
 	batches map[*batch[K, V, E]]struct{} // batches whose callers a close must wake
+	dying   map[K]*batch[K, V, E]        // abandoned calls still stopping, by key
 	cache   map[K]V
 	waiting int
 	stats   Stats
@@ -146,6 +147,7 @@ func newLoader[K comparable, V, R, E any](fn string, resolve func([]K) effect.Ef
 				resolve: resolve, missing: missingCause[K, E], opts: opts, env: env, scope: s,
 				pending: map[K]*request[K, V, E]{},
 				batches: map[*batch[K, V, E]]struct{}{},
+				dying:   map[K]*batch[K, V, E]{},
 			}
 			if opts.Cache {
 				l.cache = map[K]V{}

@@ -46,28 +46,36 @@ func (s *source) lookup(k string) eff[string] {
 		s.maxRunning = max(s.maxRunning, s.running[k])
 		return s.calls[k]
 	})
-	return effect.FlatMap(begin, func(n int) eff[string] {
-		work := effect.AndThen(effect.Sleep[any, error](s.took), effect.Suspend(func() eff[string] {
-			s.mu.Lock()
-			err := s.failing[k]
-			s.mu.Unlock()
-			if err != nil {
-				return effect.Fail[any, string](err)
-			}
-			return effect.Succeed[any, error](fmt.Sprintf("%s#%d", k, n))
-		}))
-		return work.OnInterrupt(effect.Sync[any, error](func() struct{} {
-			s.mu.Lock()
-			s.interrupted++
-			s.mu.Unlock()
-			return struct{}{}
-		})).Ensuring(effect.Sync[any, error](func() struct{} {
-			s.mu.Lock()
-			s.running[k]--
-			s.mu.Unlock()
-			return struct{}{}
-		}))
+	// begin and the Ensuring that ends the lookup are one uninterruptible
+	// step apart, so that a lookup that began always ends.
+	return effect.UninterruptibleMask(func(restore effect.Restore) eff[string] {
+		return effect.FlatMap(begin, func(n int) eff[string] {
+			return s.work(restore, k, n)
+		})
 	})
+}
+
+func (s *source) work(restore effect.Restore, k string, n int) eff[string] {
+	work := effect.AndThen(effect.Sleep[any, error](s.took), effect.Suspend(func() eff[string] {
+		s.mu.Lock()
+		err := s.failing[k]
+		s.mu.Unlock()
+		if err != nil {
+			return effect.Fail[any, string](err)
+		}
+		return effect.Succeed[any, error](fmt.Sprintf("%s#%d", k, n))
+	}))
+	return restore.Apply(work).OnInterrupt(effect.Sync[any, error](func() struct{} {
+		s.mu.Lock()
+		s.interrupted++
+		s.mu.Unlock()
+		return struct{}{}
+	})).Ensuring(effect.Sync[any, error](func() struct{} {
+		s.mu.Lock()
+		s.running[k]--
+		s.mu.Unlock()
+		return struct{}{}
+	}))
 }
 
 func (s *source) fail(k string, err error) {

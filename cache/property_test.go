@@ -60,16 +60,18 @@ func (r *recorder) lookup(k string) effect.Effect[any, error, stamped] {
 		}
 		return stamped{key: k, n: r.calls[k], started: r.since()}
 	})
-	return effect.FlatMap(begin, func(v stamped) effect.Effect[any, error, stamped] {
-		return effect.AndThen(effect.Sleep[any, error](r.took[k]), effect.Sync[any, error](func() stamped {
-			v.loaded = r.since()
-			return v
-		})).Ensuring(effect.Sync[any, error](func() struct{} {
-			r.mu.Lock()
-			r.running[k]--
-			r.mu.Unlock()
-			return struct{}{}
-		}))
+	return effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[any, error, stamped] {
+		return effect.FlatMap(begin, func(v stamped) effect.Effect[any, error, stamped] {
+			return restore.Apply(effect.AndThen(effect.Sleep[any, error](r.took[k]), effect.Sync[any, error](func() stamped {
+				v.loaded = r.since()
+				return v
+			}))).Ensuring(effect.Sync[any, error](func() struct{} {
+				r.mu.Lock()
+				r.running[k]--
+				r.mu.Unlock()
+				return struct{}{}
+			}))
+		})
 	})
 }
 
