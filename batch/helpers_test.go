@@ -152,3 +152,5 @@ func ints(from, to int) []int {
 	}
 	return out
 }
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
