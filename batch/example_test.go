@@ -126,7 +126,9 @@ func ExampleLoader_Get() {
 					return effect.Sync[any, error](func() struct{} { mu.Lock(); got = append(got, v); mu.Unlock(); return struct{}{} })
 				}))
 			}
-			start := func(sku string) effect.Effect[any, error, *effect.Fiber[error, struct{}]] { return effect.Fork(ask(sku)) }
+			start := func(sku string) effect.Effect[any, error, *effect.Fiber[error, struct{}]] {
+				return effect.Fork(ask(sku))
+			}
 			return effect.FlatMap(start("date"), func(a *effect.Fiber[error, struct{}]) effect.Effect[any, error, []int] {
 				return effect.FlatMap(start("date"), func(b *effect.Fiber[error, struct{}]) effect.Effect[any, error, []int] {
 					return effect.AndThen(a.Join[any](), effect.AndThen(b.Join[any](), effect.Sync[any, error](func() []int { return got })))
