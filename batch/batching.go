@@ -211,8 +211,10 @@ func (l *Loader[K, V, R, E]) finish(b *batch[K, V, E], ans answer[K, V, E], c ef
 		if l.pending[r.key] == r {
 			delete(l.pending, r.key)
 		}
-		x := effect.FailedWith[E, V](c)
-		if ans != nil {
+		var x effect.Exit[E, V]
+		if ans == nil {
+			x = effect.FailedWith[E, V](c)
+		} else {
 			var ok bool
 			if x, ok = ans(r.key); !ok {
 				x = effect.FailedWith[E, V](l.missing(r.key))
