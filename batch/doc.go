@@ -65,13 +65,16 @@ package batch
 import (
 	"errors"
 	"fmt"
+
+	"github.com/gogoscope/gogoscope/resource"
 )
 
 // ErrClosed is the reason of the interruption of a Get on a loader whose
 // scope has closed: callers woken by the close and calls made after it
 // fail with an interruption (matching [context.Canceled]) whose reason is
-// ErrClosed, so errors.Is(err, ErrClosed) tells them apart.
-var ErrClosed = errors.New("batch: closed")
+// ErrClosed, so errors.Is(err, ErrClosed) tells them apart. It is
+// [resource.ErrClosed], shared by every thing a scope owns.
+var ErrClosed = resource.ErrClosed
 
 // ErrMissing is matched by every [MissingError] with errors.Is.
 var ErrMissing = errors.New("batch: key missing from the resolver's answer")

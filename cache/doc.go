@@ -50,10 +50,11 @@
 // lookup, shared by every caller of the key.
 package cache
 
-import "errors"
+import "github.com/gogoscope/gogoscope/resource"
 
 // ErrClosed is the reason of the interruption of a Get on a cache whose
-// scope has closed: waiters woken by the close and calls made after it fail
-// with an interruption (matching [context.Canceled]) whose reason is
-// ErrClosed, so errors.Is(err, ErrClosed) tells them apart.
-var ErrClosed = errors.New("cache: closed")
+// scope has closed: waiters woken by the close and calls made after it
+// fail with an interruption (matching [context.Canceled]) whose reason is
+// ErrClosed, so errors.Is(err, ErrClosed) tells them apart. It is
+// [resource.ErrClosed], shared by every thing a scope owns.
+var ErrClosed = resource.ErrClosed
