@@ -1,0 +1,73 @@
+package main
+
+import (
+	"time"
+
+	"github.com/gogoscope/gogoscope/batch"
+	"github.com/gogoscope/gogoscope/cache"
+	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/resource"
+)
+
+// RepoConfig sets how the repository reaches the database.
+type RepoConfig struct {
+	// CacheTTL is how long an author stays cached.
+	CacheTTL time.Duration
+	// Capacity is the most authors cached.
+	Capacity int
+	// Window is how long author lookups are gathered into one query.
+	Window time.Duration
+	// MaxBatch is the most authors asked in one query.
+	MaxBatch int
+	// DBLimit is the most queries the database may run at once.
+	DBLimit int64
+}
+
+// Repo is the blog's repository: authors come from a cache, whose misses
+// are gathered into batched queries; every query waits for the database's
+// limit. It is made by NewRepo in a scope, which owns the cache, the loader
+// and the limit.
+type Repo struct {
+	db      *DB
+	limit   *resource.Semaphore
+	authors *cache.Cache[int64, Author, any, error]
+	loader  *batch.Loader[int64, Author, any, error]
+}
+
+// NewRepo returns an effect that makes the repository in the current scope.
+func NewRepo(db *DB, cfg RepoConfig) Eff[*Repo] {
+	r := &Repo{db: db}
+	limit := effect.Map(resource.NewSemaphore[any, error](cfg.DBLimit), func(s *resource.Semaphore) *Repo { r.limit = s; return r })
+	return effect.FlatMap(limit, func(r *Repo) Eff[*Repo] {
+		byID := func(ids []int64) Eff[map[int64]Author] { return r.limited(db.AuthorsByID(ids)) }
+		loader := batch.New(byID, batch.Options{Window: cfg.Window, MaxSize: cfg.MaxBatch})
+		return effect.FlatMap(loader, func(l *batch.Loader[int64, Author, any, error]) Eff[*Repo] {
+			r.loader = l
+			authors := cache.New(l.Get, cache.Options{Capacity: cfg.Capacity, TTL: cfg.CacheTTL})
+			return effect.Map(authors, func(c *cache.Cache[int64, Author, any, error]) *Repo { r.authors = c; return r })
+		})
+	})
+}
+
+// limited returns q run within the database's limit.
+func (r *Repo) limited[A any](q Eff[A]) Eff[A] { return r.limit.WithPermits(1, q) }
+
+// Page returns the posts of a page, one query under the limit.
+func (r *Repo) Page(page, size int) Eff[[]Post] { return r.limited(r.db.PostsPage(page, size)) }
+
+// Author returns an author: from the cache, or from a batched query shared
+// with the other lookups of the moment.
+func (r *Repo) Author(id int64) Eff[Author] { return r.authors.Get(id) }
+
+// Stats are what the repository did.
+type Stats struct {
+	Queries     int64 // queries run
+	MaxInFlight int64 // the most queries that ran at once
+	Cache       cache.Stats
+	Batch       batch.Stats
+}
+
+// Stats returns the repository's counters.
+func (r *Repo) Stats() Stats {
+	return Stats{Queries: r.db.Queries(), MaxInFlight: r.db.MaxInFlight(), Cache: r.authors.Stats(), Batch: r.loader.Stats()}
+}
