@@ -82,13 +82,15 @@ func (b *backend) work(restore effect.Restore, keys []int, i int) eff[map[int]st
 		}
 		return effect.Succeed[any, error](m)
 	}))
-	return restore.Apply(work).OnInterrupt(effect.Sync[any, error](func() struct{} {
-		b.mu.Lock()
-		b.calls[i].interrupted = true
-		b.interrupted++
-		b.mu.Unlock()
-		return struct{}{}
-	})).Ensuring(effect.Sync[any, error](func() struct{} {
+	return restore.Apply(work).OnInterrupt(func(error) eff[struct{}] {
+		return effect.Sync[any, error](func() struct{} {
+			b.mu.Lock()
+			b.calls[i].interrupted = true
+			b.interrupted++
+			b.mu.Unlock()
+			return struct{}{}
+		})
+	}).Ensuring(effect.Sync[any, error](func() struct{} {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		b.calls[i].end = time.Since(b.t0)

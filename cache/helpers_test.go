@@ -65,12 +65,14 @@ func (s *source) work(restore effect.Restore, k string, n int) eff[string] {
 		}
 		return effect.Succeed[any, error](fmt.Sprintf("%s#%d", k, n))
 	}))
-	return restore.Apply(work).OnInterrupt(effect.Sync[any, error](func() struct{} {
-		s.mu.Lock()
-		s.interrupted++
-		s.mu.Unlock()
-		return struct{}{}
-	})).Ensuring(effect.Sync[any, error](func() struct{} {
+	return restore.Apply(work).OnInterrupt(func(error) eff[struct{}] {
+		return effect.Sync[any, error](func() struct{} {
+			s.mu.Lock()
+			s.interrupted++
+			s.mu.Unlock()
+			return struct{}{}
+		})
+	}).Ensuring(effect.Sync[any, error](func() struct{} {
 		s.mu.Lock()
 		s.running[k]--
 		s.mu.Unlock()

@@ -71,7 +71,7 @@ func TestAbandonedLookupEndsBeforeTheNextStarts(t *testing.T) {
 		src := newSource(10 * time.Millisecond)
 		// The lookup takes 3ms to notice an interruption.
 		slow := func(k string) eff[string] {
-			return effect.OnInterrupt(src.lookup(k), effect.Sleep[any, error](3*time.Millisecond))
+			return effect.OnInterrupt(src.lookup(k), func(error) eff[struct{}] { return effect.Sleep[any, error](3 * time.Millisecond) })
 		}
 		scope := rt.NewScope()
 		defer scope.Close(context.Background())

@@ -50,8 +50,8 @@ func ExampleFromCtxFunc() {
 	_, err := effect.Run(ctx, wait, nil)
 	fmt.Println(err)
 	// Output:
-	// stopped: effect: interrupted: user pressed stop
-	// effect: interrupted: user pressed stop
+	// stopped: user pressed stop
+	// user pressed stop
 }
 
 func ExampleFromCtxValueFunc() {
@@ -94,7 +94,7 @@ func ExampleToCtxFunc() {
 	cancel(errors.New("shutting down"))
 	err := fn(ctx)
 	fmt.Println(errors.Is(err, context.Canceled), err)
-	// Output: true effect: interrupted: shutting down
+	// Output: true shutting down
 }
 
 func ExampleToCtxValueFunc() {
