@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/batch"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 )
 
@@ -56,7 +57,7 @@ func BenchmarkPage(b *testing.B) {
 		opts := batch.Options{Window: time.Millisecond, MaxSize: benchKeys}
 		b.ReportAllocs()
 		for b.Loop() {
-			page := effect.FlatMap(batch.New(bl.authors, opts), func(l *batch.Loader[int64, author, any, error]) eff[[]author] {
+			page := effect.FlatMap(batch.New(bl.authors, opts), func(l *batch.Loader[int64, author, any, error]) eff.Effect[[]author] {
 				return effect.ForEachPar(ids, l.Get, effect.Par{})
 			})
 			if _, err := rt.Run(ctx, effect.Scoped(page), nil); err != nil {
@@ -70,7 +71,7 @@ func BenchmarkPage(b *testing.B) {
 		rt := effect.NewRuntime()
 		b.ReportAllocs()
 		for b.Loop() {
-			page := effect.FlatMap(batch.New(bl.authors, batch.Options{}), func(l *batch.Loader[int64, author, any, error]) eff[[]author] {
+			page := effect.FlatMap(batch.New(bl.authors, batch.Options{}), func(l *batch.Loader[int64, author, any, error]) eff.Effect[[]author] {
 				return l.GetAll(ids)
 			})
 			if _, err := rt.Run(ctx, effect.Scoped(page), nil); err != nil {
@@ -91,7 +92,7 @@ func BenchmarkOverhead(b *testing.B) {
 		ids[i] = int64(i + 1)
 		m[ids[i]] = author{ID: ids[i]}
 	}
-	resolve := func(keys []int64) eff[map[int64]author] { return effect.Succeed[any, error](m) }
+	resolve := func(keys []int64) eff.Effect[map[int64]author] { return effect.Succeed[any, error](m) }
 	b.Run("baseline/map", func(b *testing.B) {
 		b.ReportAllocs()
 		out := make([]author, len(ids))
@@ -105,7 +106,7 @@ func BenchmarkOverhead(b *testing.B) {
 		rt := effect.NewRuntime()
 		b.ReportAllocs()
 		for b.Loop() {
-			page := effect.FlatMap(batch.New(resolve, batch.Options{}), func(l *batch.Loader[int64, author, any, error]) eff[[]author] {
+			page := effect.FlatMap(batch.New(resolve, batch.Options{}), func(l *batch.Loader[int64, author, any, error]) eff.Effect[[]author] {
 				return l.GetAll(ids)
 			})
 			if _, err := rt.Run(ctx, effect.Scoped(page), nil); err != nil {
@@ -118,7 +119,7 @@ func BenchmarkOverhead(b *testing.B) {
 		opts := batch.Options{Window: time.Millisecond, MaxSize: benchKeys}
 		b.ReportAllocs()
 		for b.Loop() {
-			page := effect.FlatMap(batch.New(resolve, opts), func(l *batch.Loader[int64, author, any, error]) eff[[]author] {
+			page := effect.FlatMap(batch.New(resolve, opts), func(l *batch.Loader[int64, author, any, error]) eff.Effect[[]author] {
 				return effect.ForEachPar(ids, l.Get, effect.Par{})
 			})
 			if _, err := rt.Run(ctx, effect.Scoped(page), nil); err != nil {

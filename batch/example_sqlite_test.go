@@ -11,6 +11,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/gogoscope/gogoscope/batch"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 )
 
@@ -38,7 +39,7 @@ func Example_nPlusOne() {
 		Title    string
 		AuthorID int64
 	}
-	listPosts := effect.Try[any](func(ctx context.Context) ([]post, error) {
+	listPosts := eff.Try(func(ctx context.Context) ([]post, error) {
 		queries.Add(1)
 		rows, err := db.QueryContext(ctx, "SELECT title, author_id FROM posts ORDER BY id")
 		if err != nil {
@@ -56,8 +57,8 @@ func Example_nPlusOne() {
 		return ps, rows.Err()
 	})
 	// One author: the query of the N+1 pattern.
-	authorName := func(id int64) effect.Effect[any, error, string] {
-		return effect.Try[any](func(ctx context.Context) (name string, err error) {
+	authorName := func(id int64) eff.Effect[string] {
+		return eff.Try(func(ctx context.Context) (name string, err error) {
 			queries.Add(1)
 			err = db.QueryRowContext(ctx, "SELECT name FROM authors WHERE id = ?", id).Scan(&name)
 			return name, err
@@ -65,8 +66,8 @@ func Example_nPlusOne() {
 	}
 	// Many authors in one query: the batch resolver. The ids go in as
 	// parameters, never into the SQL text.
-	authorNames := func(ids []int64) effect.Effect[any, error, map[int64]string] {
-		return effect.Try[any](func(ctx context.Context) (map[int64]string, error) {
+	authorNames := func(ids []int64) eff.Effect[map[int64]string] {
+		return eff.Try(func(ctx context.Context) (map[int64]string, error) {
 			queries.Add(1)
 			args := make([]any, len(ids))
 			for i, id := range ids {
@@ -91,22 +92,22 @@ func Example_nPlusOne() {
 		})
 	}
 	// The page: each post asks for its own author's name.
-	page := func(nameOf func(int64) effect.Effect[any, error, string]) effect.Effect[any, error, []string] {
-		return effect.FlatMap(listPosts, func(ps []post) effect.Effect[any, error, []string] {
-			return effect.ForEachPar(ps, func(p post) effect.Effect[any, error, string] {
+	page := func(nameOf func(int64) eff.Effect[string]) eff.Effect[[]string] {
+		return effect.FlatMap(listPosts, func(ps []post) eff.Effect[[]string] {
+			return eff.ForEachPar(ps, func(p post) eff.Effect[string] {
 				return effect.Map(nameOf(p.AuthorID), func(name string) string { return p.Title + " by " + name })
-			}, effect.Par{})
+			}, eff.Par{})
 		})
 	}
 
-	lines, err := effect.Run(context.Background(), page(authorName), nil)
+	lines, err := eff.Run(context.Background(), page(authorName))
 	fmt.Println(lines, err, "queries:", queries.Swap(0))
 
 	batched := effect.FlatMap(batch.New(authorNames, batch.Options{Window: 20 * time.Millisecond, Cache: true}),
-		func(authors *batch.Loader[int64, string, any, error]) effect.Effect[any, error, []string] {
+		func(authors *batch.Loader[int64, string, any, error]) eff.Effect[[]string] {
 			return page(authors.Get)
 		})
-	lines, err = effect.Run(context.Background(), effect.Scoped(batched), nil)
+	lines, err = eff.Run(context.Background(), eff.Scoped(batched))
 	fmt.Println(lines, err, "queries:", queries.Load())
 	// Output:
 	// [Notes by Ada Compilers by Grace Engines by Ada Abstraction by Barbara Nanoseconds by Grace] <nil> queries: 6

@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/batch"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 )
 
 // prices is a resolver that prints each call (its keys sorted): one call
 // for many keys.
-func prices(skus []string) effect.Effect[any, error, map[string]int] {
-	return effect.Sync[any, error](func() map[string]int {
+func prices(skus []string) eff.Effect[map[string]int] {
+	return eff.Sync(func() map[string]int {
 		fmt.Println("resolve", slices.Sorted(slices.Values(skus)))
 		m := map[string]int{}
 		for _, s := range skus {
@@ -32,10 +33,10 @@ func ExampleNew() {
 	// price service once for all of them.
 	basket := []string{"apple", "pear", "fig", "apple"}
 	prog := effect.FlatMap(batch.New(prices, batch.Options{Window: 20 * time.Millisecond}),
-		func(p *batch.Loader[string, int, any, error]) effect.Effect[any, error, []int] {
-			return effect.ForEachPar(basket, p.Get, effect.Par{})
+		func(p *batch.Loader[string, int, any, error]) eff.Effect[[]int] {
+			return eff.ForEachPar(basket, p.Get, eff.Par{})
 		})
-	fmt.Println(effect.Run(context.Background(), effect.Scoped(prog), nil))
+	fmt.Println(eff.Run(context.Background(), eff.Scoped(prog)))
 	// Output:
 	// resolve [apple fig pear]
 	// [500 400 300 500] <nil>
@@ -43,10 +44,10 @@ func ExampleNew() {
 
 func ExampleLoader_GetAll() {
 	prog := effect.FlatMap(batch.New(prices, batch.Options{MaxSize: 2, Window: 10 * time.Millisecond}),
-		func(p *batch.Loader[string, int, any, error]) effect.Effect[any, error, []int] {
+		func(p *batch.Loader[string, int, any, error]) eff.Effect[[]int] {
 			return p.GetAll([]string{"kiwi", "plum", "lime"})
 		})
-	fmt.Println(effect.Run(context.Background(), effect.Scoped(prog), nil))
+	fmt.Println(eff.Run(context.Background(), eff.Scoped(prog)))
 	// Output:
 	// resolve [kiwi plum]
 	// resolve [lime]
@@ -55,10 +56,10 @@ func ExampleLoader_GetAll() {
 
 func ExampleMissingError() {
 	prog := effect.FlatMap(batch.New(prices, batch.Options{}),
-		func(p *batch.Loader[string, int, any, error]) effect.Effect[any, error, int] {
+		func(p *batch.Loader[string, int, any, error]) eff.Effect[int] {
 			return p.Get("unknown")
 		})
-	_, err := effect.Run(context.Background(), effect.Scoped(prog), nil)
+	_, err := eff.Run(context.Background(), eff.Scoped(prog))
 	var missing *batch.MissingError
 	fmt.Println(errors.Is(err, batch.ErrMissing), errors.As(err, &missing) && missing.Key == "unknown")
 	fmt.Println(err)
@@ -71,8 +72,8 @@ func ExampleMissingError() {
 func ExampleNewExits() {
 	// One key fails alone: the others still get their values.
 	errForbidden := errors.New("forbidden")
-	docs := func(ids []int) effect.Effect[any, error, map[int]effect.Exit[error, string]] {
-		return effect.Sync[any, error](func() map[int]effect.Exit[error, string] {
+	docs := func(ids []int) eff.Effect[map[int]effect.Exit[error, string]] {
+		return eff.Sync(func() map[int]effect.Exit[error, string] {
 			m := map[int]effect.Exit[error, string]{}
 			for _, id := range ids {
 				if id == 2 {
@@ -85,14 +86,14 @@ func ExampleNewExits() {
 		})
 	}
 	prog := effect.FlatMap(batch.NewExits(docs, batch.Options{Window: time.Millisecond}),
-		func(d *batch.Loader[int, string, any, error]) effect.Effect[any, error, []string] {
-			return effect.ForEachPar([]int{1, 2, 3}, func(id int) effect.Effect[any, error, string] {
-				return d.Get(id).Catch(func(err error) effect.Effect[any, error, string] {
-					return effect.Succeed[any, error]("error: " + err.Error())
+		func(d *batch.Loader[int, string, any, error]) eff.Effect[[]string] {
+			return eff.ForEachPar([]int{1, 2, 3}, func(id int) eff.Effect[string] {
+				return d.Get(id).Catch(func(err error) eff.Effect[string] {
+					return eff.Succeed("error: " + err.Error())
 				})
-			}, effect.Par{})
+			}, eff.Par{})
 		})
-	fmt.Println(effect.Run(context.Background(), effect.Scoped(prog), nil))
+	fmt.Println(eff.Run(context.Background(), eff.Scoped(prog)))
 	// Output: [doc 1 error: forbidden doc 3] <nil>
 }
 
@@ -100,14 +101,14 @@ func ExampleLoader_Prime() {
 	// With the cache on, each key is loaded once; Prime stores a value
 	// known already, Clear forgets one.
 	prog := effect.FlatMap(batch.New(prices, batch.Options{Cache: true}),
-		func(p *batch.Loader[string, int, any, error]) effect.Effect[any, error, batch.Stats] {
+		func(p *batch.Loader[string, int, any, error]) eff.Effect[batch.Stats] {
 			p.Prime("melon", 999)
 			first := p.GetAll([]string{"melon", "grape"})
 			again := p.GetAll([]string{"melon", "grape"})
-			cleared := effect.Suspend(func() effect.Effect[any, error, int] { p.Clear("grape"); return p.Get("grape") })
-			return effect.AndThen(first, effect.AndThen(again, effect.AndThen(cleared, effect.Sync[any, error](p.Stats))))
+			cleared := eff.Suspend(func() eff.Effect[int] { p.Clear("grape"); return p.Get("grape") })
+			return effect.AndThen(first, effect.AndThen(again, effect.AndThen(cleared, eff.Sync(p.Stats))))
 		})
-	s, err := effect.Run(context.Background(), effect.Scoped(prog), nil)
+	s, err := eff.Run(context.Background(), eff.Scoped(prog))
 	fmt.Printf("requests %d, cache hits %d, calls %d, %v\n", s.Requests, s.CacheHits, s.Batches, err)
 	// Output:
 	// resolve [grape]
@@ -118,24 +119,24 @@ func ExampleLoader_Prime() {
 func ExampleLoader_Get() {
 	// Requests from unrelated fibers within the window share one call.
 	prog := effect.FlatMap(batch.New(prices, batch.Options{Window: 20 * time.Millisecond}),
-		func(p *batch.Loader[string, int, any, error]) effect.Effect[any, error, []int] {
+		func(p *batch.Loader[string, int, any, error]) eff.Effect[[]int] {
 			var mu sync.Mutex
 			var got []int
-			ask := func(sku string) effect.Effect[any, error, struct{}] {
-				return effect.Void(effect.Tap(p.Get(sku), func(v int) effect.Effect[any, error, struct{}] {
-					return effect.Sync[any, error](func() struct{} { mu.Lock(); got = append(got, v); mu.Unlock(); return struct{}{} })
+			ask := func(sku string) eff.Effect[struct{}] {
+				return effect.Void(effect.Tap(p.Get(sku), func(v int) eff.Effect[struct{}] {
+					return eff.Sync(func() struct{} { mu.Lock(); got = append(got, v); mu.Unlock(); return struct{}{} })
 				}))
 			}
-			start := func(sku string) effect.Effect[any, error, *effect.Fiber[error, struct{}]] {
+			start := func(sku string) eff.Effect[*effect.Fiber[error, struct{}]] {
 				return effect.Fork(ask(sku))
 			}
-			return effect.FlatMap(start("date"), func(a *effect.Fiber[error, struct{}]) effect.Effect[any, error, []int] {
-				return effect.FlatMap(start("date"), func(b *effect.Fiber[error, struct{}]) effect.Effect[any, error, []int] {
-					return effect.AndThen(a.Join[any](), effect.AndThen(b.Join[any](), effect.Sync[any, error](func() []int { return got })))
+			return effect.FlatMap(start("date"), func(a *effect.Fiber[error, struct{}]) eff.Effect[[]int] {
+				return effect.FlatMap(start("date"), func(b *effect.Fiber[error, struct{}]) eff.Effect[[]int] {
+					return effect.AndThen(a.Join[any](), effect.AndThen(b.Join[any](), eff.Sync(func() []int { return got })))
 				})
 			})
 		})
-	fmt.Println(effect.Run(context.Background(), effect.Scoped(prog), nil))
+	fmt.Println(eff.Run(context.Background(), eff.Scoped(prog)))
 	// Output:
 	// resolve [date]
 	// [400 400] <nil>
@@ -143,8 +144,8 @@ func ExampleLoader_Get() {
 
 func ExampleErrClosed() {
 	// The loader lives in the Scoped region; using it afterwards fails.
-	l, _ := effect.Run(context.Background(), effect.Scoped(batch.New(prices, batch.Options{})), nil)
-	_, err := effect.Run(context.Background(), l.Get("apple"), nil)
+	l, _ := eff.Run(context.Background(), eff.Scoped(batch.New(prices, batch.Options{})))
+	_, err := eff.Run(context.Background(), l.Get("apple"))
 	fmt.Println(errors.Is(err, batch.ErrClosed), errors.Is(err, context.Canceled))
 	// Output: true true
 }

@@ -10,10 +10,9 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/batch"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 )
-
-type eff[A any] = effect.Effect[any, error, A]
 
 type intLoader = batch.Loader[int, string, any, error]
 
@@ -45,7 +44,7 @@ func newBackend(took time.Duration) *backend {
 	return &backend{took: took, t0: time.Now(), running: map[int]int{}}
 }
 
-func (b *backend) resolve(keys []int) eff[map[int]string] {
+func (b *backend) resolve(keys []int) eff.Effect[map[int]string] {
 	begin := effect.Sync[any, error](func() int {
 		b.mu.Lock()
 		defer b.mu.Unlock()
@@ -60,15 +59,15 @@ func (b *backend) resolve(keys []int) eff[map[int]string] {
 	})
 	// begin and the Ensuring that ends the call are one uninterruptible
 	// step apart, so that a call that began always ends.
-	return effect.UninterruptibleMask(func(restore effect.Restore) eff[map[int]string] {
-		return effect.FlatMap(begin, func(i int) eff[map[int]string] {
+	return effect.UninterruptibleMask(func(restore effect.Restore) eff.Effect[map[int]string] {
+		return effect.FlatMap(begin, func(i int) eff.Effect[map[int]string] {
 			return b.work(restore, keys, i)
 		})
 	})
 }
 
-func (b *backend) work(restore effect.Restore, keys []int, i int) eff[map[int]string] {
-	work := effect.AndThen(effect.Sleep[any, error](b.took), effect.Suspend(func() eff[map[int]string] {
+func (b *backend) work(restore effect.Restore, keys []int, i int) eff.Effect[map[int]string] {
+	work := effect.AndThen(effect.Sleep[any, error](b.took), effect.Suspend(func() eff.Effect[map[int]string] {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		if b.fail != nil {
@@ -82,7 +81,7 @@ func (b *backend) work(restore effect.Restore, keys []int, i int) eff[map[int]st
 		}
 		return effect.Succeed[any, error](m)
 	}))
-	return restore.Apply(work).OnInterrupt(func(error) eff[struct{}] {
+	return restore.Apply(work).OnInterrupt(func(error) eff.Effect[struct{}] {
 		return effect.Sync[any, error](func() struct{} {
 			b.mu.Lock()
 			b.calls[i].interrupted = true

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/batch"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/effect/effecttest"
 )
@@ -116,7 +117,7 @@ func TestMissingKeysFailWithATypedError(t *testing.T) {
 		be := newBackend(0)
 		l, closeScope := openLoader(t, rt, be, batch.Options{Window: time.Millisecond})
 		defer closeScope()
-		xs, err := rt.Run(context.Background(), effect.ForEachPar([]int{1, -2}, func(k int) eff[effect.Exit[error, string]] {
+		xs, err := rt.Run(context.Background(), effect.ForEachPar([]int{1, -2}, func(k int) eff.Effect[effect.Exit[error, string]] {
 			return effect.ToExit(l.Get(k))
 		}, effect.Par{}), nil)
 		if err != nil {
@@ -149,7 +150,7 @@ func TestMissingKeyIsADefectWhenTheFailureTypeCannotHoldIt(t *testing.T) {
 
 func TestNewExitsFailsOneKeyAlone(t *testing.T) {
 	errForbidden := errors.New("forbidden")
-	resolve := func(keys []int) eff[map[int]effect.Exit[error, string]] {
+	resolve := func(keys []int) eff.Effect[map[int]effect.Exit[error, string]] {
 		return effect.Sync[any, error](func() map[int]effect.Exit[error, string] {
 			m := map[int]effect.Exit[error, string]{}
 			for _, k := range keys {
@@ -162,8 +163,8 @@ func TestNewExitsFailsOneKeyAlone(t *testing.T) {
 			return m
 		})
 	}
-	prog := effect.FlatMap(batch.NewExits(resolve, batch.Options{Window: time.Millisecond}), func(l *intLoaderExits) eff[[]effect.Exit[error, string]] {
-		return effect.ForEachPar([]int{12, 13, 14}, func(k int) eff[effect.Exit[error, string]] { return effect.ToExit(l.Get(k)) }, effect.Par{})
+	prog := effect.FlatMap(batch.NewExits(resolve, batch.Options{Window: time.Millisecond}), func(l *intLoaderExits) eff.Effect[[]effect.Exit[error, string]] {
+		return effect.ForEachPar([]int{12, 13, 14}, func(k int) eff.Effect[effect.Exit[error, string]] { return effect.ToExit(l.Get(k)) }, effect.Par{})
 	})
 	xs, err := effect.Run(context.Background(), effect.Scoped(prog), nil)
 	if err != nil {
@@ -182,7 +183,7 @@ func TestResolverFailureReachesEveryCallerOfTheBatch(t *testing.T) {
 		be.fail = errDown
 		l, closeScope := openLoader(t, rt, be, batch.Options{Window: time.Millisecond})
 		defer closeScope()
-		xs, _ := rt.Run(context.Background(), effect.ForEachPar([]int{1, 2, 3}, func(k int) eff[effect.Exit[error, string]] {
+		xs, _ := rt.Run(context.Background(), effect.ForEachPar([]int{1, 2, 3}, func(k int) eff.Effect[effect.Exit[error, string]] {
 			return effect.ToExit(l.Get(k))
 		}, effect.Par{}), nil)
 		for _, x := range xs {

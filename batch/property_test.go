@@ -14,6 +14,7 @@ import (
 	"github.com/leanovate/gopter/prop"
 
 	"github.com/gogoscope/gogoscope/batch"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/effect/effecttest"
 )
@@ -93,10 +94,10 @@ func runLoaderPlan(rt *effect.Runtime, cfg loaderConfig, plan []planStep) string
 		mu      sync.Mutex
 		answers []answerRec
 	)
-	prog := effect.FlatMap(batch.New(be.resolve, opts), func(l *intLoader) eff[struct{}] {
-		run := func(i int) eff[struct{}] {
+	prog := effect.FlatMap(batch.New(be.resolve, opts), func(l *intLoader) eff.Effect[struct{}] {
+		run := func(i int) eff.Effect[struct{}] {
 			s := plan[i]
-			var ask eff[[]string]
+			var ask eff.Effect[[]string]
 			if len(s.Keys) == 1 {
 				ask = effect.Map(l.Get(s.Keys[0]), func(v string) []string { return []string{v} })
 			} else {
@@ -107,7 +108,7 @@ func runLoaderPlan(rt *effect.Runtime, cfg loaderConfig, plan []planStep) string
 			}
 			var start time.Duration
 			timed := effect.AndThen(effect.Sync[any, error](func() struct{} { start = time.Since(be.t0); return struct{}{} }), effect.ToExit(ask))
-			return effect.AndThen(effect.Sleep[any, error](time.Duration(s.At)*time.Millisecond), effect.FlatMap(timed, func(x effect.Exit[error, []string]) eff[struct{}] {
+			return effect.AndThen(effect.Sleep[any, error](time.Duration(s.At)*time.Millisecond), effect.FlatMap(timed, func(x effect.Exit[error, []string]) eff.Effect[struct{}] {
 				return effect.Sync[any, error](func() struct{} {
 					mu.Lock()
 					answers = append(answers, answerRec{step: i, start: start, end: time.Since(be.t0), exit: x})

@@ -13,6 +13,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/gogoscope/gogoscope/batch"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 )
 
@@ -69,7 +70,7 @@ func openBlog(t testing.TB, authors, posts int) *blog {
 }
 
 // posts returns every post, in order.
-func (b *blog) posts() eff[[]post] {
+func (b *blog) posts() eff.Effect[[]post] {
 	return effect.Try[any](func(ctx context.Context) ([]post, error) {
 		b.queries.Add(1)
 		rows, err := b.db.QueryContext(ctx, "SELECT id, author_id, title FROM posts ORDER BY id")
@@ -90,7 +91,7 @@ func (b *blog) posts() eff[[]post] {
 }
 
 // author returns one author: the query the N+1 pattern runs per post.
-func (b *blog) author(id int64) eff[author] {
+func (b *blog) author(id int64) eff.Effect[author] {
 	return effect.Try[any](func(ctx context.Context) (author, error) {
 		b.queries.Add(1)
 		a := author{ID: id}
@@ -100,7 +101,7 @@ func (b *blog) author(id int64) eff[author] {
 }
 
 // authors is the batch resolver: every author of ids in one query.
-func (b *blog) authors(ids []int64) eff[map[int64]author] {
+func (b *blog) authors(ids []int64) eff.Effect[map[int64]author] {
 	return effect.Try[any](func(ctx context.Context) (map[int64]author, error) {
 		b.queries.Add(1)
 		args := make([]any, len(ids))
@@ -132,9 +133,9 @@ type byline struct {
 
 // bylines lists the posts with their authors' names, asking for each
 // post's author with authorOf: the code is written for one post.
-func bylines(b *blog, authorOf func(int64) eff[author]) eff[[]byline] {
-	return effect.FlatMap(b.posts(), func(ps []post) eff[[]byline] {
-		return effect.ForEachPar(ps, func(p post) eff[byline] {
+func bylines(b *blog, authorOf func(int64) eff.Effect[author]) eff.Effect[[]byline] {
+	return effect.FlatMap(b.posts(), func(ps []post) eff.Effect[[]byline] {
+		return effect.ForEachPar(ps, func(p post) eff.Effect[byline] {
 			return effect.Map(authorOf(p.AuthorID), func(a author) byline { return byline{p.Title, a.Name} })
 		}, effect.Par{Limit: 8})
 	})
@@ -153,7 +154,7 @@ func TestBatchingCutsNPlusOneToTwoQueries(t *testing.T) {
 	// A loader per unit of work, with its cache: each author is loaded
 	// once, whichever posts ask for it and whenever they do.
 	opts := batch.Options{Window: 20 * time.Millisecond, Cache: true}
-	prog := effect.FlatMap(batch.New(b.authors, opts), func(l *batch.Loader[int64, author, any, error]) eff[[]byline] {
+	prog := effect.FlatMap(batch.New(b.authors, opts), func(l *batch.Loader[int64, author, any, error]) eff.Effect[[]byline] {
 		return bylines(b, l.Get)
 	})
 	batched, err := effect.Run(ctx, effect.Scoped(prog), nil)
@@ -173,7 +174,7 @@ func TestBatchingCutsNPlusOneToTwoQueries(t *testing.T) {
 
 func TestSQLiteMissingRowIsAMissingError(t *testing.T) {
 	b := openBlog(t, 2, 0)
-	prog := effect.FlatMap(batch.New(b.authors, batch.Options{Window: time.Millisecond}), func(l *batch.Loader[int64, author, any, error]) eff[[]author] {
+	prog := effect.FlatMap(batch.New(b.authors, batch.Options{Window: time.Millisecond}), func(l *batch.Loader[int64, author, any, error]) eff.Effect[[]author] {
 		return l.GetAll([]int64{1, 2, 99})
 	})
 	_, err := effect.Run(context.Background(), effect.Scoped(prog), nil)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/batch"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/effect/effecttest"
 )
@@ -26,7 +27,7 @@ type sweepCase struct {
 	// prime starts helper callers on the owner runtime before the swept
 	// operation; they must get their answers whatever happens to it.
 	prime func(l *intLoader, h *helpers)
-	op    func(l *intLoader) eff[[]string]
+	op    func(l *intLoader) eff.Effect[[]string]
 	check func(t testing.TB, step int, x effect.Exit[error, []string], s batch.Stats, be *backend)
 }
 
@@ -36,7 +37,7 @@ type helpers struct {
 	want  []string
 }
 
-func (h *helpers) start(e eff[string], want string) {
+func (h *helpers) start(e eff.Effect[string], want string) {
 	h.fbs = append(h.fbs, h.owner.Start(context.Background(), e, nil))
 	h.want = append(h.want, want)
 }
@@ -52,7 +53,7 @@ func (h *helpers) wait(t testing.TB, step int) {
 	h.fbs, h.want = nil, nil
 }
 
-func one(l *intLoader, k int) eff[[]string] {
+func one(l *intLoader, k int) eff.Effect[[]string] {
 	return effect.Map(l.Get(k), func(v string) []string { return []string{v} })
 }
 
@@ -60,7 +61,7 @@ func TestSweepGet(t *testing.T) {
 	cases := []sweepCase{{
 		name: "Get that opens a batch, alone",
 		opts: batch.Options{Window: time.Millisecond},
-		op:   func(l *intLoader) eff[[]string] { return one(l, 1) },
+		op:   func(l *intLoader) eff.Effect[[]string] { return one(l, 1) },
 		check: func(t testing.TB, step int, x effect.Exit[error, []string], s batch.Stats, be *backend) {
 			if x.IsSuccess() && (s.Batches != 1 || s.Abandoned != 0) {
 				t.Fatalf("step %d: succeeded with %+v", step, s)
@@ -75,7 +76,7 @@ func TestSweepGet(t *testing.T) {
 	}, {
 		name: "Get that fills a batch, alone",
 		opts: batch.Options{Window: time.Hour, MaxSize: 1},
-		op:   func(l *intLoader) eff[[]string] { return one(l, 1) },
+		op:   func(l *intLoader) eff.Effect[[]string] { return one(l, 1) },
 		check: func(t testing.TB, step int, x effect.Exit[error, []string], s batch.Stats, be *backend) {
 			if s.Batches+s.Dropped != s.Requests || uint64(be.interrupts()) > s.Abandoned {
 				t.Fatalf("step %d: %+v, %d interrupted", step, s, be.interrupts())
@@ -88,7 +89,7 @@ func TestSweepGet(t *testing.T) {
 			h.start(l.Get(2), "v2")
 			effecttest.WaitIdle()
 		},
-		op: func(l *intLoader) eff[[]string] { return one(l, 1) },
+		op: func(l *intLoader) eff.Effect[[]string] { return one(l, 1) },
 		check: func(t testing.TB, step int, x effect.Exit[error, []string], s batch.Stats, be *backend) {
 			if s.Batches != 1 || s.Abandoned != 0 || be.interrupts() != 0 {
 				t.Fatalf("step %d: %+v; want one batch, never interrupted", step, s)
@@ -101,7 +102,7 @@ func TestSweepGet(t *testing.T) {
 			h.start(l.Get(1), "v1")
 			effecttest.WaitIdle()
 		},
-		op: func(l *intLoader) eff[[]string] { return one(l, 1) },
+		op: func(l *intLoader) eff.Effect[[]string] { return one(l, 1) },
 		check: func(t testing.TB, step int, x effect.Exit[error, []string], s batch.Stats, be *backend) {
 			if s.Batches != 1 || s.Keys != 1 || s.Dropped != 0 || be.interrupts() != 0 {
 				t.Fatalf("step %d: %+v", step, s)
@@ -114,7 +115,7 @@ func TestSweepGet(t *testing.T) {
 			h.start(l.Get(3), "v3")
 			effecttest.WaitIdle()
 		},
-		op: func(l *intLoader) eff[[]string] { return l.GetAll([]int{1, 2, 3}) },
+		op: func(l *intLoader) eff.Effect[[]string] { return l.GetAll([]int{1, 2, 3}) },
 		check: func(t testing.TB, step int, x effect.Exit[error, []string], s batch.Stats, be *backend) {
 			if uint64(be.interrupts()) > s.Abandoned {
 				t.Fatalf("step %d: resolver interrupted %d times, %d abandoned", step, be.interrupts(), s.Abandoned)
@@ -137,7 +138,7 @@ func TestSweepGet(t *testing.T) {
 						close()
 					}
 				})
-				mk := func() eff[[]string] {
+				mk := func() eff.Effect[[]string] {
 					if close != nil {
 						close()
 					}

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/gogoscope/gogoscope/cache"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 )
 
@@ -49,7 +50,7 @@ func (c *sfCache) Get(ctx context.Context, k string) (string, error) {
 	return r.(string), nil
 }
 
-func benchCache(b *testing.B, lookup func(string) eff[string]) *strCache {
+func benchCache(b *testing.B, lookup func(string) eff.Effect[string]) *strCache {
 	rt := effect.NewRuntime()
 	scope := rt.NewScope()
 	c, err := rt.Run(context.Background(), effect.Extend(scope, cache.New(lookup, cache.Options{})), nil)
@@ -60,7 +61,7 @@ func benchCache(b *testing.B, lookup func(string) eff[string]) *strCache {
 	return c
 }
 
-func echo(k string) eff[string] { return effect.Succeed[any, error](k) }
+func echo(k string) eff.Effect[string] { return effect.Succeed[any, error](k) }
 
 // keys returns n distinct keys.
 func keys(n int) []string {
@@ -77,7 +78,7 @@ func BenchmarkHit(b *testing.B) {
 		c := benchCache(b, echo)
 		c.Set("k", "v")
 		items := make([]struct{}, b.N)
-		prog := effect.ForEach(items, func(struct{}) eff[string] { return c.Get("k") })
+		prog := effect.ForEach(items, func(struct{}) eff.Effect[string] { return c.Get("k") })
 		b.ReportAllocs()
 		b.ResetTimer()
 		if _, err := effect.Run(ctx, prog, nil); err != nil {
@@ -167,7 +168,7 @@ func BenchmarkDedupMiss(b *testing.B) {
 	}
 	b.Run("effect", func(b *testing.B) {
 		var g atomic.Pointer[gate]
-		c := benchCache(b, func(k string) eff[string] {
+		c := benchCache(b, func(k string) eff.Effect[string] {
 			return effect.Try[any](func(ctx context.Context) (string, error) {
 				select {
 				case <-g.Load().all:
@@ -184,7 +185,7 @@ func BenchmarkDedupMiss(b *testing.B) {
 		b.ResetTimer()
 		for _, k := range ks {
 			g.Store(newGate())
-			round := effect.ForEachPar(callers, func(struct{}) eff[string] {
+			round := effect.ForEachPar(callers, func(struct{}) eff.Effect[string] {
 				return effect.AndThen(sync0(func() { arrive(g.Load()) }), c.Get(k))
 			}, effect.Par{})
 			if _, err := rt.Run(ctx, round, nil); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/cache"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/effect/effecttest"
 )
@@ -160,7 +161,7 @@ func TestFailuresAreKeptOnlyWhenAsked(t *testing.T) {
 	t.Run("defects never kept", func(t *testing.T) {
 		effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
 			calls := 0
-			lookup := func(k string) eff[string] {
+			lookup := func(k string) eff.Effect[string] {
 				return effect.Sync[any, error](func() string {
 					calls++
 					panic("lookup bug")

@@ -9,10 +9,9 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/cache"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 )
-
-type eff[A any] = effect.Effect[any, error, A]
 
 type strCache = cache.Cache[string, string, any, error]
 
@@ -37,7 +36,7 @@ func newSource(took time.Duration) *source {
 	return &source{took: took, failing: map[string]error{}, calls: map[string]int{}, running: map[string]int{}}
 }
 
-func (s *source) lookup(k string) eff[string] {
+func (s *source) lookup(k string) eff.Effect[string] {
 	begin := effect.Sync[any, error](func() int {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -48,15 +47,15 @@ func (s *source) lookup(k string) eff[string] {
 	})
 	// begin and the Ensuring that ends the lookup are one uninterruptible
 	// step apart, so that a lookup that began always ends.
-	return effect.UninterruptibleMask(func(restore effect.Restore) eff[string] {
-		return effect.FlatMap(begin, func(n int) eff[string] {
+	return effect.UninterruptibleMask(func(restore effect.Restore) eff.Effect[string] {
+		return effect.FlatMap(begin, func(n int) eff.Effect[string] {
 			return s.work(restore, k, n)
 		})
 	})
 }
 
-func (s *source) work(restore effect.Restore, k string, n int) eff[string] {
-	work := effect.AndThen(effect.Sleep[any, error](s.took), effect.Suspend(func() eff[string] {
+func (s *source) work(restore effect.Restore, k string, n int) eff.Effect[string] {
+	work := effect.AndThen(effect.Sleep[any, error](s.took), effect.Suspend(func() eff.Effect[string] {
 		s.mu.Lock()
 		err := s.failing[k]
 		s.mu.Unlock()
@@ -65,7 +64,7 @@ func (s *source) work(restore effect.Restore, k string, n int) eff[string] {
 		}
 		return effect.Succeed[any, error](fmt.Sprintf("%s#%d", k, n))
 	}))
-	return restore.Apply(work).OnInterrupt(func(error) eff[struct{}] {
+	return restore.Apply(work).OnInterrupt(func(error) eff.Effect[struct{}] {
 		return effect.Sync[any, error](func() struct{} {
 			s.mu.Lock()
 			s.interrupted++
@@ -139,6 +138,6 @@ func assertStats(t testing.TB, c *strCache, want cache.Stats) {
 	}
 }
 
-func sync0(f func()) eff[struct{}] {
+func sync0(f func()) eff.Effect[struct{}] {
 	return effect.Sync[any, error](func() struct{} { f(); return struct{}{} })
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/cache"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/effect/effecttest"
 )
@@ -70,8 +71,8 @@ func TestAbandonedLookupEndsBeforeTheNextStarts(t *testing.T) {
 	effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
 		src := newSource(10 * time.Millisecond)
 		// The lookup takes 3ms to notice an interruption.
-		slow := func(k string) eff[string] {
-			return effect.OnInterrupt(src.lookup(k), func(error) eff[struct{}] { return effect.Sleep[any, error](3 * time.Millisecond) })
+		slow := func(k string) eff.Effect[string] {
+			return effect.OnInterrupt(src.lookup(k), func(error) eff.Effect[struct{}] { return effect.Sleep[any, error](3 * time.Millisecond) })
 		}
 		scope := rt.NewScope()
 		defer scope.Close(context.Background())

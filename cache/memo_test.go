@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/cache"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/effect/effecttest"
 )
 
 // counter returns an effect that takes took and succeeds with the number
 // of times it ran, and that counter.
-func counter(took time.Duration) (eff[int], *atomic.Int64) {
+func counter(took time.Duration) (eff.Effect[int], *atomic.Int64) {
 	var runs atomic.Int64
 	return effect.AndThen(effect.Sleep[any, error](took), effect.Sync[any, error](func() int64 { return runs.Add(1) })).Map(func(n int64) int { return int(n) }), &runs
 }
@@ -23,12 +24,12 @@ func counter(took time.Duration) (eff[int], *atomic.Int64) {
 func TestCachedSharesOneRunForTheTTL(t *testing.T) {
 	effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
 		e, runs := counter(time.Second)
-		prog := effect.FlatMap(cache.Cached(e, time.Minute), func(get eff[int]) eff[[]int] {
-			burst := effect.All([]eff[int]{get, get, get}, effect.Par{})
+		prog := effect.FlatMap(cache.Cached(e, time.Minute), func(get eff.Effect[int]) eff.Effect[[]int] {
+			burst := effect.All([]eff.Effect[int]{get, get, get}, effect.Par{})
 			later := effect.AndThen(effect.Sleep[any, error](30*time.Second), get)
 			expired := effect.AndThen(effect.Sleep[any, error](31*time.Second), get)
-			return effect.FlatMap(burst, func(first []int) eff[[]int] {
-				return effect.FlatMap(later, func(b int) eff[[]int] {
+			return effect.FlatMap(burst, func(first []int) eff.Effect[[]int] {
+				return effect.FlatMap(later, func(b int) eff.Effect[[]int] {
 					return effect.Map(expired, func(c int) []int { return append(first, b, c) })
 				})
 			})
@@ -54,7 +55,7 @@ func TestCachedSharesOneRunForTheTTL(t *testing.T) {
 func TestCachedWithZeroTTLKeepsForever(t *testing.T) {
 	effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
 		e, runs := counter(0)
-		prog := effect.FlatMap(cache.Cached(e, 0), func(get eff[int]) eff[int] {
+		prog := effect.FlatMap(cache.Cached(e, 0), func(get eff.Effect[int]) eff.Effect[int] {
 			return effect.AndThen(get, effect.AndThen(effect.Sleep[any, error](1000*time.Hour), get))
 		})
 		if v, err := rt.Run(context.Background(), effect.Scoped(prog), nil); v != 1 || err != nil || runs.Load() != 1 {
@@ -67,14 +68,14 @@ func TestCachedDoesNotKeepFailures(t *testing.T) {
 	effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
 		var runs atomic.Int64
 		boom := errors.New("boom")
-		e := effect.Suspend(func() eff[int] {
+		e := effect.Suspend(func() eff.Effect[int] {
 			if runs.Add(1) == 1 {
 				return effect.Fail[any, int](boom)
 			}
 			return effect.Succeed[any, error](42)
 		})
-		prog := effect.FlatMap(cache.Cached(e, time.Minute), func(get eff[int]) eff[[]effect.Exit[error, int]] {
-			return effect.ForEach([]eff[int]{get, get, get}, effect.ToExit)
+		prog := effect.FlatMap(cache.Cached(e, time.Minute), func(get eff.Effect[int]) eff.Effect[[]effect.Exit[error, int]] {
+			return effect.ForEach([]eff.Effect[int]{get, get, get}, effect.ToExit)
 		})
 		xs, err := rt.Run(context.Background(), effect.Scoped(prog), nil)
 		if err != nil {
@@ -98,7 +99,7 @@ func TestMemoInvalidateAndRefresh(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		get := func(e eff[int]) int {
+		get := func(e eff.Effect[int]) int {
 			v, err := rt.Run(context.Background(), e, nil)
 			if err != nil {
 				t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/cache"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/effect/effecttest"
 )
@@ -31,7 +32,7 @@ type sweepCase struct {
 	// to the swept one.
 	prime func(c *strCache, h *helpers)
 	// op is the swept operation.
-	op func(c *strCache) eff[string]
+	op func(c *strCache) eff.Effect[string]
 	// check asserts the stats after the run, with the swept run's exit.
 	check func(t testing.TB, step int, x effect.Exit[error, string], s cache.Stats, src *source, stored string)
 }
@@ -43,7 +44,7 @@ type helpers struct {
 	fbs   []*effect.Fiber[error, string]
 }
 
-func (h *helpers) start(e eff[string]) {
+func (h *helpers) start(e eff.Effect[string]) {
 	h.fbs = append(h.fbs, h.owner.Start(context.Background(), e, nil))
 }
 
@@ -61,7 +62,7 @@ func (h *helpers) wait(t testing.TB, step int, want string) {
 func TestSweepGet(t *testing.T) {
 	cases := []sweepCase{{
 		name: "miss that starts the lookup, alone",
-		op:   func(c *strCache) eff[string] { return c.Get("k") },
+		op:   func(c *strCache) eff.Effect[string] { return c.Get("k") },
 		check: func(t testing.TB, step int, x effect.Exit[error, string], s cache.Stats, src *source, stored string) {
 			if x.IsSuccess() && (s.Entries != 1 || s.Abandoned != 0) {
 				t.Fatalf("step %d: succeeded but %+v", step, s)
@@ -79,7 +80,7 @@ func TestSweepGet(t *testing.T) {
 			h.start(c.Get("k"))
 			effecttest.WaitIdle()
 		},
-		op: func(c *strCache) eff[string] { return c.Get("k") },
+		op: func(c *strCache) eff.Effect[string] { return c.Get("k") },
 		check: func(t testing.TB, step int, x effect.Exit[error, string], s cache.Stats, src *source, stored string) {
 			if s.Loads != 1 || s.Abandoned != 0 || s.Entries != 1 || src.interrupts() != 0 {
 				t.Fatalf("step %d: %+v, %d lookups interrupted; want one lookup, stored, never interrupted", step, s, src.interrupts())
@@ -92,7 +93,7 @@ func TestSweepGet(t *testing.T) {
 			c.Set("k", "k#0")
 			time.Sleep(6 * time.Millisecond) // due for a refresh
 		},
-		op: func(c *strCache) eff[string] { return c.Get("k") },
+		op: func(c *strCache) eff.Effect[string] { return c.Get("k") },
 		check: func(t testing.TB, step int, x effect.Exit[error, string], s cache.Stats, src *source, stored string) {
 			if v, ok := x.Value(); ok && v != "k#0" {
 				t.Fatalf("step %d: got %q, want the old k#0", step, v)
@@ -108,7 +109,7 @@ func TestSweepGet(t *testing.T) {
 		prime: func(c *strCache, h *helpers) {
 			c.Set("k", "k#0")
 		},
-		op: func(c *strCache) eff[string] { return c.Refresh("k") },
+		op: func(c *strCache) eff.Effect[string] { return c.Refresh("k") },
 		check: func(t testing.TB, step int, x effect.Exit[error, string], s cache.Stats, src *source, stored string) {
 			want := "k#1" // the refresh stored its value
 			if s.Abandoned == 1 || s.Loads == 0 {
@@ -135,7 +136,7 @@ func TestSweepGet(t *testing.T) {
 						close()
 					}
 				})
-				mk := func() eff[string] {
+				mk := func() eff.Effect[string] {
 					if close != nil {
 						close()
 					}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/eff"
 )
 
 // Report is what the crowd of clients saw.
@@ -20,9 +20,10 @@ type Report struct {
 func Crowd(client *http.Client, url string, cfg Config) Eff[Report] {
 	pages := (cfg.Posts + cfg.PageSize - 1) / cfg.PageSize
 	visitor := func(c int) Eff[Report] {
-		return effect.Map(effect.ForEach(ints(cfg.Requests), func(i int) Eff[[]Byline] {
+		feeds := eff.ForEach(ints(cfg.Requests), func(i int) Eff[[]Byline] {
 			return fetchFeed(client, url, PageOf(c, i, pages))
-		}), func(feeds [][]Byline) Report {
+		})
+		return feeds.Map(func(feeds [][]Byline) Report {
 			var r Report
 			for _, feed := range feeds {
 				r.Feeds++
@@ -36,7 +37,7 @@ func Crowd(client *http.Client, url string, cfg Config) Eff[Report] {
 			return r
 		})
 	}
-	return effect.Map(effect.ForEachPar(ints(cfg.Clients), visitor, effect.Par{}), func(rs []Report) Report {
+	return eff.ForEachPar(ints(cfg.Clients), visitor, eff.Par{}).Map(func(rs []Report) Report {
 		var total Report
 		for _, r := range rs {
 			total.Feeds += r.Feeds
@@ -52,7 +53,7 @@ func PageOf(c, i, pages int) int { return (c*31 + i*17) % pages }
 
 // fetchFeed returns an effect that asks the server for a page of the feed.
 func fetchFeed(client *http.Client, url string, page int) Eff[[]Byline] {
-	return effect.Try[any](func(ctx context.Context) ([]Byline, error) {
+	return eff.Try(func(ctx context.Context) ([]Byline, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/feed?page=%d", url, page), nil)
 		if err != nil {
 			return nil, err

@@ -10,7 +10,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/eff"
 )
 
 // Post is a row of the posts table.
@@ -101,7 +101,7 @@ func (db *DB) begin() func() {
 // PostsPage returns the posts of page (from 0), size of them, in order of
 // ID: one query.
 func (db *DB) PostsPage(page, size int) Eff[[]Post] {
-	return effect.Try[any](func(ctx context.Context) ([]Post, error) {
+	return eff.Try(func(ctx context.Context) ([]Post, error) {
 		defer db.begin()()
 		rows, err := db.sql.QueryContext(ctx, "SELECT id, author_id, title FROM posts ORDER BY id LIMIT ? OFFSET ?", size, page*size)
 		if err != nil {
@@ -123,7 +123,7 @@ func (db *DB) PostsPage(page, size int) Eff[[]Post] {
 // AuthorsByID returns the authors of ids that exist: one query, whatever
 // the number of ids. The ids are parameters, never SQL text.
 func (db *DB) AuthorsByID(ids []int64) Eff[map[int64]Author] {
-	return effect.Try[any](func(ctx context.Context) (map[int64]Author, error) {
+	return eff.Try(func(ctx context.Context) (map[int64]Author, error) {
 		defer db.begin()()
 		args := make([]any, len(ids))
 		for i, id := range ids {

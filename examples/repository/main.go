@@ -28,12 +28,14 @@ import (
 	"os/signal"
 	"time"
 
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 )
 
-// Eff is the program's alias for the effects it writes: they need no
-// environment and fail with an error.
-type Eff[A any] = effect.Effect[any, error, A]
+// Eff is the program's name for the effects it writes: they need no
+// environment and fail with an error (eff.Effect[A] is
+// effect.Effect[any, error, A]).
+type Eff[A any] = eff.Effect[A]
 
 // Config holds the program's settings.
 type Config struct {

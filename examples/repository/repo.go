@@ -5,7 +5,6 @@ import (
 
 	"github.com/gogoscope/gogoscope/batch"
 	"github.com/gogoscope/gogoscope/cache"
-	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/resource"
 )
 
@@ -37,14 +36,15 @@ type Repo struct {
 // NewRepo returns an effect that makes the repository in the current scope.
 func NewRepo(db *DB, cfg RepoConfig) Eff[*Repo] {
 	r := &Repo{db: db}
-	limit := effect.Map(resource.NewSemaphore[any, error](cfg.DBLimit), func(s *resource.Semaphore) *Repo { r.limit = s; return r })
-	return effect.FlatMap(limit, func(r *Repo) Eff[*Repo] {
+	limit := resource.NewSemaphore[any, error](cfg.DBLimit)
+	return limit.FlatMap(func(s *resource.Semaphore) Eff[*Repo] {
+		r.limit = s
 		byID := func(ids []int64) Eff[map[int64]Author] { return r.limited(db.AuthorsByID(ids)) }
 		loader := batch.New(byID, batch.Options{Window: cfg.Window, MaxSize: cfg.MaxBatch})
-		return effect.FlatMap(loader, func(l *batch.Loader[int64, Author, any, error]) Eff[*Repo] {
+		return loader.FlatMap(func(l *batch.Loader[int64, Author, any, error]) Eff[*Repo] {
 			r.loader = l
 			authors := cache.New(l.Get, cache.Options{Capacity: cfg.Capacity, TTL: cfg.CacheTTL})
-			return effect.Map(authors, func(c *cache.Cache[int64, Author, any, error]) *Repo { r.authors = c; return r })
+			return authors.Map(func(c *cache.Cache[int64, Author, any, error]) *Repo { r.authors = c; return r })
 		})
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 )
 
@@ -26,7 +27,7 @@ func Serve(rt *effect.Runtime, repo *Repo, pageSize int) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /feed", FeedHandler(rt, repo, pageSize))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	serve := effect.Try[any](func(ctx context.Context) (struct{}, error) {
+	serve := eff.Try(func(ctx context.Context) (struct{}, error) {
 		// Interrupting the fiber (closing its scope) shuts the server down
 		// gracefully: requests in flight finish first.
 		stop := context.AfterFunc(ctx, func() {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 )
 
@@ -26,10 +27,10 @@ func FeedHandler(rt *effect.Runtime, repo *Repo, pageSize int) http.Handler {
 			http.Error(w, "page must be a number >= 0", http.StatusBadRequest)
 			return
 		}
-		feed := effect.FlatMap(repo.Page(page, pageSize), func(posts []Post) Eff[[]Byline] {
-			return effect.ForEachPar(posts, func(p Post) Eff[Byline] {
-				return effect.Map(repo.Author(p.AuthorID), func(a Author) Byline { return Byline{p.Title, a.Name} })
-			}, effect.Par{})
+		feed := repo.Page(page, pageSize).FlatMap(func(posts []Post) Eff[[]Byline] {
+			return eff.ForEachPar(posts, func(p Post) Eff[Byline] {
+				return repo.Author(p.AuthorID).Map(func(a Author) Byline { return Byline{p.Title, a.Name} })
+			}, eff.Par{})
 		})
 		bylines, err := rt.Run(req.Context(), feed, nil)
 		switch {
