@@ -290,8 +290,9 @@ func (l *Loader[K, V, R, E]) leave(reqs []*request[K, V, E]) effect.Effect[R, E,
 		if len(stops) == 0 {
 			return effect.Unit[R, E]()
 		}
-		stopped := effect.ForEach(stops, func(fb *effect.Fiber[E, struct{}]) effect.Effect[R, E, effect.Exit[E, struct{}]] {
-			return effect.Interrupt[R](fb)
+		stopped := effect.ForEach(stops, func(fb *effect.Fiber[E, struct{}]) effect.Effect[R, E, struct{}] {
+			stop := effect.Sync[R, E](func() struct{} { fb.Handle().Interrupt(ErrAbandoned); return struct{}{} })
+			return effect.AndThen(stop, effect.Void(effect.Await[R](fb)))
 		})
 		return effect.AndThen(stopped, effect.Sync[R, E](func() struct{} {
 			l.mu.Lock()
@@ -335,7 +336,7 @@ func (l *Loader[K, V, R, E]) unlock() {
 	l.stops = nil
 	l.mu.Unlock()
 	for _, fb := range stops {
-		fb.InterruptFromGo()
+		fb.Handle().Interrupt(ErrAbandoned)
 	}
 }
 

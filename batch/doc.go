@@ -76,6 +76,13 @@ import (
 // [resource.ErrClosed], shared by every thing a scope owns.
 var ErrClosed = resource.ErrClosed
 
+// ErrAbandoned is the reason of the interruption of a resolver call, or of
+// a batch's window, that nobody waits for any more: every caller of the
+// batch left. A resolver written with [effect.Try] finds it as the cause of
+// its cancelled context ([context.Cause]); [effect.OnInterrupt] hands it to
+// its finalizer.
+var ErrAbandoned = errors.New("batch: call abandoned")
+
 // ErrMissing is matched by every [MissingError] with errors.Is.
 var ErrMissing = errors.New("batch: key missing from the resolver's answer")
 

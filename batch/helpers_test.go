@@ -36,6 +36,7 @@ type call struct {
 	keys        []int
 	start, end  time.Duration
 	interrupted bool
+	why         error // the reason of the interruption
 }
 
 var errDown = errors.New("backend down")
@@ -81,10 +82,11 @@ func (b *backend) work(restore effect.Restore, keys []int, i int) eff.Effect[map
 		}
 		return effect.Succeed[any, error](m)
 	}))
-	return restore.Apply(work).OnInterrupt(func(error) eff.Effect[struct{}] {
+	return restore.Apply(work).OnInterrupt(func(why error) eff.Effect[struct{}] {
 		return effect.Sync[any, error](func() struct{} {
 			b.mu.Lock()
 			b.calls[i].interrupted = true
+			b.calls[i].why = why
 			b.interrupted++
 			b.mu.Unlock()
 			return struct{}{}

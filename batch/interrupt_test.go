@@ -100,6 +100,9 @@ func TestEveryCallerLeavingInterruptsTheBatch(t *testing.T) {
 		if be.interrupts() != 1 {
 			t.Errorf("resolver interrupted %d times, want 1", be.interrupts())
 		}
+		if why := be.calls[0].why; !errors.Is(why, batch.ErrAbandoned) {
+			t.Errorf("the call was interrupted for %v, want batch.ErrAbandoned", why)
+		}
 		assertStats(t, l, batch.Stats{Requests: 2, Batches: 1, Keys: 2, Abandoned: 1})
 		// Nothing is in flight any more: the keys are asked again.
 		if v, err := rt.Run(context.Background(), l.Get(1), nil); v != "v1" || err != nil {

@@ -50,7 +50,11 @@
 // lookup, shared by every caller of the key.
 package cache
 
-import "github.com/gogoscope/gogoscope/resource"
+import (
+	"errors"
+
+	"github.com/gogoscope/gogoscope/resource"
+)
 
 // ErrClosed is the reason of the interruption of a Get on a cache whose
 // scope has closed: waiters woken by the close and calls made after it
@@ -58,3 +62,10 @@ import "github.com/gogoscope/gogoscope/resource"
 // ErrClosed, so errors.Is(err, ErrClosed) tells them apart. It is
 // [resource.ErrClosed], shared by every thing a scope owns.
 var ErrClosed = resource.ErrClosed
+
+// ErrAbandoned is the reason of the interruption of a lookup that nobody
+// wants any more: every caller waiting for it left, or its entry was
+// invalidated, evicted or replaced while no caller waited. A lookup written
+// with [effect.Try] finds it as the cause of its cancelled context
+// ([context.Cause]); [effect.OnInterrupt] hands it to its finalizer.
+var ErrAbandoned = errors.New("cache: lookup abandoned")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ type source struct {
 	running     map[string]int
 	maxRunning  int
 	interrupted int
+	reasons     []error // of the interruptions
 }
 
 var errNotFound = errors.New("not found")
@@ -64,10 +66,11 @@ func (s *source) work(restore effect.Restore, k string, n int) eff.Effect[string
 		}
 		return effect.Succeed[any, error](fmt.Sprintf("%s#%d", k, n))
 	}))
-	return restore.Apply(work).OnInterrupt(func(error) eff.Effect[struct{}] {
+	return restore.Apply(work).OnInterrupt(func(why error) eff.Effect[struct{}] {
 		return effect.Sync[any, error](func() struct{} {
 			s.mu.Lock()
 			s.interrupted++
+			s.reasons = append(s.reasons, why)
 			s.mu.Unlock()
 			return struct{}{}
 		})
@@ -99,6 +102,12 @@ func (s *source) interrupts() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.interrupted
+}
+
+func (s *source) why() []error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.reasons)
 }
 
 func (s *source) overlap() int {

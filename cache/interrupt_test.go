@@ -59,6 +59,9 @@ func TestLookupInterruptedWhenEveryWaiterLeaves(t *testing.T) {
 		if src.interrupts() != 1 {
 			t.Fatalf("lookup interrupted %d times after every caller left, want 1", src.interrupts())
 		}
+		if why := src.why(); !errors.Is(why[0], cache.ErrAbandoned) || !errors.Is(why[0], context.Canceled) {
+			t.Errorf("the lookup was interrupted for %v, want cache.ErrAbandoned", why[0])
+		}
 		assertStats(t, c, cache.Stats{Misses: 2, Shared: 1, Loads: 1, Abandoned: 1})
 		// Nothing was stored: the next Get looks k up again.
 		if v, err := rt.Run(context.Background(), c.Get("k"), nil); v != "k#2" || err != nil {

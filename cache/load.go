@@ -139,7 +139,7 @@ func (c *Cache[K, V, R, E]) leave(l *load[K, V, E], ex effect.Exit[E, V]) effect
 	}
 	c.unlock()
 	if stop != nil {
-		return effect.AndThen(effect.Interrupt[R](stop), effect.FromExit[R](ex))
+		return effect.AndThen(stopAndWait[R](stop, ErrAbandoned), effect.FromExit[R](ex))
 	}
 	return effect.FromExit[R](ex)
 }
@@ -187,8 +187,15 @@ func (c *Cache[K, V, R, E]) unlock() {
 	c.stops = nil
 	c.mu.Unlock()
 	for _, fb := range stops {
-		fb.InterruptFromGo()
+		fb.Handle().Interrupt(ErrAbandoned)
 	}
+}
+
+// stopAndWait returns an effect that interrupts fb for the reason why and
+// waits until it has ended.
+func stopAndWait[R, E any](fb *effect.Fiber[E, struct{}], why error) effect.Effect[R, E, struct{}] {
+	stop := effect.Sync[R, E](func() struct{} { fb.Handle().Interrupt(why); return struct{}{} })
+	return effect.AndThen(stop, effect.Void(effect.Await[R](fb)))
 }
 
 // keyLock is the turn of the lookups of one key: held by the lookup that
