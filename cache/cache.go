@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/stream"
 )
 
 // Options configures a [Cache]. The zero Options makes a cache without a
@@ -91,6 +92,8 @@ type Cache[K comparable, V, R, E any] struct {
 	waiting int
 	stats   Stats
 	stops   []*effect.Fiber[E, struct{}] // lookups to interrupt once the lock is released
+
+	launcher launcher[K, V, E]
 }
 
 // entry is what the cache knows of a key: a stored exit (when has) that
@@ -131,13 +134,15 @@ func NewWithTTL[K comparable, V, R, E any](lookup func(K) effect.Effect[R, E, V]
 			fmt.Sprintf("Options.RefreshAhead (%v) must be less than a positive Options.TTL (%v)", opts.RefreshAhead, opts.TTL))
 	}
 	acquire := effect.AccessEffect(func(env R) effect.Effect[R, E, *Cache[K, V, R, E]] {
-		return effect.Map(effect.CurrentScope[R, E](), func(s *effect.Scope) *Cache[K, V, R, E] {
-			return &Cache[K, V, R, E]{
+		return effect.FlatMap(effect.CurrentScope[R, E](), func(s *effect.Scope) effect.Effect[R, E, *Cache[K, V, R, E]] {
+			c := &Cache[K, V, R, E]{
 				lookup: lookup, ttlOf: ttl, opts: opts, env: env, scope: s,
-				entries: map[K]*entry[K, V, E]{},
-				loads:   map[*load[K, V, E]]struct{}{},
-				locks:   map[K]*keyLock[K, V, E]{},
+				entries:  map[K]*entry[K, V, E]{},
+				loads:    map[*load[K, V, E]]struct{}{},
+				locks:    map[K]*keyLock[K, V, E]{},
+				launcher: launcher[K, V, E]{q: stream.NewUnboundedQueue[*load[K, V, E]]()},
 			}
+			return effect.As(effect.ForkIn(s, c.launchLoop()), c)
 		})
 	})
 	return effect.AcquireRelease(acquire, func(c *Cache[K, V, R, E]) effect.Effect[R, E, struct{}] {
@@ -198,9 +203,9 @@ func (c *Cache[K, V, R, E]) Refresh(k K) effect.Effect[R, E, V] {
 
 // get is the slow path of Get (force false) and Refresh (force true): it
 // decides under the lock, uninterruptibly, whether to serve a stored exit,
-// start a lookup, or join one, and starts the lookup's fiber before any
-// interruption can take effect, so that no waiter waits for a lookup that
-// never starts. Only the wait itself is interruptible.
+// start a lookup (handed to the launcher), or join one, and counts the
+// caller in as a waiter; only the wait itself is interruptible, and the
+// caller is counted out however it ends.
 func (c *Cache[K, V, R, E]) get(k K, force bool) effect.Effect[R, E, V] {
 	return effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[R, E, V] {
 		return effect.Suspend(func() effect.Effect[R, E, V] {
@@ -216,12 +221,11 @@ func (c *Cache[K, V, R, E]) get(k K, force bool) effect.Effect[R, E, V] {
 					if !force {
 						c.hitLocked(e)
 						ex := e.exit
-						var start *load[K, V, E]
 						if e.load == nil && c.dueLocked(e, now) {
-							start = c.newLoadLocked(e, true)
+							c.launchLocked(c.newLoadLocked(e, true))
 						}
 						c.mu.Unlock()
-						return then(c.start(start), effect.FromExit[R](ex))
+						return effect.FromExit[R](ex)
 					}
 				} else {
 					c.dropLocked(e)
@@ -233,10 +237,10 @@ func (c *Cache[K, V, R, E]) get(k K, force bool) effect.Effect[R, E, V] {
 				e = &entry[K, V, E]{key: k}
 				c.entries[k] = e
 			}
-			l, start := e.load, (*load[K, V, E])(nil)
+			l := e.load
 			if l == nil {
 				l = c.newLoadLocked(e, false)
-				start = l
+				c.launchLocked(l)
 			} else if !force {
 				c.stats.Shared++
 			}
@@ -249,14 +253,9 @@ func (c *Cache[K, V, R, E]) get(k K, force bool) effect.Effect[R, E, V] {
 			wait := effect.MatchCauseEffect(restore.Apply(l.done.Await[R]()),
 				func(cause effect.Cause[E]) effect.Effect[R, E, V] { return c.leave(l, effect.FailedWith[E, V](cause)) },
 				func(v V) effect.Effect[R, E, V] { return c.leave(l, effect.Succeeded[E](v)) })
-			return then(c.start(start), wait)
+			return wait
 		})
 	})
-}
-
-// then returns next preceded by start, which may be the zero effect.
-func then[R, E, A any](start effect.Effect[R, E, struct{}], next effect.Effect[R, E, A]) effect.Effect[R, E, A] {
-	return effect.AndThen(start, next)
 }
 
 // Peek returns the value stored for k and true if it is fresh, without
@@ -468,6 +467,7 @@ func (c *Cache[K, V, R, E]) close() {
 	clear(c.entries)
 	clear(c.locks)
 	c.lru = lru[K, V, E]{}
+	c.launcher.q.Close()
 	c.mu.Unlock()
 	for _, l := range left {
 		l.done.Complete(effect.FailedWith[E, V](closedCause[E]()))

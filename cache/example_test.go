@@ -206,3 +206,22 @@ func ExampleErrClosed() {
 	fmt.Println(errors.Is(err, cache.ErrClosed), errors.Is(err, context.Canceled))
 	// Output: true true
 }
+
+func ExampleErrAbandoned() {
+	// The only caller gives up: the lookup, which nobody waits for any
+	// more, is interrupted, and its context says why.
+	why := make(chan error, 1)
+	slow := func(k string) eff.Effect[string] {
+		return eff.Try(func(ctx context.Context) (string, error) {
+			<-ctx.Done()
+			why <- context.Cause(ctx)
+			return "", ctx.Err()
+		})
+	}
+	prog := effect.FlatMap(cache.New(slow, cache.Options{}), func(c *cache.Cache[string, string, any, error]) eff.Effect[string] {
+		return c.Get("report").Timeout(10 * time.Millisecond)
+	})
+	_, err := eff.Run(context.Background(), eff.Scoped(prog))
+	fmt.Println(errors.Is(err, effect.ErrTimeout), errors.Is(<-why, cache.ErrAbandoned))
+	// Output: true true
+}

@@ -3,6 +3,7 @@ package cache_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -128,4 +129,35 @@ func must[E, A any](x effect.Exit[E, A], err error) effect.Exit[E, A] {
 		panic(err)
 	}
 	return x
+}
+
+func TestACallersDeadlineDoesNotReachTheSharedLookup(t *testing.T) {
+	effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
+		lookup := func(k string) eff.Effect[string] {
+			return eff.Try(func(ctx context.Context) (string, error) {
+				if d, ok := ctx.Deadline(); ok {
+					return "", fmt.Errorf("the lookup has its starter's deadline %v", d)
+				}
+				select {
+				case <-time.After(20 * time.Millisecond):
+					return "v", nil
+				case <-ctx.Done():
+					return "", context.Cause(ctx)
+				}
+			})
+		}
+		scope := rt.NewScope()
+		defer scope.Close(context.Background())
+		c, err := rt.Run(context.Background(), effect.Extend(scope, cache.New(lookup, cache.Options{})), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hurried := rt.Start(context.Background(), c.Get("k").Timeout(5*time.Millisecond), nil)
+		patient := rt.Start(context.Background(), effect.AndThen(effect.Sleep[any, error](time.Millisecond), c.Get("k")), nil)
+		_, err = must(hurried.Wait(context.Background())).Get()
+		if !errors.Is(err, effect.ErrTimeout) {
+			t.Errorf("hurried: %v, want its timeout", err)
+		}
+		effecttest.AssertSucceeds(t, must(patient.Wait(context.Background())), "v")
+	})
 }

@@ -37,24 +37,29 @@ func (c *Cache[K, V, R, E]) newLoadLocked(e *entry[K, V, E], pinned bool) *load[
 }
 
 // start returns the effect that starts l's fiber in the cache's scope, so
-// that the lookup outlives the caller that started it and stops when the
-// scope closes; for a nil l, the zero effect. It must run uninterruptibly
-// right after l was made, so that l never lacks its fiber. If the scope is
+// that the lookup outlives the caller that asked for it and stops when the
+// scope closes; it starts nothing if l was abandoned meanwhile. It runs on
+// the launcher's fiber (see launcher), uninterruptibly. If the scope is
 // already closing, the fiber never starts; the cache's close wakes l's
 // waiters.
 func (c *Cache[K, V, R, E]) start(l *load[K, V, E]) effect.Effect[R, E, struct{}] {
-	if l == nil {
-		return effect.Effect[R, E, struct{}]{}
-	}
-	return effect.FlatMap(effect.ForkIn(c.scope, c.run(l)), func(fb *effect.Fiber[E, struct{}]) effect.Effect[R, E, struct{}] {
-		return effect.Sync[R, E](func() struct{} {
-			c.mu.Lock()
-			l.fb = fb
-			if l.abandoned {
-				c.stops = append(c.stops, fb)
-			}
-			c.unlock()
-			return struct{}{}
+	return effect.Suspend(func() effect.Effect[R, E, struct{}] {
+		c.mu.Lock()
+		abandoned := l.abandoned
+		c.mu.Unlock()
+		if abandoned {
+			return effect.Unit[R, E]()
+		}
+		return effect.FlatMap(effect.ForkIn(c.scope, c.run(l)), func(fb *effect.Fiber[E, struct{}]) effect.Effect[R, E, struct{}] {
+			return effect.Sync[R, E](func() struct{} {
+				c.mu.Lock()
+				l.fb = fb
+				if l.abandoned {
+					c.stops = append(c.stops, fb)
+				}
+				c.unlock()
+				return struct{}{}
+			})
 		})
 	})
 }
@@ -170,7 +175,8 @@ func (c *Cache[K, V, R, E]) unlinkLocked(l *load[K, V, E]) {
 
 // abandonLocked marks l, which no caller waits for, as abandoned and
 // returns its fiber to interrupt; nil if the fiber is not started yet, in
-// which case [Cache.start] interrupts it as soon as it is.
+// which case [Cache.start] does not start it, or interrupts it as soon as
+// it is.
 func (c *Cache[K, V, R, E]) abandonLocked(l *load[K, V, E]) *effect.Fiber[E, struct{}] {
 	l.abandoned = true
 	delete(c.loads, l)

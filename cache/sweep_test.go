@@ -22,7 +22,7 @@ import (
 
 // sweepMin is the fewest steps a sweep must have found, so that a sweep
 // that silently swept nothing fails.
-const sweepMin = 5
+const sweepMin = 3
 
 type sweepCase struct {
 	name string
