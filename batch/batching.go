@@ -4,21 +4,21 @@ import (
 	"slices"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/stream"
 )
 
 // askLocked adds a caller of k: to k's request if k is already gathered or
 // in flight, or else to a new request in the open batch (opening one if
-// there is none). It returns the request and the effect that starts what
-// must start now — the window's fiber of a new batch, or the resolver's
-// fiber of a batch just filled — which the caller must run uninterruptibly
-// right away, so that no batch lacks its fiber.
-func (l *Loader[K, V, R, E]) askLocked(k K) (*request[K, V, E], effect.Effect[R, E, struct{}]) {
+// there is none), and returns the request. What must start now — the
+// window's fiber of a new batch, or the resolver's fiber of a batch just
+// filled — is handed to the launcher.
+func (l *Loader[K, V, R, E]) askLocked(k K) *request[K, V, E] {
 	l.waiting++
 	if r := l.pending[k]; r != nil {
 		r.waiters++
 		r.b.waiters++
 		l.stats.Shared++
-		return r, effect.Effect[R, E, struct{}]{}
+		return r
 	}
 	b, fresh := l.open, false
 	if b == nil {
@@ -31,17 +31,17 @@ func (l *Loader[K, V, R, E]) askLocked(k K) (*request[K, V, E], effect.Effect[R,
 	b.live++
 	b.waiters++
 	l.pending[k] = r
-	if l.opts.MaxSize > 0 && b.live >= l.opts.MaxSize {
+	switch {
+	case l.opts.MaxSize > 0 && b.live >= l.opts.MaxSize:
 		keys, after := l.sendLocked(b)
 		if t := b.timer; t != nil {
 			l.stops = append(l.stops, t) // the window is over
 		}
-		return r, l.startSender(b, keys, after)
+		l.launch.q.TryOffer(l.startSender(b, keys, after))
+	case fresh:
+		l.launch.q.TryOffer(l.startTimer(b))
 	}
-	if fresh {
-		return r, l.startTimer(b)
-	}
-	return r, effect.Effect[R, E, struct{}]{}
+	return r
 }
 
 // sendLocked closes b to new keys and returns its keys, in order of
@@ -70,7 +70,9 @@ func (l *Loader[K, V, R, E]) sendLocked(b *batch[K, V, E]) ([]K, []*effect.Fiber
 
 // startTimer returns the effect that starts the fiber of b's window, in the
 // loader's scope: it waits for the window and then, if b is still open,
-// sends it and resolves it on the same fiber.
+// sends it and resolves it on the same fiber. It runs on the launcher's
+// fiber, and starts nothing if b was sent (it filled up) or left empty
+// meanwhile.
 func (l *Loader[K, V, R, E]) startTimer(b *batch[K, V, E]) effect.Effect[R, E, struct{}] {
 	wait := effect.Yield[R, E]()
 	if l.opts.Window > 0 {
@@ -89,36 +91,81 @@ func (l *Loader[K, V, R, E]) startTimer(b *batch[K, V, E]) effect.Effect[R, E, s
 			return l.resolveBatch(restore, b, keys, after)
 		})
 	}))
-	return effect.FlatMap(effect.ForkIn(l.scope, body), func(fb *effect.Fiber[E, struct{}]) effect.Effect[R, E, struct{}] {
-		return effect.Sync[R, E](func() struct{} {
-			l.mu.Lock()
-			b.timer = fb
-			if b.abandoned || (b.sent && !b.byTimer) {
-				l.stops = append(l.stops, fb)
-			}
-			l.unlock()
-			return struct{}{}
+	return effect.Suspend(func() effect.Effect[R, E, struct{}] {
+		l.mu.Lock()
+		wanted := l.open == b
+		l.mu.Unlock()
+		if !wanted {
+			return effect.Unit[R, E]()
+		}
+		return effect.FlatMap(effect.ForkIn(l.scope, body), func(fb *effect.Fiber[E, struct{}]) effect.Effect[R, E, struct{}] {
+			return effect.Sync[R, E](func() struct{} {
+				l.mu.Lock()
+				b.timer = fb
+				if b.abandoned || (b.sent && !b.byTimer) {
+					l.stops = append(l.stops, fb)
+				}
+				l.unlock()
+				return struct{}{}
+			})
 		})
 	})
 }
 
 // startSender returns the effect that starts a fiber in the loader's scope
 // that resolves b, just sent with keys, once the fibers after have ended.
+// It runs on the launcher's fiber, and starts nothing if b was abandoned
+// meanwhile.
 func (l *Loader[K, V, R, E]) startSender(b *batch[K, V, E], keys []K, after []*effect.Fiber[E, struct{}]) effect.Effect[R, E, struct{}] {
 	body := effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[R, E, struct{}] {
 		return l.resolveBatch(restore, b, keys, after)
 	})
-	return effect.FlatMap(effect.ForkIn(l.scope, body), func(fb *effect.Fiber[E, struct{}]) effect.Effect[R, E, struct{}] {
-		return effect.Sync[R, E](func() struct{} {
-			l.mu.Lock()
-			b.fb = fb
-			if b.abandoned {
-				l.stops = append(l.stops, fb)
-			}
-			l.unlock()
-			return struct{}{}
+	return effect.Suspend(func() effect.Effect[R, E, struct{}] {
+		l.mu.Lock()
+		abandoned := b.abandoned
+		l.mu.Unlock()
+		if abandoned {
+			return effect.Unit[R, E]()
+		}
+		return effect.FlatMap(effect.ForkIn(l.scope, body), func(fb *effect.Fiber[E, struct{}]) effect.Effect[R, E, struct{}] {
+			return effect.Sync[R, E](func() struct{} {
+				l.mu.Lock()
+				b.fb = fb
+				if b.abandoned {
+					l.stops = append(l.stops, fb)
+				}
+				l.unlock()
+				return struct{}{}
+			})
 		})
 	})
+}
+
+// launcher starts the loader's fibers — windows and resolver calls — from a
+// fiber of its own, in the loader's scope. A fiber takes its context (the
+// values, and the deadline of an enclosing Timeout) from the fiber that
+// forks it; a call shared by many callers must not carry the deadline of the
+// one caller who happened to open or fill its batch, so no caller forks it.
+type launcher[R, E any] struct {
+	q *stream.Queue[effect.Effect[R, E, struct{}]]
+}
+
+// launchLoop returns the launcher's fiber: it runs each queued start, until
+// the queue closes. The wait for the next one is interruptible (the
+// scope's close stops the launcher there); a start is not, so that a batch
+// is never left without its fiber but by the close, which wakes the callers
+// of every batch not answered.
+func (l *Loader[K, V, R, E]) launchLoop() effect.Effect[R, E, struct{}] {
+	var loop func() effect.Effect[R, E, struct{}]
+	loop = func() effect.Effect[R, E, struct{}] {
+		return effect.FlatMap(l.launch.q.Take[R, E](), func(next effect.Option[effect.Effect[R, E, struct{}]]) effect.Effect[R, E, struct{}] {
+			if !next.OK {
+				return effect.Unit[R, E]() // the loader closed
+			}
+			return effect.AndThen(effect.Uninterruptible(next.Value), effect.Suspend(loop))
+		})
+	}
+	return effect.Suspend(loop)
 }
 
 // resolveBatch returns the effect that waits for the fibers after to end,
@@ -360,6 +407,7 @@ func (l *Loader[K, V, R, E]) close() {
 	clear(l.pending)
 	l.open = nil
 	l.cache = nil
+	l.launch.q.Close()
 	l.mu.Unlock()
 	for _, r := range left {
 		r.done.Complete(effect.FailedWith[E, V](closedCause[E]()))

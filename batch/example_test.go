@@ -149,3 +149,22 @@ func ExampleErrClosed() {
 	fmt.Println(errors.Is(err, batch.ErrClosed), errors.Is(err, context.Canceled))
 	// Output: true true
 }
+
+func ExampleErrAbandoned() {
+	// Every caller of a batch gives up: the resolver's call is interrupted,
+	// and its context says why.
+	why := make(chan error, 1)
+	slow := func(keys []int) eff.Effect[map[int]string] {
+		return eff.Try(func(ctx context.Context) (map[int]string, error) {
+			<-ctx.Done()
+			why <- context.Cause(ctx)
+			return nil, ctx.Err()
+		})
+	}
+	prog := effect.FlatMap(batch.New(slow, batch.Options{}), func(l *batch.Loader[int, string, any, error]) eff.Effect[[]string] {
+		return l.GetAll([]int{1, 2, 3}).Timeout(10 * time.Millisecond)
+	})
+	_, err := eff.Run(context.Background(), eff.Scoped(prog))
+	fmt.Println(errors.Is(err, effect.ErrTimeout), errors.Is(<-why, batch.ErrAbandoned))
+	// Output: true true
+}

@@ -3,11 +3,13 @@ package batch_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/gogoscope/gogoscope/batch"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/effect/effecttest"
 )
@@ -48,9 +50,10 @@ func TestEveryCallerLeavingCancelsTheOpenBatch(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 		a.InterruptFromGo()
 		effecttest.WaitIdle()
-		// The window's fiber is gone: nothing waits for 10ms.
-		if n := len(rt.Fibers()); n != 0 {
-			t.Errorf("%d fibers left", n)
+		// The window's fiber is gone: nothing waits for 10ms. Only the
+		// loader's launcher is left.
+		if n := len(rt.Fibers()); n != 1 {
+			t.Errorf("%d fibers left, want 1", n)
 		}
 		time.Sleep(10 * time.Millisecond)
 		if n := len(be.batches()); n != 0 {
@@ -134,5 +137,36 @@ func TestClosingTheScopeStopsTheLoader(t *testing.T) {
 		if s := l.Stats(); s.Waiting != 0 || s.InFlight != 0 || s.Pending != 0 {
 			t.Errorf("after close: %+v", s)
 		}
+	})
+}
+
+func TestACallersDeadlineDoesNotReachTheSharedCall(t *testing.T) {
+	effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
+		resolve := func(keys []int) eff.Effect[map[int]string] {
+			return eff.Try(func(ctx context.Context) (map[int]string, error) {
+				if d, ok := ctx.Deadline(); ok {
+					return nil, fmt.Errorf("the call has a caller's deadline %v", d)
+				}
+				select {
+				case <-time.After(20 * time.Millisecond):
+					return map[int]string{1: "one", 2: "two"}, nil
+				case <-ctx.Done():
+					return nil, context.Cause(ctx)
+				}
+			})
+		}
+		scope := rt.NewScope()
+		defer scope.Close(context.Background())
+		l, err := rt.Run(context.Background(), effect.Extend(scope, batch.New(resolve, batch.Options{Window: time.Millisecond})), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hurried := rt.Start(context.Background(), l.Get(1).Timeout(5*time.Millisecond), nil)
+		patient := rt.Start(context.Background(), l.Get(2), nil)
+		_, err = must(hurried.Wait(context.Background())).Get()
+		if !errors.Is(err, effect.ErrTimeout) {
+			t.Errorf("hurried: %v, want its timeout", err)
+		}
+		effecttest.AssertSucceeds(t, must(patient.Wait(context.Background())), "two")
 	})
 }

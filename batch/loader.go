@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/stream"
 )
 
 // Options configures a [Loader]. The zero Options batches the keys asked
@@ -76,6 +77,7 @@ type Loader[K comparable, V, R, E any] struct {
 	waiting int
 	stats   Stats
 	stops   []*effect.Fiber[E, struct{}]
+	launch  launcher[R, E]
 }
 
 // answer is the resolver's answer, whatever its shape: the exit of key k,
@@ -142,17 +144,18 @@ func newLoader[K comparable, V, R, E any](fn string, resolve func([]K) effect.Ef
 	check(fn, opts.Window >= 0, fmt.Sprintf("Options.Window must be >= 0, got %v", opts.Window))
 	check(fn, opts.MaxSize >= 0, fmt.Sprintf("Options.MaxSize must be >= 0, got %d", opts.MaxSize))
 	acquire := effect.AccessEffect(func(env R) effect.Effect[R, E, *Loader[K, V, R, E]] {
-		return effect.Map(effect.CurrentScope[R, E](), func(s *effect.Scope) *Loader[K, V, R, E] {
+		return effect.FlatMap(effect.CurrentScope[R, E](), func(s *effect.Scope) effect.Effect[R, E, *Loader[K, V, R, E]] {
 			l := &Loader[K, V, R, E]{
 				resolve: resolve, missing: missingCause[K, E], opts: opts, env: env, scope: s,
 				pending: map[K]*request[K, V, E]{},
 				batches: map[*batch[K, V, E]]struct{}{},
 				dying:   map[K]*batch[K, V, E]{},
+				launch:  launcher[R, E]{q: stream.NewUnboundedQueue[effect.Effect[R, E, struct{}]]()},
 			}
 			if opts.Cache {
 				l.cache = map[K]V{}
 			}
-			return l
+			return effect.As(effect.ForkIn(s, l.launchLoop()), l)
 		})
 	})
 	return effect.AcquireRelease(acquire, func(l *Loader[K, V, R, E]) effect.Effect[R, E, struct{}] {
@@ -204,7 +207,7 @@ func (l *Loader[K, V, R, E]) Get(k K) effect.Effect[R, E, V] {
 				l.mu.Unlock()
 				return effect.Succeed[R, E](v)
 			}
-			r, plan := l.askLocked(k)
+			r := l.askLocked(k)
 			l.mu.Unlock()
 			wait := effect.MatchCauseEffect(restore.Apply(r.done.Await[R]()),
 				func(c effect.Cause[E]) effect.Effect[R, E, V] {
@@ -213,7 +216,7 @@ func (l *Loader[K, V, R, E]) Get(k K) effect.Effect[R, E, V] {
 				func(v V) effect.Effect[R, E, V] {
 					return effect.AndThen(l.leave([]*request[K, V, E]{r}), effect.Succeed[R, E](v))
 				})
-			return effect.AndThen(plan, wait)
+			return wait
 		})
 	})
 }
@@ -230,7 +233,6 @@ func (l *Loader[K, V, R, E]) GetAll(keys []K) effect.Effect[R, E, []V] {
 			vals := make([]V, len(keys))
 			waits := make([]*request[K, V, E], len(keys))
 			var reqs []*request[K, V, E]
-			var plan effect.Effect[R, E, struct{}]
 			l.mu.Lock()
 			if l.closed {
 				l.mu.Unlock()
@@ -243,10 +245,9 @@ func (l *Loader[K, V, R, E]) GetAll(keys []K) effect.Effect[R, E, []V] {
 					vals[i] = v
 					continue
 				}
-				r, p := l.askLocked(k)
+				r := l.askLocked(k)
 				waits[i] = r
 				reqs = append(reqs, r)
-				plan = effect.AndThen(plan, p)
 			}
 			l.mu.Unlock()
 			await := effect.ForEach(waits, func(r *request[K, V, E]) effect.Effect[R, E, struct{}] {
@@ -271,7 +272,7 @@ func (l *Loader[K, V, R, E]) GetAll(keys []K) effect.Effect[R, E, []V] {
 				func([]struct{}) effect.Effect[R, E, []V] {
 					return effect.AndThen(l.leave(reqs), effect.Sync[R, E](collect))
 				})
-			return effect.AndThen(plan, wait)
+			return wait
 		})
 	})
 }
