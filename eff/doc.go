@@ -36,6 +36,6 @@
 //   - a resource: [Acquire] with open and close as plain Go funcs, its ctx
 //     living until close has run; a cleanup step: [Defer]
 //   - waiting: [Sleep], [Never]; concurrency: [Fork], [Join], [Race],
-//     [RaceAll], [All], [ForEachPar]
+//     [All], [ForEachPar]
 //   - running from Go: [Run], [RunExit], or a [effect.Runtime]
 package eff

@@ -107,7 +107,7 @@ func (rt *Runtime) Run[R, E, A any](ctx context.Context, e Effect[R, E, A], env 
 
 // Start starts e on a new fiber in the runtime's global scope and returns at
 // once. The fiber runs until it ends, is interrupted ([Fiber.InterruptFromGo],
-// an effect's [Fiber.Interrupt]), or the runtime is shut down. Cancelling
+// an effect's [Interrupt]), or the runtime is shut down. Cancelling
 // ctx does not stop it; ctx only lends its values.
 func (rt *Runtime) Start[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) *Fiber[E, A] {
 	if ctx == nil {
