@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	_ "modernc.org/sqlite"
 
@@ -34,6 +36,7 @@ type DB struct {
 
 	mu                    sync.Mutex
 	inFlight, maxInFlight int64
+	starts                []time.Time // when each query started
 }
 
 var dbSeq atomic.Int64
@@ -83,6 +86,13 @@ func (db *DB) MaxInFlight() int64 {
 	return db.maxInFlight
 }
 
+// Starts returns when each query started, in order.
+func (db *DB) Starts() []time.Time {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return slices.Clone(db.starts)
+}
+
 // begin counts a query that starts and returns the function that counts
 // its end.
 func (db *DB) begin() func() {
@@ -90,6 +100,7 @@ func (db *DB) begin() func() {
 	db.mu.Lock()
 	db.inFlight++
 	db.maxInFlight = max(db.maxInFlight, db.inFlight)
+	db.starts = append(db.starts, time.Now())
 	db.mu.Unlock()
 	return func() {
 		db.mu.Lock()

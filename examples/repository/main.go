@@ -3,8 +3,9 @@
 // lists a page of posts and asks for each post's author on its own — the
 // N+1 pattern — yet the database sees few queries: the repository keeps
 // authors in a cache.Cache, whose misses go through a batch.Loader that
-// gathers them into one query per window, and every query waits for the
-// database's limit (a resource.Semaphore of a few connections).
+// gathers them into one query per window, and every query waits for its
+// turn under the database's rate limit (a ratelimit.Limiter, token bucket)
+// and then for one of its few connections (a resource.Semaphore).
 //
 // The program opens an in-memory SQLite database, builds the repository in
 // a scope of its own, serves on 127.0.0.1 from a fiber of another scope,
@@ -30,6 +31,7 @@ import (
 
 	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/ratelimit"
 )
 
 // Eff is the program's name for the effects it writes: they need no
@@ -49,7 +51,10 @@ type Config struct {
 // DefaultConfig is the configuration of a plain run.
 var DefaultConfig = Config{
 	Authors: 60, Posts: 2000, PageSize: 20, Clients: 8, Requests: 25,
-	Repo: RepoConfig{CacheTTL: time.Minute, Capacity: 1000, Window: 2 * time.Millisecond, MaxBatch: 100, DBLimit: 4},
+	Repo: RepoConfig{
+		CacheTTL: time.Minute, Capacity: 1000, Window: 2 * time.Millisecond, MaxBatch: 100,
+		DBLimit: 4, QueryRate: ratelimit.TokenBucket{Rate: 2000, Per: time.Second, Burst: 100},
+	},
 }
 
 func main() {
@@ -58,6 +63,7 @@ func main() {
 	flag.IntVar(&cfg.Requests, "requests", cfg.Requests, "feed requests per client")
 	flag.IntVar(&cfg.Repo.MaxBatch, "max-batch", cfg.Repo.MaxBatch, "most authors per query")
 	flag.DurationVar(&cfg.Repo.Window, "window", cfg.Repo.Window, "how long author lookups are gathered")
+	flag.Int64Var(&cfg.Repo.QueryRate.Rate, "query-rate", cfg.Repo.QueryRate.Rate, "queries per second the database allows")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -80,7 +86,8 @@ func run(ctx context.Context, out io.Writer, cfg Config) error {
 		sum.Queries, sum.Feeds, sum.Batch.Batches, sum.Feeds+sum.Bylines)
 	fmt.Fprintf(out, "author cache: %d hits, %d misses (%d shared), %d authors looked up\n",
 		sum.Cache.Hits, sum.Cache.Misses, sum.Cache.Shared, sum.Cache.Loads)
-	fmt.Fprintf(out, "database limit: at most %d queries at once (%d allowed)\n", sum.MaxInFlight, cfg.Repo.DBLimit)
+	fmt.Fprintf(out, "database limits: at most %d queries at once (%d allowed), at most %d per %v after a burst of %d\n",
+		sum.MaxInFlight, cfg.Repo.DBLimit, cfg.Repo.QueryRate.Rate, cfg.Repo.QueryRate.Per, cfg.Repo.QueryRate.Burst)
 	return nil
 }
 
