@@ -58,8 +58,12 @@ func (l *Loader[K, V, R, E]) sendLocked(b *batch[K, V, E]) ([]K, []*effect.Fiber
 	for _, r := range b.reqs {
 		if !r.dropped {
 			keys = append(keys, r.key)
-			if d := l.dying[r.key]; d != nil && !slices.Contains(after, d.resolver()) {
-				after = append(after, d.resolver())
+			// A dying batch whose resolver was never started has no call
+			// to wait for: its start sees it abandoned and starts nothing.
+			if d := l.dying[r.key]; d != nil {
+				if fb := d.resolver(); fb != nil && !slices.Contains(after, fb) {
+					after = append(after, fb)
+				}
 			}
 		}
 	}
@@ -334,13 +338,15 @@ func (l *Loader[K, V, R, E]) leave(reqs []*request[K, V, E]) effect.Effect[R, E,
 			}
 		}
 		l.unlock()
-		if len(stops) == 0 {
+		if len(stops) == 0 && len(dead) == 0 {
 			return effect.Unit[R, E]()
 		}
 		stopped := effect.ForEach(stops, func(fb *effect.Fiber[E, struct{}]) effect.Effect[R, E, struct{}] {
 			stop := effect.Sync[R, E](func() struct{} { fb.Handle().Interrupt(ErrAbandoned); return struct{}{} })
 			return effect.AndThen(stop, effect.Void(effect.Await[R](fb)))
 		})
+		// The dead batches' keys stop dying once their calls have stopped
+		// (at once if none had started).
 		return effect.AndThen(stopped, effect.Sync[R, E](func() struct{} {
 			l.mu.Lock()
 			defer l.mu.Unlock()
