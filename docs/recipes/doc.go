@@ -9,4 +9,6 @@
 //	go test ./docs/recipes
 //
 // Each file NN_name_test.go is one recipe, in the chapter's order.
+// cancellation_test.go checks the lifetimes that docs/cancellation.md
+// states and that the effect package's own tests do not.
 package recipes
