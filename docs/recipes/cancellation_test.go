@@ -82,8 +82,12 @@ func TestDeadlinesThatTryCanSee(t *testing.T) {
 		}
 
 		for _, e := range []func(eff.Effect[time.Duration]) eff.Effect[time.Duration]{
-			func(e eff.Effect[time.Duration]) eff.Effect[time.Duration] { return e.Timeout(time.Second).Timeout(time.Hour) },
-			func(e eff.Effect[time.Duration]) eff.Effect[time.Duration] { return e.Timeout(time.Hour).Timeout(time.Second) },
+			func(e eff.Effect[time.Duration]) eff.Effect[time.Duration] {
+				return e.Timeout(time.Second).Timeout(time.Hour)
+			},
+			func(e eff.Effect[time.Duration]) eff.Effect[time.Duration] {
+				return e.Timeout(time.Hour).Timeout(time.Second)
+			},
 		} {
 			left, err := eff.Run(context.Background(), e(eff.Try(func(ctx context.Context) (time.Duration, error) {
 				d, ok := ctx.Deadline()
