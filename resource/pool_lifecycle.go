@@ -27,7 +27,9 @@ func create[T any](p *Pool[T]) effect.Effect[any, error, made[T]] {
 			func(c effect.Cause[error]) effect.Effect[any, error, made[T]] {
 				return effect.AndThen(effect.CloseScope[any, error](s), effect.FailCause[any, made[T]](c))
 			},
-			func(v T) effect.Effect[any, error, made[T]] { return effect.Succeed[any, error](made[T]{value: v, scope: s}) })
+			func(v T) effect.Effect[any, error, made[T]] {
+				return effect.Succeed[any, error](made[T]{value: v, scope: s})
+			})
 	})
 }
 

@@ -22,8 +22,8 @@ import (
 type poolEntry[T any] struct {
 	value     T
 	scope     *effect.Scope // the resource's own scope: closing it destroys it
-	lease     uint64    // the current borrower's lease, 0 if none
-	idleSince time.Time // when it last became idle
+	lease     uint64        // the current borrower's lease, 0 if none
+	idleSince time.Time     // when it last became idle
 }
 
 // grant is what a waiter receives: a resource, a slot to create one in, or
