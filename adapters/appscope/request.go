@@ -122,6 +122,20 @@ func (a *App[R]) RunExit[E, A any](ctx context.Context, e effect.Effect[R, E, A]
 	return a.rt.RunExit(rctx, effect.Extend(a.scope, effect.Scoped(e)), a.env)
 }
 
+// Acquire runs e in the application scope and returns its value, or an
+// error as [App.Run] does: the resources it acquires (a circuit breaker, a
+// semaphore, a pool, a connection) and the fibers it forks live until
+// [App.Shutdown], whatever ctx belongs to. Cancelling ctx interrupts e
+// while it runs; it does not matter once Acquire has returned.
+func (a *App[R]) Acquire[E, A any](ctx context.Context, e effect.Effect[R, E, A]) (A, error) {
+	if !a.enter() {
+		var zero A
+		return zero, effect.CauseInterrupt[E](0, ErrShutdown)
+	}
+	defer a.leave()
+	return a.rt.Run(ctx, effect.Extend(a.scope, e), a.env)
+}
+
 func runInRequest[R, E, A any](a *App[R], req *request, ctx context.Context, e effect.Effect[R, E, A]) effect.Exit[E, A] {
 	req.mu.Lock()
 	ended, s := req.ended, req.scope
