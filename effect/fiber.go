@@ -235,11 +235,14 @@ func (f *fiber) observe(fn func()) {
 // written the exit. It wakes f's waiters and tells its supervising scope.
 func (f *fiber) finishLocked(err error, attached bool) {
 	f.done = true
+	// finished is set before the lock is released: whoever sees the end
+	// (through done, Poll or the channel) also sees finished, so the
+	// registry no longer lists the fiber (Runtime.Fibers).
+	f.finished.Store(true)
 	ch, first, obs, notify := f.doneCh, f.onEnd, f.observers, f.notify
 	f.onEnd, f.observers, f.notify = nil, nil, nil
 	f.onIntr = nil
 	f.mu.Unlock()
-	f.finished.Store(true)
 	if ch != nil {
 		close(ch)
 	}
@@ -508,4 +511,48 @@ func runFiber[R, E, A any](fb *Fiber[E, A], env R, e Effect[R, E, A]) {
 	fb.exit = Exit[E, A]{value: a, cause: c}
 	finished = true
 	f.finishLocked(errorOf(c), true)
+}
+
+// FiberHandle is an untyped handle on a running fiber: enough to identify
+// it, wait for its end and interrupt it, without knowing what it computes.
+// [CurrentFiber] hands one to the effect that runs on the fiber, so that
+// code watching a resource on its behalf (a lease renewer, a watchdog) can
+// stop it with a reason. The zero FiberHandle refers to no fiber.
+type FiberHandle struct{ f *fiber }
+
+// ID returns the fiber's ID, or 0 for the zero handle.
+func (h FiberHandle) ID() FiberID {
+	if h.f == nil {
+		return 0
+	}
+	return h.f.id
+}
+
+// Interrupt requests the interruption of the fiber, with reason as the
+// [InterruptedError.Reason] that its cause and error carry, and returns at
+// once: wait on [FiberHandle.Done] to know when the fiber has ended. The
+// first request wins; a request to an ended fiber does nothing. Inside an
+// uninterruptible region the interruption waits for the region's end.
+func (h FiberHandle) Interrupt(reason error) {
+	if h.f != nil {
+		h.f.interruptAs(0, reason)
+	}
+}
+
+// Done returns a channel closed once the fiber has ended, its finalizers
+// included.
+func (h FiberHandle) Done() <-chan struct{} {
+	if h.f == nil {
+		return closedCh
+	}
+	return h.f.doneChan()
+}
+
+// Handle returns an untyped handle on the fiber.
+func (fb *Fiber[E, A]) Handle() FiberHandle { return FiberHandle{f: &fb.fiber} }
+
+// CurrentFiber returns an effect that succeeds with a handle on the fiber
+// running it.
+func CurrentFiber[R, E any]() Effect[R, E, FiberHandle] {
+	return prim(func(f *fiber, _ R) Effect[R, E, FiberHandle] { return Succeed[R, E](FiberHandle{f: f}) })
 }

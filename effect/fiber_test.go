@@ -207,3 +207,27 @@ func TestRegistryHooksAndDump(t *testing.T) {
 		}
 	})
 }
+
+func TestCurrentFiberInterruptCarriesTheReason(t *testing.T) {
+	errLost := errors.New("lease lost")
+	e := FlatMap(CurrentFiber[any, error](), func(h FiberHandle) eff {
+		return AndThen(Sync[any, error](func() struct{} { h.Interrupt(errLost); return struct{}{} }), Never[any, error, int]())
+	})
+	ex := runExit(e)
+	if !ex.IsInterrupted() {
+		t.Fatalf("got %v, want an interruption", ex)
+	}
+	if err := ex.Err(); !errors.Is(err, errLost) {
+		t.Fatalf("got %v, want an error that matches the reason", err)
+	}
+	var ie *InterruptedError
+	if !errors.As(ex.Err(), &ie) || ie.Reason != errLost {
+		t.Fatalf("got %#v, want an *InterruptedError with the reason", ie)
+	}
+	var zero FiberHandle
+	zero.Interrupt(errLost) // no fiber: nothing happens
+	if zero.ID() != 0 {
+		t.Fatal("zero handle has an ID")
+	}
+	<-zero.Done()
+}

@@ -117,11 +117,21 @@ func (rt *Runtime) Start[R, E, A any](ctx context.Context, e Effect[R, E, A], en
 func (rt *Runtime) NewScope() *Scope { return newScope(rt, &rt.root, 0, "") }
 
 // Close closes the scope from plain Go, as [CloseScope] does, and returns
-// the finalizers' failures (nil if none). Cancelling ctx does not cut the
-// closing short: finalizers always run to their end.
+// the finalizers' failures (nil if none). It returns only once the scope is
+// closed: every fiber in it has ended and every finalizer has run. ctx lends
+// its values to the finalizers; cancelling it, before or during the call,
+// does not cut the closing short, because finalizers always run to their
+// end. A Close that finds the scope closing (another goroutine's Close, its
+// parent's close, [Runtime.Shutdown]) waits for that close to end and returns
+// the same result; a Close of a closed scope returns that result at once. A
+// finalizer that closes its own scope gets nil at once.
 func (s *Scope) Close(ctx context.Context) error {
-	_, err := s.rt.Run(ctx, Uninterruptible(CloseScope[any, error](s)), nil)
-	return err
+	fb := &Fiber[error, struct{}]{}
+	f := &fb.fiber
+	f.init(s.rt, nil, &s.rt.root, detach(ctx))
+	f.locals.interruptible = false
+	_, c := runRoot(f, nil, CloseScope[any, error](s))
+	return errorOf(c)
 }
 
 // Shutdown closes the runtime's global scope: it interrupts every fiber

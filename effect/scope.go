@@ -57,6 +57,12 @@ type Scope struct {
 	first, last *entry
 	// entry is this scope's place in its parent's entries (explicit scopes).
 	entry *entry
+	// closer is the fiber running the close, result what the close ended
+	// with (the finalizers' failures), and closed a channel made on demand
+	// for callers that wait for a close in progress; all under mu.
+	closer FiberID
+	result Cause[any]
+	closed chan struct{}
 }
 
 // entry is a finalizer or an open child scope of a scope.
@@ -226,10 +232,29 @@ func (s *Scope) closeIfEmpty() bool {
 	return true
 }
 
-func (s *Scope) markClosed() {
+// markClosed records the end of the close with its result and wakes the
+// callers that wait for it.
+func (s *Scope) markClosed(result Cause[any]) {
 	s.mu.Lock()
 	s.state = scopeClosed
+	s.result = result
+	ch := s.closed
 	s.mu.Unlock()
+	if ch != nil {
+		close(ch)
+	}
+}
+
+// closedChan returns a channel closed once the scope's close has ended;
+// the caller holds s.mu.
+func (s *Scope) closedChanLocked() <-chan struct{} {
+	if s.state == scopeClosed {
+		return closedCh
+	}
+	if s.closed == nil {
+		s.closed = make(chan struct{})
+	}
+	return s.closed
 }
 
 func (s *Scope) addFinalizer(fin finalizer) bool {
@@ -244,16 +269,34 @@ func (s *Scope) addFinalizer(fin finalizer) bool {
 
 // closeScope returns the effect that closes s with the exit ex. It succeeds
 // with the joined failures of the finalizers (as FinalizerError defects),
-// empty when all went well; closing an already closed scope does nothing.
-// Callers run it uninterruptibly.
+// empty when all went well. Closing happens once: a caller that finds the
+// close in progress on another fiber waits for it to end, and every caller
+// gets the same result; a finalizer that closes its own scope (the closing
+// fiber itself) returns at once, as waiting would never end. Callers run it
+// uninterruptibly.
 func closeScope(s *Scope, ex Exit[any, any]) Effect[any, any, Cause[any]] {
 	return prim(func(f *fiber, _ any) Effect[any, any, Cause[any]] {
 		s.mu.Lock()
-		if s.state != scopeOpen {
+		switch s.state {
+		case scopeClosed:
+			r := s.result
 			s.mu.Unlock()
-			return Succeed[any, any](Cause[any]{})
+			return Succeed[any, any](r)
+		case scopeClosing:
+			if s.closer == f.id {
+				s.mu.Unlock()
+				return Succeed[any, any](Cause[any]{})
+			}
+			ch := s.closedChanLocked()
+			s.mu.Unlock()
+			waitChan(f, ch, waitInfo{what: "close of scope, by", target: s.closer})
+			s.mu.Lock()
+			r := s.result
+			s.mu.Unlock()
+			return Succeed[any, any](r)
 		}
 		s.state = scopeClosing
+		s.closer = f.id
 		var kids []*fiber
 		for k := s.fibers; k != nil; k = k.next {
 			if !k.finished.Load() {
@@ -285,13 +328,13 @@ func closeScope(s *Scope, ex Exit[any, any]) Effect[any, any, Cause[any]] {
 		run = func(i int) Effect[any, any, Cause[any]] {
 			if i == len(steps) {
 				return Sync[any, any](func() Cause[any] {
-					s.markClosed()
 					if s.parent != nil && s.ofFiber == nil {
 						s.parent.unlink(s)
 					}
 					if s.ofFiber == nil {
 						s.rt.scopeClosed(s)
 					}
+					s.markClosed(acc)
 					return acc
 				})
 			}
@@ -302,6 +345,21 @@ func closeScope(s *Scope, ex Exit[any, any]) Effect[any, any, Cause[any]] {
 		}
 		return run(0)
 	})
+}
+
+// waitChan blocks fiber f until ch is closed, uninterruptibly (the closes
+// that use it must finish), showing w in dumps meanwhile.
+func waitChan(f *fiber, ch <-chan struct{}, w waitInfo) {
+	select {
+	case <-ch:
+		return
+	default:
+	}
+	f.mu.Lock()
+	f.waiting = w
+	f.mu.Unlock()
+	<-ch
+	f.endWait()
 }
 
 // finalizerDefect returns the cause recorded for a finalizer that failed
