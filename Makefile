@@ -9,7 +9,7 @@ STATICCHECK := $(BIN)/staticcheck
 GOFMT        = $(shell $(GO) env GOROOT)/bin/gofmt
 PKGS        := ./...
 
-.PHONY: example test vet lint fmt fmt-check bench tools
+.PHONY: example test vet lint fmt fmt-check bench tools browser-up
 
 ## example: run the quickstart program on its embedded defaults
 example:
@@ -38,3 +38,8 @@ fmt-check:
 ## bench: every benchmark, each beside its raw-Go baseline
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+
+## browser-up: install Debian's chromium if it is missing and print its path
+## (the inspector's browser test reads it from CHROME_PATH)
+browser-up:
+	@scripts/chromium.sh
