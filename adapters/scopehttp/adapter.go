@@ -207,9 +207,10 @@ func (ad *Adapter[R]) WriteFailure(w http.ResponseWriter, r *http.Request, o Out
 }
 
 // LogFailure logs the failure o of the request r: a defect at level Error
-// with its value and stack, a 5xx answer at level Error, an interruption
-// by the shutdown or by a client that went away at level Debug, anything
-// else (4xx) at level Debug.
+// with its value and stack; an interruption by the shutdown or by a client
+// that went away at level Debug; a request cancelled by an operator
+// ([appscope.App.Cancel]) at level Info; any other 5xx answer at level
+// Error; anything else (4xx) at level Debug.
 func (ad *Adapter[R]) LogFailure(r *http.Request, o Outcome) {
 	label := ad.Label(r)
 	switch {
@@ -220,6 +221,8 @@ func (ad *Adapter[R]) LogFailure(r *http.Request, o Outcome) {
 		ad.log.Debug("scopehttp: client went away", "request", label, "error", o.Err)
 	case errors.Is(o.Err, appscope.ErrShutdown):
 		ad.log.Debug("scopehttp: request interrupted by the shutdown", "request", label)
+	case errors.Is(o.Err, appscope.ErrCanceled):
+		ad.log.Info("scopehttp: request cancelled by an operator", "request", label)
 	case o.Status >= 500:
 		ad.log.Error("scopehttp: request failed", "request", label, "status", o.Status, "error", o.Err)
 	default:
