@@ -151,7 +151,8 @@ func (a *App[R]) leave() {
 
 // link returns a child of ctx that is also cancelled, with cause
 // ErrShutdown, when the App starts shutting down, and the function that
-// releases it.
+// releases it. Requests do without it: Stop cancels them through the
+// registry, which costs nothing per request.
 func (a *App[R]) link(ctx context.Context) (context.Context, context.CancelCauseFunc, func() bool) {
 	rctx, cancel := context.WithCancelCause(ctx)
 	stop := context.AfterFunc(a.stopCtx, func() { cancel(ErrShutdown) })
@@ -186,6 +187,7 @@ func (a *App[R]) Shutdown(ctx context.Context) error {
 func (a *App[R]) Stop() {
 	a.stopping.Store(true)
 	a.stop(ErrShutdown)
+	a.requests.each(func(r *request) { r.cancel(ErrShutdown) })
 }
 
 func (a *App[R]) shutdown(ctx context.Context) error {

@@ -339,3 +339,46 @@ func TestAGivenRuntimeIsLeftRunning(t *testing.T) {
 	}
 	rt.Shutdown(context.Background())
 }
+
+func TestServeIsAWholeRequestInOneRun(t *testing.T) {
+	var l log
+	app := appscope.New("env", appscope.Options{})
+	defer app.Shutdown(context.Background())
+	var inner [2]effect.ScopeID
+	ex := app.Serve(context.Background(), "GET /one", func(ctx context.Context) Eff[[2]effect.ScopeID] {
+		if !app.InRequest(ctx) {
+			t.Errorf("the context given to build is not the request's")
+		}
+		if reqs := app.Requests(); len(reqs) != 1 || reqs[0].Label != "GET /one" {
+			t.Errorf("Requests during Serve: %+v", reqs)
+		}
+		return effect.AndThen(
+			effect.Void(effect.AcquireRelease(l.effect("acquire"), func(struct{}) Eff[struct{}] { return l.effect("release") })),
+			effect.FlatMap(scopeIDs(), func(ids [2]effect.ScopeID) Eff[[2]effect.ScopeID] {
+				// Plain code in the request joins its scope.
+				return effect.Try[string](func(context.Context) ([2]effect.ScopeID, error) {
+					v, err := app.Run(ctx, scopeIDs())
+					inner = v
+					return ids, err
+				})
+			}))
+	})
+	ids, err := ex.Get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids != inner || ids[1] != app.Scope().ID() {
+		t.Errorf("scopes: the request's %v, plain code's %v, the application's #%d", ids, inner, app.Scope().ID())
+	}
+	if evs := l.list(); !slices.Equal(evs, []string{"acquire", "release"}) {
+		t.Errorf("events: %q", evs)
+	}
+	if n, reqs := app.InFlight(), app.Requests(); n != 0 || len(reqs) != 0 {
+		t.Errorf("after Serve: %d in flight, %+v", n, reqs)
+	}
+	app.Stop()
+	ex = app.Serve(context.Background(), "late", func(context.Context) Eff[[2]effect.ScopeID] { return scopeIDs() })
+	if _, err := ex.Get(); !errors.Is(err, appscope.ErrShutdown) {
+		t.Errorf("Serve while stopping: %v", err)
+	}
+}

@@ -46,6 +46,18 @@ func (g *registry) get(id uint64) *request {
 	return s.reqs[id]
 }
 
+// each calls f for every request in flight, under its shard's lock.
+func (g *registry) each(f func(*request)) {
+	for i := range g.shards {
+		s := &g.shards[i]
+		s.mu.Lock()
+		for _, r := range s.reqs {
+			f(r)
+		}
+		s.mu.Unlock()
+	}
+}
+
 // list returns the requests in flight, oldest first.
 func (g *registry) list() []RequestInfo {
 	var reqs []*request

@@ -52,13 +52,10 @@ var errEnded = errors.New("appscope: request ended")
 // Cost: a context, a registry entry and about a microsecond; a request that
 // never runs an effect opens no scope.
 func (a *App[R]) Begin(ctx context.Context, label string) (context.Context, func() error, error) {
-	if !a.enter() {
+	req, rctx, ok := a.begin(ctx, label)
+	if !ok {
 		return ctx, func() error { return nil }, ErrShutdown
 	}
-	rctx, cancel, stop := a.link(ctx)
-	req := &request{owner: a, id: a.reqIDs.Add(1), label: label, started: time.Now(), cancel: cancel}
-	a.requests.add(req)
-	rctx = context.WithValue(rctx, requestKey{}, req)
 	end := func() error {
 		req.mu.Lock()
 		if req.ended {
@@ -72,13 +69,130 @@ func (a *App[R]) Begin(ctx context.Context, label string) (context.Context, func
 		if s != nil {
 			err = s.Close(context.WithoutCancel(rctx))
 		}
-		stop()
-		cancel(errEnded)
-		a.requests.remove(req)
-		a.leave()
+		a.finish(req)
 		return err
 	}
 	return rctx, end, nil
+}
+
+// begin counts a request in and registers it; ok is false when the App is
+// stopping. The request's context is cancelled by Stop through the
+// registry: a request registered as Stop walks it is either seen by the
+// walk or sees the stopping flag here.
+func (a *App[R]) begin(ctx context.Context, label string) (*request, context.Context, bool) {
+	if !a.enter() {
+		return nil, ctx, false
+	}
+	rctx, cancel := context.WithCancelCause(ctx)
+	req := &request{owner: a, id: a.reqIDs.Add(1), label: label, started: time.Now(), cancel: cancel}
+	a.requests.add(req)
+	if a.stopping.Load() {
+		cancel(ErrShutdown)
+	}
+	return req, context.WithValue(rctx, requestKey{}, req), true
+}
+
+// finish counts the request out.
+func (a *App[R]) finish(req *request) {
+	req.cancel(errEnded)
+	a.requests.remove(req)
+	a.leave()
+}
+
+// Serve runs the effect that build returns as the whole of one request
+// labelled label, and returns its exit: it is [App.Begin], [App.RunExit]
+// and the end function in one, cheaper, because the request scope is the
+// effect's own region, opened and closed within the one run of the
+// runtime. build receives the request's context (cancelled as Begin's is)
+// and is called inside the effect, so a panic in it is a defect. Effects
+// run with that context while the request runs (by plain code inside it)
+// share its scope. After Shutdown has begun, Serve fails at once with an
+// interruption whose reason is [ErrShutdown].
+func (a *App[R]) Serve[E, A any](ctx context.Context, label string, build func(ctx context.Context) effect.Effect[R, E, A]) effect.Exit[E, A] {
+	return serve(a, ctx, label, true, build)
+}
+
+// serve is Serve; with interruptible false, the run does not watch the
+// request's context (build's effect is plain code that watches it itself),
+// which spares the runtime a context callback per request.
+func serve[R, E, A any](a *App[R], ctx context.Context, label string, interruptible bool, build func(ctx context.Context) effect.Effect[R, E, A]) effect.Exit[E, A] {
+	req, rctx, ok := a.begin(ctx, label)
+	if !ok {
+		return effect.FailedWith[E, A](effect.CauseInterrupt[E](0, ErrShutdown))
+	}
+	defer a.finish(req)
+	body := effect.FlatMap(effect.CurrentScope[R, E](), func(s *effect.Scope) effect.Effect[R, E, A] {
+		return effect.FlatMap(effect.CurrentFiberID[R, E](), func(id effect.FiberID) effect.Effect[R, E, A] {
+			req.fiber.Store(uint64(id))
+			req.adopt(s)
+			return build(rctx)
+		})
+	})
+	runCtx := rctx
+	if !interruptible {
+		runCtx = context.WithoutCancel(rctx)
+	}
+	ex := a.rt.RunExit(runCtx, effect.Extend(a.scope, effect.Scoped(body)), a.env)
+	req.mu.Lock()
+	req.ended = true
+	req.mu.Unlock()
+	return ex
+}
+
+// Request runs fn, plain Go, as the whole of one request labelled label:
+// fn receives the request's context (cancelled when ctx is, when the App
+// shuts down, and by [App.Cancel]); effects run with it ([App.Run]) share
+// one request scope, a child of the application scope, which is closed
+// when fn returns — its fibers interrupted and awaited, its finalizers run
+// in reverse order. This is what the adapters' middlewares do around the
+// rest of a handler chain; it costs one run of the runtime, where
+// [App.Begin] and its end function cost two.
+//
+// When fn is not called, Request returns why: [ErrShutdown] when the App
+// is stopping (the server should answer 503), or ctx's cause when ctx
+// ended first. Otherwise it returns the failures of the request scope's
+// finalizers (nil if none). A panic in fn is raised again, with its value,
+// once the scope has closed (so http.ErrAbortHandler keeps its meaning).
+func (a *App[R]) Request(ctx context.Context, label string, fn func(ctx context.Context)) error {
+	var (
+		called, panicked bool
+		value            any
+	)
+	ex := serve(a, ctx, label, false, func(rctx context.Context) effect.Effect[R, error, struct{}] {
+		return effect.Sync[R, error](func() struct{} {
+			called = true
+			defer func() {
+				if r := recover(); r != nil {
+					panicked, value = true, r
+				}
+			}()
+			fn(rctx)
+			return struct{}{}
+		})
+	})
+	if panicked {
+		panic(value)
+	}
+	if !ex.IsFailure() {
+		return nil
+	}
+	c := ex.Cause()
+	if !called {
+		if errors.Is(c, ErrShutdown) || a.stopping.Load() {
+			return ErrShutdown
+		}
+		if err := context.Cause(ctx); err != nil {
+			return err
+		}
+		return c
+	}
+	// fn ran: an interruption that came while it ran is the request's
+	// business; only the finalizers' failures are reported.
+	var errs []error
+	for _, d := range c.Defects() {
+		errs = append(errs, d)
+	}
+	return errors.Join(errs...)
 }
 
 // requestOf returns the request of a that ctx belongs to, or nil.

@@ -27,6 +27,7 @@
 package scopeecho
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -76,13 +77,22 @@ func (a *Adapter[R]) Middleware() echo.MiddlewareFunc {
 			if app.InRequest(req.Context()) {
 				return next(c)
 			}
-			ctx, end, err := app.Begin(req.Context(), a.http.Label(req))
-			if err != nil {
+			var (
+				called  bool
+				nextErr error
+			)
+			err := app.Request(req.Context(), a.http.Label(req), func(ctx context.Context) {
+				called = true
+				c.SetRequest(req.WithContext(ctx))
+				nextErr = next(c)
+			})
+			switch {
+			case !called && errors.Is(err, appscope.ErrShutdown):
 				return a.fail(c, a.http.Outcome(req.Context(), effect.CauseInterrupt[error](0, err)))
+			case called && err != nil:
+				a.http.Ended(c.Response(), req, called, err) // logs
 			}
-			defer a.http.End(req, end)
-			c.SetRequest(req.WithContext(ctx))
-			return next(c)
+			return nextErr
 		}
 	}
 }

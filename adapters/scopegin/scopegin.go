@@ -24,6 +24,7 @@
 package scopegin
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -70,15 +71,17 @@ func (a *Adapter[R]) Middleware() gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		ctx, end, err := app.Begin(c.Request.Context(), a.http.Label(c.Request))
-		if err != nil {
+		r := c.Request
+		var called bool
+		err := app.Request(r.Context(), a.http.Label(r), func(ctx context.Context) {
+			called = true
+			c.Request = r.WithContext(ctx)
+			c.Next()
+		})
+		if !called && err != nil {
 			c.Abort()
-			a.http.Refuse(c.Writer, c.Request, err)
-			return
 		}
-		defer a.http.End(c.Request, end)
-		c.Request = c.Request.WithContext(ctx)
-		c.Next()
+		a.http.Ended(c.Writer, r, called, err)
 	}
 }
 

@@ -75,12 +75,19 @@ func (a *Adapter[R]) UnaryInterceptor() grpc.UnaryServerInterceptor {
 		if a.app.InRequest(ctx) {
 			return handler(ctx, req)
 		}
-		rctx, end, err := a.app.Begin(ctx, info.FullMethod)
-		if err != nil {
-			return nil, a.Status(ctx, info.FullMethod, effect.CauseInterrupt[error](0, err)).Err()
+		var (
+			called bool
+			resp   any
+			err    error
+		)
+		rerr := a.app.Request(ctx, info.FullMethod, func(rctx context.Context) {
+			called = true
+			resp, err = handler(rctx, req)
+		})
+		if !called {
+			return nil, a.Status(ctx, info.FullMethod, effect.CauseInterrupt[error](0, rerr)).Err()
 		}
-		defer a.end(info.FullMethod, end)
-		resp, err := handler(rctx, req)
+		a.ended(info.FullMethod, rerr)
 		if err != nil {
 			return resp, a.Status(ctx, info.FullMethod, err).Err()
 		}
@@ -98,12 +105,19 @@ func (a *Adapter[R]) StreamInterceptor() grpc.StreamServerInterceptor {
 		if a.app.InRequest(ctx) {
 			return handler(srv, ss)
 		}
-		rctx, end, err := a.app.Begin(ctx, info.FullMethod)
-		if err != nil {
-			return a.Status(ctx, info.FullMethod, effect.CauseInterrupt[error](0, err)).Err()
+		var (
+			called bool
+			err    error
+		)
+		rerr := a.app.Request(ctx, info.FullMethod, func(rctx context.Context) {
+			called = true
+			err = handler(srv, &scopedStream{ServerStream: ss, ctx: rctx})
+		})
+		if !called {
+			return a.Status(ctx, info.FullMethod, effect.CauseInterrupt[error](0, rerr)).Err()
 		}
-		defer a.end(info.FullMethod, end)
-		if err := handler(srv, &scopedStream{ServerStream: ss, ctx: rctx}); err != nil {
+		a.ended(info.FullMethod, rerr)
+		if err != nil {
 			return a.Status(ctx, info.FullMethod, err).Err()
 		}
 		return nil
@@ -168,8 +182,8 @@ type answered struct{ st *status.Status }
 func (e *answered) Error() string              { return e.st.Err().Error() }
 func (e *answered) GRPCStatus() *status.Status { return e.st }
 
-func (a *Adapter[R]) end(method string, end func() error) {
-	if err := end(); err != nil {
+func (a *Adapter[R]) ended(method string, err error) {
+	if err != nil {
 		a.log.Error("scopegrpc: call finalizer failed", "method", method, "error", err)
 	}
 }

@@ -86,14 +86,27 @@ func (ad *Adapter[R]) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ctx, end, err := ad.app.Begin(r.Context(), ad.Label(r))
-		if err != nil {
-			ad.Refuse(w, r, err)
-			return
-		}
-		defer ad.End(r, end)
-		next.ServeHTTP(w, r.WithContext(ctx))
+		var called bool
+		err := ad.app.Request(r.Context(), ad.Label(r), func(ctx context.Context) {
+			called = true
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+		ad.Ended(w, r, called, err)
 	})
+}
+
+// Ended handles what [appscope.App.Request] returned for r: if the
+// handler was not called because the App is stopping, it answers 503
+// (with Connection: close); if it was called, it logs the failures of the
+// request's finalizers.
+func (ad *Adapter[R]) Ended(w http.ResponseWriter, r *http.Request, called bool, err error) {
+	switch {
+	case err == nil:
+	case !called && errors.Is(err, appscope.ErrShutdown):
+		ad.Refuse(w, r, err)
+	case called:
+		ad.log.Error("scopehttp: request finalizer failed", "request", ad.Label(r), "error", err)
+	}
 }
 
 // Handler returns an http.Handler that runs the effect h(r) for each
@@ -132,16 +145,16 @@ func ServeEffect[R, E any](ad *Adapter[R], w http.ResponseWriter, r *http.Reques
 // failures). The framework packages use it to answer in their own idiom.
 func Exec[R, E any](ad *Adapter[R], r *http.Request, h func(*http.Request) effect.Effect[R, E, Response]) (resp Response, out Outcome, ok bool) {
 	client := r.Context()
-	if !ad.app.InRequest(client) {
-		ctx, end, err := ad.app.Begin(client, ad.Label(r))
-		if err != nil {
-			return nil, ad.Outcome(client, effect.CauseInterrupt[error](0, err)), false
-		}
-		defer ad.End(r, end)
-		r = r.WithContext(ctx)
+	var ex effect.Exit[E, Response]
+	if ad.app.InRequest(client) {
+		ex = ad.app.RunExit(client, effect.Suspend(func() effect.Effect[R, E, Response] { return h(r) }))
+	} else {
+		// A request of its own, whose scope is the effect's region.
+		ex = ad.app.Serve(client, ad.Label(r), func(ctx context.Context) effect.Effect[R, E, Response] {
+			return h(r.WithContext(ctx))
+		})
 	}
-	e := effect.Suspend(func() effect.Effect[R, E, Response] { return h(r) })
-	resp, err := ad.app.RunExit(r.Context(), e).Get()
+	resp, err := ex.Get()
 	if err != nil {
 		return nil, ad.Outcome(client, err), false
 	}
@@ -157,14 +170,6 @@ func Exec[R, E any](ad *Adapter[R], r *http.Request, h func(*http.Request) effec
 // doc for the rules.
 func (ad *Adapter[R]) Outcome(clientCtx context.Context, err error) Outcome {
 	return outcome(clientCtx, err, ad.opts.Status)
-}
-
-// End ends the request of r with end (from [appscope.App.Begin]) and logs
-// the failures of its finalizers.
-func (ad *Adapter[R]) End(r *http.Request, end func() error) {
-	if err := end(); err != nil {
-		ad.log.Error("scopehttp: request finalizer failed", "request", ad.Label(r), "error", err)
-	}
 }
 
 // Refuse answers a request that [appscope.App.Begin] refused with err

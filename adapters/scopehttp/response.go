@@ -30,6 +30,9 @@ var ErrNotWritten = errors.New("scopehttp: response not written")
 // The constructors fill it; [Reply.With] adds a header.
 type Reply struct {
 	Status int
+	// ContentType is sent as the Content-Type header, if not empty.
+	ContentType string
+	// Header holds other headers to send.
 	Header http.Header
 	Body   []byte
 	err    error
@@ -45,6 +48,9 @@ func (p Reply) WriteResponse(w http.ResponseWriter, _ *http.Request) error {
 	h := w.Header()
 	for k, vs := range p.Header {
 		h[k] = append(h[k][:0:0], vs...)
+	}
+	if p.ContentType != "" {
+		h.Set("Content-Type", p.ContentType)
 	}
 	w.WriteHeader(p.Status)
 	if len(p.Body) == 0 {
@@ -82,21 +88,21 @@ func JSON(status int, v any) Reply {
 	if err := json.NewEncoder(&buf).Encode(v); err != nil {
 		return Reply{err: fmt.Errorf("scopehttp: encode %T as JSON: %w (%w)", v, err, ErrNotWritten)}
 	}
-	return Reply{Status: status, Header: http.Header{"Content-Type": {"application/json"}}, Body: buf.Bytes()}
+	return Reply{Status: status, ContentType: "application/json", Body: buf.Bytes()}
 }
 
 // Text returns a reply with status and s as a text/plain body in UTF-8. It
 // panics if status is not a 3-digit code.
 func Text(status int, s string) Reply {
 	checkStatus("Text", status)
-	return Reply{Status: status, Header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, Body: []byte(s)}
+	return Reply{Status: status, ContentType: "text/plain; charset=utf-8", Body: []byte(s)}
 }
 
 // Blob returns a reply with status, the content type ct and the body b,
 // which it does not copy. It panics if status is not a 3-digit code.
 func Blob(status int, ct string, b []byte) Reply {
 	checkStatus("Blob", status)
-	return Reply{Status: status, Header: http.Header{"Content-Type": {ct}}, Body: b}
+	return Reply{Status: status, ContentType: ct, Body: b}
 }
 
 // Empty returns a reply with status and no body, such as 204 No Content.
