@@ -1,27 +1,24 @@
 // Command http-server is a small HTTP service written with gogoscope's
 // adapters. It shows:
-//
 //   - layers: the store (a resource opened at start and closed at
 //     shutdown) and a semaphore that bounds costly reports, built once
 //     into the application scope (appscope.Build);
-//
 //   - a request scope per request (scopehttp's middleware): an audit
 //     middleware acquires a resource in it, released after the handler;
 //     a report forks fibers in it, stopped if the client goes away;
-//
 //   - handlers written as effects, typed failures mapped to status codes
 //     (a missing item is a 404);
-//
 //   - the live inspector page on a separate, internal listener;
-//
 //   - a graceful shutdown on SIGTERM or Ctrl-C: stop accepting, let
 //     requests finish for a grace period, interrupt the rest, then close
 //     the store.
 //
-//     go run ./examples/http-server
-//     curl -XPOST -d '{"name":"tea"}' localhost:8080/items
-//     curl localhost:8080/items/1
-//     curl localhost:8080/report            # and open localhost:6061/debug/gogoscope/
+// Run it, then ask:
+//
+//	go run ./examples/http-server
+//	curl -XPOST -d '{"name":"tea"}' localhost:8080/items
+//	curl localhost:8080/items/1
+//	curl localhost:8080/report  # and open localhost:6061/debug/gogoscope/
 package main
 
 import (
