@@ -1,22 +1,30 @@
 # gogoscope targets Go 1.27 (generic methods). Machines that start on an
 # older Go fetch the 1.27 toolchain from the module proxy through this.
+# Recipes see it; $(shell ...) does not (GNU make 4.3 passes exported
+# variables to recipes only), so no $(shell $(GO) ...) below: every go or
+# gofmt command runs inside a recipe.
 export GOTOOLCHAIN := go1.27.3
 
 GO          ?= go
 BIN         := $(CURDIR)/bin
 STATICCHECK := $(BIN)/staticcheck
-# gofmt of the 1.27 toolchain: an older gofmt rejects generic methods.
-GOFMT        = $(shell $(GO) env GOROOT)/bin/gofmt
 PKGS        := ./...
+# Platforms that `make test` also builds and vets for, beside the host's:
+# the library must not assume Linux.
+CROSS       := darwin/arm64 windows/amd64
 
-.PHONY: example test vet lint fmt fmt-check bench tools browser-up
+.PHONY: example newcomer test vet lint fmt fmt-check tidy-check cross bench tools browser-up
 
 ## example: run the quickstart program on its embedded defaults
 example:
 	$(GO) run ./examples/quickstart
 
-## test: formatting check, go vet, staticcheck, then every test with -race
-test: fmt-check vet lint
+## newcomer: what the README tells a newcomer, run on a fresh clone of HEAD
+newcomer:
+	./scripts/newcomer.sh
+
+## test: go.mod tidy, formatting, go vet, staticcheck, cross builds, then every test with -race
+test: tidy-check fmt-check vet lint cross
 	$(GO) test -race -timeout 30m -count=1 $(PKGS)
 
 vet:
@@ -25,15 +33,44 @@ vet:
 lint: $(STATICCHECK)
 	$(STATICCHECK) $(PKGS)
 
+## tools: install the pinned linter into ./bin
+tools: $(STATICCHECK)
+
 $(STATICCHECK):
 	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
+# The gofmt of the toolchain that GOTOOLCHAIN selects (an older gofmt
+# rejects generic methods), found inside the recipe so that it sees
+# GOTOOLCHAIN. A failing `go env`, a missing gofmt, or any error gofmt
+# reports (a file it cannot parse) fails the target, as a file it would
+# reformat does.
+# The files are those git tracks or would track (a checkout without git
+# fails here rather than checking nothing).
+GOFMT_CMD = gofmt="$$($(GO) env GOROOT)/bin/gofmt"; \
+	test -x "$$gofmt" || { echo "fmt: no gofmt at $$gofmt"; exit 1; }; \
+	files=$$(git ls-files -co --exclude-standard '*.go'); \
+	test -n "$$files" || { echo "fmt: no Go files found"; exit 1; }
+
 fmt:
-	$(GOFMT) -w $$(git ls-files '*.go')
+	@set -e; $(GOFMT_CMD); "$$gofmt" -w $$files
 
 fmt-check:
-	@out=$$($(GOFMT) -l $$(git ls-files '*.go')); \
+	@set -e; $(GOFMT_CMD); \
+	if ! out=$$("$$gofmt" -l $$files 2>&1); then \
+		echo "fmt-check: $$gofmt failed:"; echo "$$out"; exit 1; fi; \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## tidy-check: fail when go.mod or go.sum is not what `go mod tidy` makes
+tidy-check:
+	@$(GO) mod tidy -diff || { echo "tidy-check: run 'go mod tidy' (diff above)"; exit 1; }
+
+## cross: build and vet every package (tests included) for $(CROSS)
+cross:
+	@set -e; for p in $(CROSS); do \
+		echo "cross: $$p"; \
+		GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) build $(PKGS); \
+		GOOS=$${p%/*} GOARCH=$${p#*/} $(GO) vet $(PKGS); \
+	done
 
 ## bench: every benchmark, each beside its raw-Go baseline
 bench:

@@ -60,6 +60,9 @@ func Yield[R, E any]() Effect[R, E, struct{}] {
 // interruption takes effect at the fiber's next step), so a value handed over
 // as the interruption arrived is never lost.
 func Async[R, E, A any](register func(resume func(Exit[E, A])) (cancel func())) Effect[R, E, A] {
+	if register == nil {
+		panic("effect.Async: register must not be nil")
+	}
 	return prim(func(f *fiber, _ R) Effect[R, E, A] {
 		ch := make(chan Exit[E, A], 1)
 		var once atomic.Bool
@@ -100,18 +103,36 @@ func Async[R, E, A any](register func(resume func(Exit[E, A])) (cancel func())) 
 // values of the context given to [Run] and the deadline of an enclosing
 // [Timeout]; it is cancelled when the fiber is interrupted, with an
 // [*InterruptedError] as its cause ([context.Cause]), so fn can stop early.
+//
+// The context's lifetime: in ordinary code it is cancelled when fn returns,
+// so nothing fn started with it outlives the call (as with
+// errgroup.WithContext). Inside the acquire or release step of
+// [AcquireRelease] (and of the resources built on it: layers, pools) it is
+// the resource's context instead, which lives until the release has run, so
+// a transaction or a streamed body fn opens stays usable. In any other
+// uninterruptible region (a finalizer) it is never cancelled, so cleanup
+// code can finish its work.
+//
 // If fn fails after the fiber was interrupted, the effect ends as
 // interrupted (the error is most likely the cancelled context); if fn
 // succeeds, its value is kept and the interruption takes effect at the
 // fiber's next step, so a value received as the interruption arrived is not
-// lost. In an uninterruptible region (a release action) the context is
-// never cancelled, so cleanup code can finish its work.
+// lost. A panic in fn is a defect. It panics if fn is nil.
 func Try[R, A any](fn func(ctx context.Context) (A, error)) Effect[R, error, A] {
+	if fn == nil {
+		panic("effect.Try: fn must not be nil")
+	}
 	return prim(func(f *fiber, _ R) Effect[R, error, A] {
-		if !f.locals.interruptible {
+		parent := f.ctx
+		if rc := f.locals.resource; rc != nil {
+			parent = rc
+			if !f.locals.interruptible {
+				return FromResult[R](fn(rc))
+			}
+		} else if !f.locals.interruptible {
 			return FromResult[R](fn(context.WithoutCancel(f.ctx)))
 		}
-		ctx, cancel := context.WithCancelCause(f.ctx)
+		ctx, cancel := context.WithCancelCause(parent)
 		defer cancel(nil)
 		if !f.setCancel(func() { cancel(f.interruptErr()) }) {
 			cancel(f.interruptErr())

@@ -5,6 +5,9 @@ package effect
 // defects and interruptions alike). It is the primitive that every other
 // catch and match is built on.
 func MatchCauseEffect[R, E, E2, A, B any](e Effect[R, E, A], onFailure func(Cause[E]) Effect[R, E2, B], onSuccess func(A) Effect[R, E2, B]) Effect[R, E2, B] {
+	if onFailure == nil || onSuccess == nil {
+		panic("effect.MatchCauseEffect: onFailure and onSuccess must not be nil")
+	}
 	return Effect[R, E2, B]{op: &foldOp[R, E, E2, A, B]{src: e, onFail: onFailure, onSucc: onSuccess}}
 }
 
@@ -18,6 +21,9 @@ func (e Effect[R, E, A]) MatchCauseEffect[E2, B any](onFailure func(Cause[E]) Ef
 // are not handled: they travel on, with any expected failure beside them
 // turned into a defect so that nothing is lost.
 func MatchEffect[R, E, E2, A, B any](e Effect[R, E, A], onFailure func(E) Effect[R, E2, B], onSuccess func(A) Effect[R, E2, B]) Effect[R, E2, B] {
+	if onFailure == nil || onSuccess == nil {
+		panic("effect.MatchEffect: onFailure and onSuccess must not be nil")
+	}
 	return MatchCauseEffect(e, func(c Cause[E]) Effect[R, E2, B] {
 		if c.onlyFailures() {
 			err, _ := c.Failure()
@@ -36,6 +42,9 @@ func (e Effect[R, E, A]) MatchEffect[E2, B any](onFailure func(E) Effect[R, E2, 
 // value or onFailure of its expected failure (a fold). Defects and
 // interruptions travel on.
 func Match[R, E, A, B any](e Effect[R, E, A], onFailure func(E) B, onSuccess func(A) B) Effect[R, E, B] {
+	if onFailure == nil || onSuccess == nil {
+		panic("effect.Match: onFailure and onSuccess must not be nil")
+	}
 	return MatchEffect(e,
 		func(err E) Effect[R, E, B] { return Succeed[R, E](onFailure(err)) },
 		func(a A) Effect[R, E, B] { return Succeed[R, E](onSuccess(a)) })
@@ -49,6 +58,9 @@ func (e Effect[R, E, A]) Match[B any](onFailure func(E) B, onSuccess func(A) B) 
 // MatchCause returns an effect that runs e and succeeds with onSuccess of its
 // value or onFailure of its cause, whatever the cause.
 func MatchCause[R, E, A, B any](e Effect[R, E, A], onFailure func(Cause[E]) B, onSuccess func(A) B) Effect[R, E, B] {
+	if onFailure == nil || onSuccess == nil {
+		panic("effect.MatchCause: onFailure and onSuccess must not be nil")
+	}
 	return MatchCauseEffect(e,
 		func(c Cause[E]) Effect[R, E, B] { return Succeed[R, E](onFailure(c)) },
 		func(a A) Effect[R, E, B] { return Succeed[R, E](onSuccess(a)) })
@@ -62,6 +74,9 @@ func (e Effect[R, E, A]) MatchCause[B any](onFailure func(Cause[E]) B, onSuccess
 // MapError returns an effect that runs e and replaces each expected failure
 // with f of it. Defects and interruptions are kept as they are.
 func MapError[R, E, E2, A any](e Effect[R, E, A], f func(E) E2) Effect[R, E2, A] {
+	if f == nil {
+		panic("effect.MapError: f must not be nil")
+	}
 	return MatchCauseEffect(e,
 		func(c Cause[E]) Effect[R, E2, A] { return FailCause[R, A](MapCause(c, f)) },
 		Succeed[R, E2, A])
@@ -75,6 +90,9 @@ func (e Effect[R, E, A]) MapError[E2 any](f func(E) E2) Effect[R, E2, A] { retur
 // caught (see [CatchCause]); a cause that holds both a failure and a defect
 // is not caught either, and travels on with the failure as a defect.
 func Catch[R, E, E2, A any](e Effect[R, E, A], handler func(E) Effect[R, E2, A]) Effect[R, E2, A] {
+	if handler == nil {
+		panic("effect.Catch: handler must not be nil")
+	}
 	return MatchEffect(e, handler, Succeed[R, E2, A])
 }
 
@@ -87,6 +105,9 @@ func (e Effect[R, E, A]) Catch[E2 any](handler func(E) Effect[R, E2, A]) Effect[
 // failure for which pred is true, continues with handler of it. Other causes
 // travel on unchanged.
 func CatchIf[R, E, A any](e Effect[R, E, A], pred func(E) bool, handler func(E) Effect[R, E, A]) Effect[R, E, A] {
+	if pred == nil || handler == nil {
+		panic("effect.CatchIf: pred and handler must not be nil")
+	}
 	return MatchCauseEffect(e, func(c Cause[E]) Effect[R, E, A] {
 		if c.onlyFailures() {
 			if err, _ := c.Failure(); pred(err) {
@@ -107,6 +128,9 @@ func (e Effect[R, E, A]) CatchIf(pred func(E) bool, handler func(E) Effect[R, E,
 // not undo it: the fiber stays interrupted, and its next interruptible step
 // stops it again.
 func CatchCause[R, E, E2, A any](e Effect[R, E, A], handler func(Cause[E]) Effect[R, E2, A]) Effect[R, E2, A] {
+	if handler == nil {
+		panic("effect.CatchCause: handler must not be nil")
+	}
 	return MatchCauseEffect(e, handler, Succeed[R, E2, A])
 }
 

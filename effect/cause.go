@@ -336,7 +336,7 @@ func (n *causeNode[E]) leafErr() error {
 	case Died:
 		return n.defect
 	case Interrupted:
-		return &InterruptedError{By: n.by, Reason: n.reason}
+		return newInterruptedError(n.by, n.reason)
 	}
 	return nil
 }

@@ -58,6 +58,9 @@ func Die[R, E, A any](v any) Effect[R, E, A] { return FailCause[R, A](CauseDie[E
 // Sync returns an effect that calls fn when run and succeeds with its result.
 // A panic in fn becomes a defect of the running fiber.
 func Sync[R, E, A any](fn func() A) Effect[R, E, A] {
+	if fn == nil {
+		panic("effect.Sync: fn must not be nil")
+	}
 	return Effect[R, E, A]{op: &syncOp[R, E, A]{fn: fn}}
 }
 
@@ -65,6 +68,9 @@ func Sync[R, E, A any](fn func() A) Effect[R, E, A] {
 // effect it returns. Use it to build effects lazily, for example recursive
 // ones: the recursion is trampolined and runs in constant stack.
 func Suspend[R, E, A any](fn func() Effect[R, E, A]) Effect[R, E, A] {
+	if fn == nil {
+		panic("effect.Suspend: fn must not be nil")
+	}
 	return Effect[R, E, A]{op: &suspendOp[R, E, A]{fn: fn}}
 }
 

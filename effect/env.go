@@ -8,12 +8,18 @@ func Environment[R, E any]() Effect[R, E, R] {
 // Access returns an effect that succeeds with f of the environment, for
 // example a service read from an environment struct.
 func Access[R, E, A any](f func(R) A) Effect[R, E, A] {
+	if f == nil {
+		panic("effect.Access: f must not be nil")
+	}
 	return prim(func(_ *fiber, env R) Effect[R, E, A] { return Effect[R, E, A]{val: f(env)} })
 }
 
 // AccessEffect returns an effect that continues with the effect f makes of
 // the environment.
 func AccessEffect[R, E, A any](f func(R) Effect[R, E, A]) Effect[R, E, A] {
+	if f == nil {
+		panic("effect.AccessEffect: f must not be nil")
+	}
 	return prim(func(_ *fiber, env R) Effect[R, E, A] { return f(env) })
 }
 
@@ -32,6 +38,9 @@ func (e Effect[R, E, A]) Provide[R0 any](env R) Effect[R0, E, A] { return Provid
 // derives from the outer one: to hand a part of a larger environment to an
 // effect that needs only that part.
 func ProvideFrom[R0, R, E, A any](e Effect[R, E, A], f func(R0) R) Effect[R0, E, A] {
+	if f == nil {
+		panic("effect.ProvideFrom: f must not be nil")
+	}
 	return Effect[R0, E, A]{op: &provideOp[R0, R, E, A]{src: e, f: f}}
 }
 

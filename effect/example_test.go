@@ -84,7 +84,9 @@ func ExampleTimeout() {
 func ExampleRace() {
 	fast := effect.Sleep[any, error](time.Millisecond).As("fast")
 	slow := effect.Sleep[any, error](time.Hour).As("slow").
-		OnInterrupt(effect.Sync[any, error](func() int { fmt.Println("slow interrupted"); return 0 }))
+		OnInterrupt(func(error) effect.Effect[any, error, int] {
+			return effect.Sync[any, error](func() int { fmt.Println("slow interrupted"); return 0 })
+		})
 	fmt.Println(effect.Run(context.Background(), effect.Race(slow, fast), nil))
 	// Output:
 	// slow interrupted

@@ -16,14 +16,18 @@ type FiberID uint64
 // String returns the ID in decimal.
 func (id FiberID) String() string { return strconv.FormatUint(uint64(id), 10) }
 
-// ErrScopeClosed is the reason of the interruption of a fiber forked into a
-// scope that was already closing or closed: such a fiber never starts.
+// ErrScopeClosed is the reason of the interruption of the fibers still
+// running in a scope when it closes, and of a fiber forked into a scope that
+// was already closing or closed (such a fiber never starts).
 var ErrScopeClosed = errors.New("effect: scope closed")
 
 // locals are the fiber-local settings that regions change and restore.
 type locals struct {
 	interruptible bool
 	scope         *Scope // the current scope: forks and finalizers go here
+	// resource is the context of the resource being acquired or released
+	// (AcquireRelease): Try hands it to plain Go and does not cancel it.
+	resource context.Context
 }
 
 // waitInfo says what a suspended fiber waits for.
@@ -138,7 +142,7 @@ func (f *fiber) interruptAs(by FiberID, why error) {
 
 func interruptCause[E any](f *fiber) Cause[E] { return CauseInterrupt[E](f.intrBy, f.intrWhy) }
 
-func (f *fiber) interruptErr() error { return &InterruptedError{By: f.intrBy, Reason: f.intrWhy} }
+func (f *fiber) interruptErr() error { return newInterruptedError(f.intrBy, f.intrWhy) }
 
 // interrupting reports whether f must stop at its next step.
 func (f *fiber) interrupting() bool { return f.locals.interruptible && f.intr.Load() }

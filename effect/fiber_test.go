@@ -87,7 +87,7 @@ func TestForkDaemonOutlivesParentUntilShutdown(t *testing.T) {
 		rt := NewRuntime()
 		var ev events
 		var daemon *Fiber[error, int]
-		e := Map(ForkDaemon(OnInterrupt(Never[any, error, int](), ev.note("daemon stopped"))), func(fb *Fiber[error, int]) int {
+		e := Map(ForkDaemon(OnInterrupt(Never[any, error, int](), func(error) unit { return ev.note("daemon stopped") })), func(fb *Fiber[error, int]) int {
 			daemon = fb
 			return 0
 		})
@@ -115,7 +115,7 @@ func TestForkInScope(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var ev events
 		e := FlatMap(MakeScope[any, error](), func(s *Scope) eff {
-			return ForkIn(s, OnInterrupt(Never[any, error, int](), ev.note("stopped with scope"))).
+			return ForkIn(s, OnInterrupt(Never[any, error, int](), func(error) unit { return ev.note("stopped with scope") })).
 				AndThen(Sleep[any, error](time.Millisecond)).
 				AndThen(ev.note("closing")).
 				AndThen(CloseScope[any, error](s)).

@@ -4,6 +4,9 @@ package effect
 // its value. A failure of e skips k. FlatMap chains of any length and shape
 // run in bounded Go stack.
 func FlatMap[R, E, A, B any](e Effect[R, E, A], k func(A) Effect[R, E, B]) Effect[R, E, B] {
+	if k == nil {
+		panic("effect.FlatMap: k must not be nil")
+	}
 	return Effect[R, E, B]{op: &flatMapOp[R, E, A, B]{src: e, k: k}}
 }
 
@@ -14,6 +17,9 @@ func (e Effect[R, E, A]) FlatMap[B any](k func(A) Effect[R, E, B]) Effect[R, E, 
 
 // Map returns an effect that runs e and succeeds with f of its value.
 func Map[R, E, A, B any](e Effect[R, E, A], f func(A) B) Effect[R, E, B] {
+	if f == nil {
+		panic("effect.Map: f must not be nil")
+	}
 	return Effect[R, E, B]{op: &mapOp[R, E, A, B]{src: e, f: f}}
 }
 
@@ -34,6 +40,9 @@ func (e Effect[R, E, A]) AndThen[B any](next Effect[R, E, B]) Effect[R, E, B] {
 // Tap returns an effect that runs e, then the effect f makes of its value,
 // and succeeds with e's value. A failure of f is the failure of the whole.
 func Tap[R, E, A, B any](e Effect[R, E, A], f func(A) Effect[R, E, B]) Effect[R, E, A] {
+	if f == nil {
+		panic("effect.Tap: f must not be nil")
+	}
 	return FlatMap(e, func(a A) Effect[R, E, A] {
 		return Map(f(a), func(B) A { return a })
 	})
@@ -71,6 +80,9 @@ func Zip[R, E, A, B any](a Effect[R, E, A], b Effect[R, E, B]) Effect[R, E, Pair
 // ZipWith returns an effect that runs a and then b, and succeeds with f of
 // their values.
 func ZipWith[R, E, A, B, C any](a Effect[R, E, A], b Effect[R, E, B], f func(A, B) C) Effect[R, E, C] {
+	if f == nil {
+		panic("effect.ZipWith: f must not be nil")
+	}
 	return FlatMap(a, func(x A) Effect[R, E, C] {
 		return Map(b, func(y B) C { return f(x, y) })
 	})
@@ -103,6 +115,9 @@ func (e Effect[R, E, A]) Forever() Effect[R, E, A] { return Forever(e) }
 // interruption before each item and runs in constant stack for any number of
 // items.
 func ForEach[R, E, A, B any](items []A, f func(A) Effect[R, E, B]) Effect[R, E, []B] {
+	if f == nil {
+		panic("effect.ForEach: f must not be nil")
+	}
 	return Effect[R, E, []B]{op: &forEachOp[R, E, A, B]{items: items, f: f}}
 }
 

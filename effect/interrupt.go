@@ -35,6 +35,9 @@ func (r Restore) Apply[R, E, A any](e Effect[R, E, A]) Effect[R, E, A] {
 // and the release are protected, and only the use is interruptible, and only
 // if the caller was.
 func UninterruptibleMask[R, E, A any](body func(restore Restore) Effect[R, E, A]) Effect[R, E, A] {
+	if body == nil {
+		panic("effect.UninterruptibleMask: body must not be nil")
+	}
 	return prim(func(f *fiber, _ R) Effect[R, E, A] {
 		return region(body(Restore{interruptible: f.locals.interruptible}), regionIntr, locals{interruptible: false})
 	})
@@ -46,6 +49,7 @@ type regionMask uint8
 const (
 	regionIntr regionMask = 1 << iota
 	regionScope
+	regionResource
 )
 
 func region[R, E, A any](e Effect[R, E, A], mask regionMask, set locals) Effect[R, E, A] {
@@ -67,6 +71,9 @@ func (o *regionOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, A], Cause[E], st
 	}
 	if o.mask&regionScope != 0 {
 		f.locals.scope = o.set.scope
+	}
+	if o.mask&regionResource != 0 {
+		f.locals.resource = o.set.resource
 	}
 	if f.depth >= depthBudget {
 		u := f.unwinding()

@@ -40,10 +40,17 @@ var ErrFailFast = errors.New("effect: stopped after another item failed")
 
 // Progress is what [Par.OnProgress] receives after each item ends.
 type Progress struct {
-	// Done counts the items that have ended, failed ones included.
+	// Done counts the items that have ended, whatever their outcome: the
+	// successes are Done - Failed - Stopped.
 	Done int
-	// Failed counts the items that have ended with a failure of any kind.
+	// Failed counts the items that ended with a failure of their own: an
+	// expected failure, a defect, or an interruption that the run did not
+	// cause.
 	Failed int
+	// Stopped counts the items that a [FailFast] run interrupted because
+	// another item failed (their reason is [ErrFailFast]). Items that never
+	// started are not counted anywhere.
+	Stopped int
 	// Total is the number of items.
 	Total int
 }
@@ -89,6 +96,9 @@ type Par struct {
 // item beyond what f's effect allocates and running it; an item whose
 // effect is a plain value ([Succeed]) costs a few nanoseconds.
 func ForEachPar[R, E, A, B any](items []A, f func(A) Effect[R, E, B], opts Par) Effect[R, E, []B] {
+	if f == nil {
+		panic("effect.ForEachPar: f must not be nil")
+	}
 	return prim(func(fb *fiber, env R) Effect[R, E, []B] {
 		j := newParJob(items, f, opts, false)
 		if c, ok := j.run(fb, env); !ok {
@@ -120,6 +130,9 @@ func identityEffect[R, E, A any](e Effect[R, E, A]) Effect[R, E, A] { return e }
 // [ErrFailFast]. It is a package function: a method cannot return
 // Effect[R, E, []Exit[E, B]].
 func Settle[R, E, A, B any](items []A, f func(A) Effect[R, E, B], opts Par) Effect[R, E, []Exit[E, B]] {
+	if f == nil {
+		panic("effect.Settle: f must not be nil")
+	}
 	return prim(func(fb *fiber, env R) Effect[R, E, []Exit[E, B]] {
 		j := newParJob(items, f, opts, true)
 		if c, ok := j.run(fb, env); !ok {
@@ -195,6 +208,7 @@ type parJob[R, E, A, B any] struct {
 	fails  []Indexed[Cause[E]] // the failures, in the order they happened
 	done   int                 // progress: items ended
 	nfail  int                 // progress: items failed
+	nstop  int                 // progress: items stopped by a FailFast
 	closed bool                // failed is closed
 }
 
@@ -286,7 +300,7 @@ func (j *parJob[R, E, A, B]) build(i int) (e Effect[R, E, B], d *Defect) {
 
 func (j *parJob[R, E, A, B]) succeed(i int, b B) {
 	if j.opts.OnProgress != nil {
-		if d := j.progress(false); d != nil {
+		if d := j.progress(false, false); d != nil {
 			j.fail(i, causeDefect[E](d), false)
 			return
 		}
@@ -302,7 +316,7 @@ func (j *parJob[R, E, A, B]) succeed(i int, b B) {
 // is set, and in FailFast mode stops the run.
 func (j *parJob[R, E, A, B]) fail(i int, c Cause[E], report bool) {
 	if report && j.opts.OnProgress != nil {
-		if d := j.progress(true); d != nil {
+		if d := j.progress(true, stoppedByFailFast(c)); d != nil {
 			c = c.Then(causeDefect[E](d))
 		}
 	}
@@ -319,9 +333,15 @@ func (j *parJob[R, E, A, B]) fail(i int, c Cause[E], report bool) {
 	j.mu.Unlock()
 }
 
+// stoppedByFailFast reports whether c is the interruption of an item that
+// a FailFast run stopped.
+func stoppedByFailFast[E any](c Cause[E]) bool {
+	return c.IsInterruptedOnly() && errors.Is(interruptionErr(c), ErrFailFast)
+}
+
 // progress counts an ended item and calls OnProgress, serialized; it returns
 // the defect of a panicking callback.
-func (j *parJob[R, E, A, B]) progress(failed bool) (d *Defect) {
+func (j *parJob[R, E, A, B]) progress(failed, stopped bool) (d *Defect) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	defer func() {
@@ -330,10 +350,13 @@ func (j *parJob[R, E, A, B]) progress(failed bool) (d *Defect) {
 		}
 	}()
 	j.done++
-	if failed {
+	switch {
+	case stopped:
+		j.nstop++
+	case failed:
 		j.nfail++
 	}
-	j.opts.OnProgress(Progress{Done: j.done, Failed: j.nfail, Total: len(j.items)})
+	j.opts.OnProgress(Progress{Done: j.done, Failed: j.nfail, Stopped: j.nstop, Total: len(j.items)})
 	return nil
 }
 
@@ -437,3 +460,37 @@ func (w *parWorker[R, E, A, B]) resume(f *fiber, env any, v any, c any, failed b
 }
 
 func (w *parWorker[R, E, A, B]) die(d *Defect) any { return causeDefect[E](d) }
+
+// ItemError is the error of one item of a parallel run, with the item's
+// index in the input: what [Values] reports for each item that did not
+// succeed.
+type ItemError struct {
+	// Index is the item's index in the input.
+	Index int
+	// Err is the item's error, as [Run] would return it.
+	Err error
+}
+
+// Error returns "item <Index>: <Err>".
+func (e *ItemError) Error() string { return "item " + strconv.Itoa(e.Index) + ": " + e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *ItemError) Unwrap() error { return e.Err }
+
+// Values turns the exits of a [Settle] run (the collect mode's result) into
+// Go's shape: the values in input order and nil when every item succeeded;
+// otherwise the values of the items that succeeded (the zero value at the
+// others) and an error that joins an *[ItemError] per item that did not, in
+// input order, so that errors.Is and errors.As see every item's error.
+func Values[E, A any](exits []Exit[E, A]) ([]A, error) {
+	out := make([]A, len(exits))
+	var errs []error
+	for i, x := range exits {
+		if x.IsSuccess() {
+			out[i] = x.value
+			continue
+		}
+		errs = append(errs, &ItemError{Index: i, Err: errorOf(x.cause)})
+	}
+	return out, errors.Join(errs...)
+}

@@ -209,7 +209,7 @@ func TestForEachParFailFast(t *testing.T) {
 				if i == 2 {
 					body = Sleep[any, error](500 * time.Millisecond).AndThen(Fail[any, int](boom))
 				}
-				return body.OnInterrupt(Sync[any, error](func() struct{} { interrupted.Add(1); return struct{}{} })).
+				return body.OnInterrupt(func(error) unit { return Sync[any, error](func() struct{} { interrupted.Add(1); return struct{}{} }) }).
 					Ensuring(Sync[any, error](func() struct{} { finished.Add(1); return struct{}{} }))
 			}, Par{Limit: 4}), nil)
 			if err := exit.Err(); !errors.Is(err, boom) {

@@ -1,9 +1,9 @@
 package effect
 
 // Race returns an effect that runs a and b concurrently, on two child
-// fibers, and ends with the first success. The loser is interrupted and
-// awaited, its finalizers included, before Race returns; its exit is
-// dropped. If both fail, the effect fails with both causes joined in
+// fibers, and ends with the first success. The loser is interrupted, with
+// [ErrLostRace] as the reason, and awaited, its finalizers included, before
+// Race returns; its exit is dropped. If both fail, the effect fails with both causes joined in
 // parallel ([Cause.Both]).
 func Race[R, E, A any](a, b Effect[R, E, A]) Effect[R, E, A] {
 	return race([]Effect[R, E, A]{a, b}, false)
@@ -56,7 +56,7 @@ func race[R, E, A any](effs []Effect[R, E, A], firstExit bool) Effect[R, E, A] {
 				}
 			case <-intr:
 				f.endWait()
-				stopAll(f, kids, -1)
+				stopAll(f, kids, -1, f.interruptErr())
 				return interrupted[R, E, A](f)
 			}
 		}
@@ -64,18 +64,18 @@ func race[R, E, A any](effs []Effect[R, E, A], firstExit bool) Effect[R, E, A] {
 		if winner < 0 {
 			return FailCause[R, A](causes)
 		}
-		stopAll(f, kids, winner)
+		stopAll(f, kids, winner, ErrLostRace)
 		ex, _ := kids[winner].Poll()
 		return FromExit[R](ex)
 	})
 }
 
-// stopAll interrupts every fiber of kids but the one at index keep, then
-// waits for them all to end, uninterruptibly.
-func stopAll[E, A any](f *fiber, kids []*Fiber[E, A], keep int) {
+// stopAll interrupts every fiber of kids but the one at index keep, for
+// why, then waits for them all to end, uninterruptibly.
+func stopAll[E, A any](f *fiber, kids []*Fiber[E, A], keep int, why error) {
 	for i, k := range kids {
 		if i != keep && k != nil {
-			k.interruptAs(f.id, nil)
+			k.interruptAs(f.id, why)
 		}
 	}
 	for i, k := range kids {

@@ -62,7 +62,7 @@ func TestRaceAll(t *testing.T) {
 		var ev events
 		effs := make([]eff, 5)
 		for i := range effs {
-			effs[i] = OnInterrupt(AndThen(Sleep[any, error](time.Duration(5-i)*time.Second), succeed(i)), ev.note("interrupted"))
+			effs[i] = OnInterrupt(AndThen(Sleep[any, error](time.Duration(5-i)*time.Second), succeed(i)), func(error) unit { return ev.note("interrupted") })
 		}
 		if got := mustRun(t, RaceAll(effs)); got != 4 {
 			t.Fatalf("got %d", got)
@@ -82,8 +82,8 @@ func TestRaceAll(t *testing.T) {
 func TestRaceInterruptedCallerStopsBoth(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var ev events
-		a := OnInterrupt(Never[any, error, int](), ev.note("a"))
-		b := OnInterrupt(Never[any, error, int](), ev.note("b"))
+		a := OnInterrupt(Never[any, error, int](), func(error) unit { return ev.note("a") })
+		b := OnInterrupt(Never[any, error, int](), func(error) unit { return ev.note("b") })
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan Exit[error, int])
 		go func() { done <- RunExit(ctx, Race(a, b), nil) }()

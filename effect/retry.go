@@ -132,7 +132,7 @@ func pause(f *fiber, what string, d time.Duration) bool {
 	}
 }
 
-// clockOrigin is the reference of [clockNow]: a reading of both clocks made
+// clockOrigin is the reference of clockNow: a reading of both clocks made
 // once, when the package is initialized. It is a constant, not state.
 var clockOrigin = time.Now()
 

@@ -68,6 +68,9 @@ func NewRuntime() *Runtime {
 // The values of ctx are visible to plain Go code lifted with [Try]; its
 // cancellation reaches that code only through the interruption.
 func (rt *Runtime) RunExit[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) Exit[E, A] {
+	if ctx == nil {
+		panic("effect.Runtime.RunExit: ctx must not be nil (use context.Background())")
+	}
 	fb := &Fiber[E, A]{}
 	f := &fb.fiber
 	f.init(rt, nil, &rt.root, detach(ctx))
@@ -75,11 +78,11 @@ func (rt *Runtime) RunExit[R, E, A any](ctx context.Context, e Effect[R, E, A], 
 		return Exit[E, A]{cause: CauseInterrupt[E](0, ErrRuntimeShutdown)}
 	}
 	if ctx.Err() != nil {
-		f.interruptAs(0, context.Cause(ctx))
+		f.interruptAs(0, &ctxStop{cause: context.Cause(ctx), err: ctx.Err()})
 	} else if ctx.Done() != nil {
 		fired := make(chan struct{})
 		stop := context.AfterFunc(ctx, func() {
-			f.interruptAs(0, context.Cause(ctx))
+			f.interruptAs(0, &ctxStop{cause: context.Cause(ctx), err: ctx.Err()})
 			close(fired)
 		})
 		defer func() {
@@ -104,9 +107,12 @@ func (rt *Runtime) Run[R, E, A any](ctx context.Context, e Effect[R, E, A], env 
 
 // Start starts e on a new fiber in the runtime's global scope and returns at
 // once. The fiber runs until it ends, is interrupted ([Fiber.InterruptFromGo],
-// an effect's [Fiber.Interrupt]), or the runtime is shut down. Cancelling
+// an effect's [Interrupt]), or the runtime is shut down. Cancelling
 // ctx does not stop it; ctx only lends its values.
 func (rt *Runtime) Start[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) *Fiber[E, A] {
+	if ctx == nil {
+		panic("effect.Runtime.Start: ctx must not be nil (use context.Background())")
+	}
 	return start(rt, nil, &rt.root, env, e, detach(ctx))
 }
 
@@ -126,6 +132,9 @@ func (rt *Runtime) NewScope() *Scope { return newScope(rt, &rt.root, 0, "") }
 // the same result; a Close of a closed scope returns that result at once. A
 // finalizer that closes its own scope gets nil at once.
 func (s *Scope) Close(ctx context.Context) error {
+	if ctx == nil {
+		panic("effect.Scope.Close: ctx must not be nil (use context.Background())")
+	}
 	fb := &Fiber[error, struct{}]{}
 	f := &fb.fiber
 	f.init(s.rt, nil, &s.rt.root, detach(ctx))
@@ -153,11 +162,17 @@ func (rt *Runtime) Shutdown(ctx context.Context) error {
 // interrupts e. Fibers forked as daemons are not stopped when Run returns;
 // use a Runtime and [Runtime.Shutdown] to stop them.
 func Run[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) (A, error) {
+	if ctx == nil {
+		panic("effect.Run: ctx must not be nil (use context.Background())")
+	}
 	return NewRuntime().Run(ctx, e, env)
 }
 
 // RunExit runs e as [Run] does and returns its exit.
 func RunExit[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) Exit[E, A] {
+	if ctx == nil {
+		panic("effect.RunExit: ctx must not be nil (use context.Background())")
+	}
 	return NewRuntime().RunExit(ctx, e, env)
 }
 

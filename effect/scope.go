@@ -1,6 +1,7 @@
 package effect
 
 import (
+	"context"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -307,7 +308,7 @@ func closeScope(s *Scope, ex Exit[any, any]) Effect[any, any, Cause[any]] {
 		s.mu.Unlock()
 
 		for _, k := range kids {
-			k.interruptAs(f.id, nil)
+			k.interruptAs(f.id, ErrScopeClosed)
 		}
 		for _, k := range kids {
 			k.waitDone(f, "close scope, await")
@@ -443,15 +444,23 @@ func Extend[R, E, A any](s *Scope, e Effect[R, E, A]) Effect[R, E, A] {
 }
 
 // AddFinalizer returns an effect that registers fin in the current scope: fin
-// runs with the scope's exit when the scope closes. If the scope is already
-// closed, fin runs at once.
-func AddFinalizer[R, E, X any](fin func(Exit[any, any]) Effect[R, E, X]) Effect[R, E, struct{}] {
+// runs when the scope closes, with nil if the scope closed after a success
+// and otherwise with the error its effect ended with (an interruption
+// matches [ErrInterrupted], a failure is found with [errors.As]). It runs
+// uninterruptibly and exactly once; the context that [Try] hands to plain Go
+// inside fin is never cancelled. If the scope is already closed, fin runs at
+// once, with an interruption whose reason is [ErrScopeClosed]. It panics if
+// fin is nil.
+func AddFinalizer[R, E, X any](fin func(err error) Effect[R, E, X]) Effect[R, E, struct{}] {
+	if fin == nil {
+		panic("effect.AddFinalizer: fin must not be nil")
+	}
 	return prim(func(f *fiber, env R) Effect[R, E, struct{}] {
-		stored := func(ex Exit[any, any]) Effect[any, any, struct{}] { return erase(fin(ex), env) }
+		stored := func(ex Exit[any, any]) Effect[any, any, struct{}] { return erase(fin(ex.Err()), env) }
 		if f.scope().addFinalizer(stored) {
 			return Unit[R, E]()
 		}
-		return Void(Uninterruptible(fin(Exit[any, any]{cause: CauseInterrupt[any](f.id, ErrScopeClosed)})))
+		return Void(Uninterruptible(fin(errorOf(CauseInterrupt[any](f.id, ErrScopeClosed)))))
 	})
 }
 
@@ -460,22 +469,48 @@ func AddFinalizer[R, E, X any](fin func(Exit[any, any]) Effect[R, E, X]) Effect[
 // uninterruptibly, so a resource is never acquired without its release being
 // registered. Use it inside [Scoped] (or a fiber: its own scope closes when
 // it ends).
+//
+// The context that [Try] hands to plain Go inside acquire lives as long as
+// the resource: it keeps the values of the fiber's context, has no deadline
+// and is cancelled only after release has run (or at once if acquire
+// fails), so a transaction begun with db.BeginTx(ctx, nil), a command started
+// with exec.CommandContext or a streamed response body stays usable until it
+// is released. The same context reaches [Try] inside release. It panics if
+// release is nil.
 func AcquireRelease[R, E, A, X any](acquire Effect[R, E, A], release func(A) Effect[R, E, X]) Effect[R, E, A] {
-	return AcquireReleaseExit(acquire, func(a A, _ Exit[any, any]) Effect[R, E, X] { return release(a) })
+	if release == nil {
+		panic("effect.AcquireRelease: release must not be nil")
+	}
+	return AcquireReleaseExit(acquire, func(a A, _ error) Effect[R, E, X] { return release(a) })
 }
 
-// AcquireReleaseExit is [AcquireRelease] with a release that also receives
-// the exit the scope closed with, for example to commit or roll back.
-func AcquireReleaseExit[R, E, A, X any](acquire Effect[R, E, A], release func(A, Exit[any, any]) Effect[R, E, X]) Effect[R, E, A] {
+// AcquireReleaseExit is [AcquireRelease] with a release that also learns how
+// the scope ended: nil after a success, otherwise the error its effect ended
+// with, for example to commit or roll back. It panics if release is nil.
+func AcquireReleaseExit[R, E, A, X any](acquire Effect[R, E, A], release func(a A, err error) Effect[R, E, X]) Effect[R, E, A] {
+	if release == nil {
+		panic("effect.AcquireReleaseExit: release must not be nil")
+	}
 	return Uninterruptible(prim(func(f *fiber, env R) Effect[R, E, A] {
 		scope := f.scope()
-		return FlatMap(acquire, func(a A) Effect[R, E, A] {
-			stored := func(ex Exit[any, any]) Effect[any, any, struct{}] { return erase(release(a, ex), env) }
+		ctx, cancel := context.WithCancel(context.WithoutCancel(f.ctx))
+		withCtx := func(e Effect[R, E, A]) Effect[R, E, A] {
+			return region(e, regionResource, locals{resource: ctx})
+		}
+		body := FlatMap(withCtx(acquire), func(a A) Effect[R, E, A] {
+			rel := func(err error) Effect[any, any, struct{}] {
+				return erase(Ensuring(region(release(a, err), regionResource, locals{resource: ctx}),
+					Sync[R, E](func() struct{} { cancel(); return struct{}{} })), env)
+			}
+			stored := func(ex Exit[any, any]) Effect[any, any, struct{}] { return rel(ex.Err()) }
 			if scope.addFinalizer(stored) {
 				return Succeed[R, E](a)
 			}
-			ex := Exit[any, any]{cause: CauseInterrupt[any](f.id, ErrScopeClosed)}
-			return AndThen(release(a, ex), FailCause[R, A](CauseInterrupt[E](f.id, ErrScopeClosed)))
+			err := errorOf(CauseInterrupt[any](f.id, ErrScopeClosed))
+			return AndThen(lift[R, E](rel(err)), FailCause[R, A](CauseInterrupt[E](f.id, ErrScopeClosed)))
+		})
+		return OnError(body, func(Cause[E]) Effect[R, E, struct{}] {
+			return Sync[R, E](func() struct{} { cancel(); return struct{}{} })
 		})
 	}))
 }

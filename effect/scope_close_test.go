@@ -17,7 +17,7 @@ func TestScopeCloseWithCancelledContextRunsFinalizers(t *testing.T) {
 	s := rt.NewScope()
 	var ev events
 	for _, name := range []string{"a", "b", "c"} {
-		if _, err := rt.Run(context.Background(), Extend(s, AddFinalizer(func(Exit[any, any]) unit { return ev.note(name) })), nil); err != nil {
+		if _, err := rt.Run(context.Background(), Extend(s, AddFinalizer(func(error) unit { return ev.note(name) })), nil); err != nil {
 			t.Fatalf("AddFinalizer: %v", err)
 		}
 	}
@@ -47,8 +47,8 @@ func TestScopeCloseCancelledDuringCloseFinishes(t *testing.T) {
 		s := rt.NewScope()
 		var ev events
 		slow := AndThen(Sleep[any, error](time.Second), ev.note("slow done"))
-		mustRun(t, Extend(s, AddFinalizer(func(Exit[any, any]) unit { return ev.note("first registered") })))
-		mustRun(t, Extend(s, AddFinalizer(func(Exit[any, any]) unit { return slow })))
+		mustRun(t, Extend(s, AddFinalizer(func(error) unit { return ev.note("first registered") })))
+		mustRun(t, Extend(s, AddFinalizer(func(error) unit { return slow })))
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(100*time.Millisecond, cancel)
 		start := time.Now()
@@ -78,7 +78,7 @@ func TestScopeCloseConcurrentCallersWaitForTheCloseAndShareItsResult(t *testing.
 			if i == 1 {
 				step = AndThen(step, Fail[any, struct{}](errFin))
 			}
-			mustRun(t, Extend(s, AddFinalizer(func(Exit[any, any]) unit { return step })))
+			mustRun(t, Extend(s, AddFinalizer(func(error) unit { return step })))
 		}
 		errs := make([]error, 2)
 		ends := make([]int, 2)
@@ -120,7 +120,7 @@ func TestScopeCloseDuringShutdownWaits(t *testing.T) {
 		rt := NewRuntime()
 		s := rt.NewScope()
 		var ev events
-		mustRun(t, Extend(s, AddFinalizer(func(Exit[any, any]) unit {
+		mustRun(t, Extend(s, AddFinalizer(func(error) unit {
 			return AndThen(Sleep[any, error](time.Second), ev.note("released"))
 		})))
 		go func() { _ = rt.Shutdown(context.Background()) }()
@@ -139,7 +139,7 @@ func TestScopeCloseFromItsOwnFinalizerReturns(t *testing.T) {
 	rt := NewRuntime()
 	s := rt.NewScope()
 	var inner error = errors.New("not run")
-	mustRun(t, Extend(s, AddFinalizer(func(Exit[any, any]) unit {
+	mustRun(t, Extend(s, AddFinalizer(func(error) unit {
 		return asVoidErr(CloseScope[any, error](s), &inner)
 	})))
 	if err := s.Close(context.Background()); err != nil {

@@ -59,7 +59,7 @@ func TestFinalizersLIFOExactlyOnceInEveryOutcome(t *testing.T) {
 				}
 				e := Scoped(acquire("a").
 					AndThen(acquire("b")).
-					AndThen(AddFinalizer(func(Exit[any, any]) unit { return ev.note("finalizer c") })).
+					AndThen(AddFinalizer(func(error) unit { return ev.note("finalizer c") })).
 					AndThen(acquire("d")).
 					AndThen(oc.body()))
 				ex := runOutcome(t, oc.name, e)
@@ -85,7 +85,7 @@ func TestOnExitEnsuringInEveryOutcome(t *testing.T) {
 				return ev.note("outer")
 			})
 			e = OnError(e, func(Cause[error]) unit { return ev.note("error") })
-			e = OnInterrupt(e, ev.note("interrupt"))
+			e = OnInterrupt(e, func(error) unit { return ev.note("interrupt") })
 			ex := runOutcome(t, oc.name, e)
 			if !oc.check(ex) || !oc.check(seen) {
 				t.Fatalf("exit: got %v, finalizer saw %v", ex, seen)
@@ -181,7 +181,7 @@ func TestClosingAScopeInterruptsAndAwaitsItsFibers(t *testing.T) {
 			return Ensuring(Never[any, error, struct{}](), AndThen(Sleep[any, error](time.Second), ev.note(name+" cleaned up")))
 		}
 		e := Scoped(Fork(child("a")).AndThen(Fork(child("b"))).AndThen(
-			AddFinalizer(func(Exit[any, any]) unit { return ev.note("scope finalizer") })).AndThen(
+			AddFinalizer(func(error) unit { return ev.note("scope finalizer") })).AndThen(
 			Sleep[any, error](time.Millisecond)))
 		start := time.Now()
 		mustRun(t, AndThen(e, ev.note("after scope")))
@@ -200,7 +200,7 @@ func TestFiberEndInterruptsItsChildren(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var ev events
 		rt := NewRuntime()
-		parent := Fork(OnInterrupt(Never[any, error, int](), ev.note("child interrupted"))).
+		parent := Fork(OnInterrupt(Never[any, error, int](), func(error) unit { return ev.note("child interrupted") })).
 			AndThen(Sleep[any, error](time.Millisecond)).AndThen(succeed(1))
 		if _, err := rt.Run(context.Background(), parent, nil); err != nil {
 			t.Fatal(err)
@@ -263,7 +263,7 @@ func TestRuntimeScopeFromGo(t *testing.T) {
 func TestChildScopeClosesAtItsPlaceInLIFOOrder(t *testing.T) {
 	var ev events
 	fin := func(name string) unit {
-		return AddFinalizer(func(Exit[any, any]) unit { return ev.note(name) })
+		return AddFinalizer(func(error) unit { return ev.note(name) })
 	}
 	// finalizer a, then a child scope left open (holding b), then finalizer
 	// c: closing the parent runs c, closes the child (b), then runs a.

@@ -46,7 +46,7 @@ func TestTimeoutFiresInterruptsAndCancelsTryContext(t *testing.T) {
 func TestTimeoutInterruptsEffectWithoutContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var ev events
-		e := Timeout(OnInterrupt(Never[any, error, int](), ev.note("interrupted")), time.Second)
+		e := Timeout(OnInterrupt(Never[any, error, int](), func(error) unit { return ev.note("interrupted") }), time.Second)
 		if _, err := run(e); !errors.Is(err, ErrTimeout) || ev.count("interrupted") != 1 {
 			t.Fatalf("got %v, events %v", err, ev.get())
 		}
@@ -95,7 +95,7 @@ func TestTimeoutVariants(t *testing.T) {
 func TestTimeoutOfInterruptedCallerStopsChild(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var ev events
-		e := Timeout(OnInterrupt(Never[any, error, int](), ev.note("child interrupted")), time.Hour)
+		e := Timeout(OnInterrupt(Never[any, error, int](), func(error) unit { return ev.note("child interrupted") }), time.Hour)
 		cancel, done := startBlocked(NewRuntime(), e)
 		cancel()
 		if ex := <-done; !ex.IsInterrupted() || ev.count("child interrupted") != 1 {

@@ -1,8 +1,11 @@
 // Package interop connects effects to plain Go and to the Go ecosystem:
 // it lifts existing functions into effects, turns effects back into
 // functions for callers that know nothing of effects, bridges channels,
-// iterators and contexts, and converts to and from IBM/fp-go and
-// samber/mo.
+// iterators and contexts. It needs only the standard library; the
+// conversions to and from IBM/fp-go and samber/mo live in the subpackages
+// [github.com/gogoscope/gogoscope/interop/fpgo] and
+// [github.com/gogoscope/gogoscope/interop/sambermo], so that only programs
+// that use those libraries compile them.
 //
 // # Functions
 //
@@ -43,20 +46,13 @@
 // [stream.FromGoChannel]) and range loops as a sink ([stream.Stream.All]);
 // [StreamToChan] sends a stream's values on a Go channel.
 //
-// # fp-go and samber/mo
+// # Failures
 //
-// IBM/fp-go's IO, IOEither, ReaderIOEither and the context ReaderIOEither:
-// [FromIO], [ToIO], [FromIOEither], [ToIOEither], [FromReaderIOEither],
-// [ToReaderIOEither], [FromContextReaderIOEither],
-// [ToContextReaderIOEither]. samber/mo's Result, Either, Option and Future:
-// [FromMoResult], [ToMoResult], [FromMoEither], [ToMoEither],
-// [FromMoOption], [ToMoOption], [FromMoOptionOr], [FromMoFuture],
-// [ToMoFuture]. A Left (or an Err) is an expected failure and a Right the
-// success; going back, a cause that is not a lone expected failure (a
-// defect, an interruption, several failures) becomes the error that
-// effect.Run returns when the failure type can hold an error, and a panic
-// otherwise. docs/interop.md has migration guides from goroutines with
-// errgroup, from sourcegraph/conc and from fp-go.
+// Going back to plain Go, a lone expected failure that is an error comes
+// back as itself, and any other cause (a defect, an interruption, several
+// failures) as the error that [effect.Run] returns. docs/interop.md has
+// migration guides from goroutines with errgroup, from sourcegraph/conc
+// and from fp-go.
 //
 // # Which to use
 //

@@ -8,10 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/IBM/fp-go/either"
-	"github.com/IBM/fp-go/ioeither"
-	"github.com/samber/mo"
-
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/interop"
 	"github.com/gogoscope/gogoscope/stream"
@@ -50,8 +46,8 @@ func ExampleFromCtxFunc() {
 	_, err := effect.Run(ctx, wait, nil)
 	fmt.Println(err)
 	// Output:
-	// stopped: effect: interrupted: user pressed stop
-	// effect: interrupted: user pressed stop
+	// stopped: user pressed stop
+	// user pressed stop
 }
 
 func ExampleFromCtxValueFunc() {
@@ -94,7 +90,7 @@ func ExampleToCtxFunc() {
 	cancel(errors.New("shutting down"))
 	err := fn(ctx)
 	fmt.Println(errors.Is(err, context.Canceled), err)
-	// Output: true effect: interrupted: shutting down
+	// Output: true shutting down
 }
 
 func ExampleToCtxValueFunc() {
@@ -231,121 +227,6 @@ func ExampleForEachSeq2() {
 	// Output:
 	// 0 a
 	// 1 b
-}
-
-func ExampleFromIO() {
-	now := func() int { return 2026 }
-	v, _ := effect.Run(context.Background(), interop.FromIO[any, error](now), nil)
-	fmt.Println(v)
-	// Output: 2026
-}
-
-func ExampleToIO() {
-	io := interop.ToIO(effect.Succeed[any, error]("from an effect"), nil)
-	fmt.Println(io())
-	// Output: from an effect
-}
-
-func ExampleFromIOEither() {
-	lookup := ioeither.Left[string](errors.New("no such user"))
-	_, err := effect.Run(context.Background(), interop.FromIOEither[any](lookup), nil)
-	fmt.Println(err)
-	// Output: no such user
-}
-
-func ExampleToIOEither() {
-	io := interop.ToIOEither(effect.Succeed[any, error](5), nil)
-	fmt.Println(io())
-	// Output: Right[int](5)
-}
-
-func ExampleFromReaderIOEither() {
-	type Config struct{ Greeting string }
-	greet := func(c Config) ioeither.IOEither[error, string] { return ioeither.Right[error](c.Greeting + ", world") }
-	v, _ := effect.Run(context.Background(), interop.FromReaderIOEither(greet), Config{Greeting: "hello"})
-	fmt.Println(v)
-	// Output: hello, world
-}
-
-func ExampleToReaderIOEither() {
-	length := effect.Access[string, error](func(s string) int { return len(s) })
-	r := interop.ToReaderIOEither(length, nil)
-	fmt.Println(r("four")())
-	// Output: Right[int](4)
-}
-
-func ExampleFromContextReaderIOEither() {
-	fetch := func(ctx context.Context) ioeither.IOEither[error, string] {
-		return ioeither.Right[error]("fetched")
-	}
-	v, _ := effect.Run(context.Background(), interop.FromContextReaderIOEither[any](fetch), nil)
-	fmt.Println(v)
-	// Output: fetched
-}
-
-func ExampleToContextReaderIOEither() {
-	r := interop.ToContextReaderIOEither(effect.Sleep[any, error](time.Hour).As(1), nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_, err := either.Unwrap(r(ctx)())
-	fmt.Println(errors.Is(err, context.Canceled))
-	// Output: true
-}
-
-func ExampleFromMoResult() {
-	v, err := effect.Run(context.Background(), interop.FromMoResult[any](mo.Ok(3)), nil)
-	fmt.Println(v, err)
-	// Output: 3 <nil>
-}
-
-func ExampleToMoResult() {
-	x := effect.RunExit(context.Background(), effect.Fail[any, int](errors.New("nope")), nil)
-	fmt.Println(interop.ToMoResult(x).Error())
-	// Output: nope
-}
-
-func ExampleFromMoEither() {
-	_, err := effect.Run(context.Background(), interop.FromMoEither[any](mo.Left[error, int](errors.New("left"))), nil)
-	fmt.Println(err)
-	// Output: left
-}
-
-func ExampleToMoEither() {
-	x := effect.RunExit(context.Background(), effect.Fail[any, int]("quota"), nil)
-	left, _ := interop.ToMoEither(x).Left()
-	fmt.Println(left)
-	// Output: quota
-}
-
-func ExampleFromMoOption() {
-	fmt.Println(interop.FromMoOption(mo.Some(1)), interop.FromMoOption(mo.None[int]()))
-	// Output: {1 true} {0 false}
-}
-
-func ExampleToMoOption() {
-	found, _ := effect.Run(context.Background(), effect.TimeoutOption(effect.Succeed[any, error]("fast"), time.Second), nil)
-	fmt.Println(interop.ToMoOption(found).OrElse("timed out"))
-	// Output: fast
-}
-
-func ExampleFromMoOptionOr() {
-	errNotFound := errors.New("not found")
-	_, err := effect.Run(context.Background(), interop.FromMoOptionOr[any](mo.None[string](), errNotFound), nil)
-	fmt.Println(err)
-	// Output: not found
-}
-
-func ExampleFromMoFuture() {
-	f := mo.NewFuture(func(resolve func(int), _ func(error)) { resolve(8) })
-	v, _ := effect.Run(context.Background(), interop.FromMoFuture[any](f), nil)
-	fmt.Println(v)
-	// Output: 8
-}
-
-func ExampleToMoFuture() {
-	f := interop.ToMoFuture(context.Background(), effect.Sleep[any, error](time.Millisecond).As("later"), nil)
-	fmt.Println(f.Collect())
-	// Output: later <nil>
 }
 
 func ExampleStreamToChan() {

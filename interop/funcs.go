@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/interop/internal/lower"
 )
 
 // The shapes of plain Go functions, from the simplest to the richest:
@@ -71,8 +72,8 @@ func FromCtxValueFunc[R, A any](fn func(ctx context.Context) (A, error)) effect.
 // goroutine; calls may run concurrently.
 func ToAction[E, A any](e effect.Effect[any, E, A], rt *effect.Runtime) func() {
 	return func() {
-		if x := runExit(context.Background(), rt, e, nil); x.IsFailure() {
-			repanic(x)
+		if x := lower.RunExit(context.Background(), rt, e, nil); x.IsFailure() {
+			lower.Panic(x)
 		}
 	}
 }
@@ -83,13 +84,13 @@ func ToAction[E, A any](e effect.Effect[any, E, A], rt *effect.Runtime) func() {
 // anything else as the [effect.Cause], which [errors.Is] and [errors.As]
 // see through. Each call runs e anew, on the calling goroutine.
 func ToErrFunc[E, A any](e effect.Effect[any, E, A], rt *effect.Runtime) func() error {
-	return func() error { return runExit(context.Background(), rt, e, nil).Err() }
+	return func() error { return lower.RunExit(context.Background(), rt, e, nil).Err() }
 }
 
 // ToValueFunc returns a function that runs e as [ToErrFunc] does and returns
 // its value and error.
 func ToValueFunc[E, A any](e effect.Effect[any, E, A], rt *effect.Runtime) func() (A, error) {
-	return func() (A, error) { return runExit(context.Background(), rt, e, nil).Get() }
+	return func() (A, error) { return lower.RunExit(context.Background(), rt, e, nil).Get() }
 }
 
 // ToCtxFunc returns a function that runs e as [ToErrFunc] does, with ctx:
@@ -98,11 +99,11 @@ func ToValueFunc[E, A any](e effect.Effect[any, E, A], rt *effect.Runtime) func(
 // matches [context.Canceled] and the cause. The values of ctx reach the
 // plain Go code that e lifts.
 func ToCtxFunc[E, A any](e effect.Effect[any, E, A], rt *effect.Runtime) func(ctx context.Context) error {
-	return func(ctx context.Context) error { return runExit(ctx, rt, e, nil).Err() }
+	return func(ctx context.Context) error { return lower.RunExit(ctx, rt, e, nil).Err() }
 }
 
 // ToCtxValueFunc returns a function that runs e as [ToCtxFunc] does and
 // returns its value and error.
 func ToCtxValueFunc[E, A any](e effect.Effect[any, E, A], rt *effect.Runtime) func(ctx context.Context) (A, error) {
-	return func(ctx context.Context) (A, error) { return runExit(ctx, rt, e, nil).Get() }
+	return func(ctx context.Context) (A, error) { return lower.RunExit(ctx, rt, e, nil).Get() }
 }

@@ -1,21 +1,18 @@
 package interop_test
 
 // The programs of the migration guides in docs/interop.md, checked: each
-// "after" (gogoscope) must behave as its "before" (errgroup, fp-go).
+// "after" (gogoscope) must behave as its "before" (errgroup, conc); the
+// fp-go guide is checked in package interop/fpgo.
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/IBM/fp-go/either"
-	F "github.com/IBM/fp-go/function"
-	"github.com/IBM/fp-go/ioeither"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/gogoscope/gogoscope/effect"
@@ -121,48 +118,6 @@ func TestMigrationInsideErrgroup(t *testing.T) {
 			t.Fatalf("got %v, %v; want the sibling's error and the effect interrupted", err, fetched)
 		}
 	})
-}
-
-// Before: an fp-go pipeline.
-func parsePortFp(s string) ioeither.IOEither[error, int] {
-	return F.Pipe2(
-		ioeither.TryCatchError(func() (int, error) { return strconv.Atoi(s) }),
-		ioeither.Map[error](func(n int) int { return n + 8000 }),
-		ioeither.Chain(func(n int) ioeither.IOEither[error, int] {
-			if n > 65535 {
-				return ioeither.Left[int](errors.New("port out of range"))
-			}
-			return ioeither.Right[error](n)
-		}),
-	)
-}
-
-// After: the same pipeline as effect methods.
-func parsePort(s string) effect.Effect[any, error, int] {
-	return interop.FromValueFunc[any](func() (int, error) { return strconv.Atoi(s) }).
-		Map(func(n int) int { return n + 8000 }).
-		FlatMap(func(n int) effect.Effect[any, error, int] {
-			if n > 65535 {
-				return effect.Fail[any, int](errors.New("port out of range"))
-			}
-			return effect.Succeed[any, error](n)
-		})
-}
-
-func TestMigrationFpGo(t *testing.T) {
-	for _, in := range []string{"80", "x", "60000"} {
-		want := interop.ToMoResult(effect.RunExit(context.Background(), interop.FromIOEither[any](parsePortFp(in)), nil))
-		got := interop.ToMoResult(effect.RunExit(context.Background(), parsePort(in), nil))
-		if got.IsOk() != want.IsOk() || got.OrEmpty() != want.OrEmpty() || fmt.Sprint(got.Error()) != fmt.Sprint(want.Error()) {
-			t.Errorf("%q: effect %v, fp-go %v", in, got, want)
-		}
-	}
-	// The two mix during a migration: an fp-go value inside an effect
-	// pipeline, and an effect handed to fp-go code.
-	mixed := interop.FromIOEither[any](parsePortFp("1")).Map(func(n int) int { return n * 2 })
-	if v, err := either.UnwrapError(interop.ToIOEither(mixed, nil)()); v != 16002 || err != nil {
-		t.Errorf("mixed: got %v, %v; want 16002", v, err)
-	}
 }
 
 // conc's panics: a panic in a task is re-raised by Wait; in gogoscope it is

@@ -95,8 +95,9 @@ func TestBackgroundFiberOfALayerLivesUntilTheScopeCloses(t *testing.T) {
 		var ticks atomic.Int32
 		ticker := effect.Forever(effect.AndThen(effect.Sleep[any, error](time.Second),
 			effect.Sync[any, error](func() struct{} { ticks.Add(1); return struct{}{} })))
-		flusher := layer.FromEffect(effect.As(effect.Fork(effect.OnInterrupt(ticker,
-			effect.Sync[any, error](func() struct{} { j.add("flusher stopped"); return struct{}{} }))), "flusher"))
+		flusher := layer.FromEffect(effect.As(effect.Fork(effect.OnInterrupt(ticker, func(error) effect.Effect[any, error, struct{}] {
+			return effect.Sync[any, error](func() struct{} { j.add("flusher stopped"); return struct{}{} })
+		})), "flusher"))
 		app := flusher.To(layer.Sync[error](func(s string) string { return s }))
 		_, scope := mustBuild(t, app, nil)
 		time.Sleep(3*time.Second + time.Millisecond)

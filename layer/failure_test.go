@@ -45,10 +45,12 @@ func TestFailingPartInterruptsSiblingsAndReleasesExactlyWhatWasAcquired(t *testi
 		layer.Acquire(resource(j, "slow")).Tap(func(string) effect.Effect[string, error, struct{}] {
 			return effect.Sync[string, error](func() struct{} { close(acquired); return struct{}{} })
 		}),
-		effect.Never[string, error, string]().OnInterrupt(effect.Sync[string, error](func() struct{} {
-			j.add("slow interrupted")
-			return struct{}{}
-		})))).Named("slow")
+		effect.Never[string, error, string]().OnInterrupt(func(error) effect.Effect[string, error, struct{}] {
+			return effect.Sync[string, error](func() struct{} {
+				j.add("slow interrupted")
+				return struct{}{}
+			})
+		}))).Named("slow")
 	bad := layer.FromEffect(effect.AndThen(
 		effect.Async[string, error, struct{}](func(resume func(effect.Exit[error, struct{}])) func() {
 			go func() { <-acquired; resume(effect.Succeeded[error](struct{}{})) }()

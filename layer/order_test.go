@@ -65,7 +65,7 @@ func TestProvideReleasesAfterTheEffectAndItsFinalizers(t *testing.T) {
 	app := resource(j, "config").To(resource(j, "pool"))
 	prog := effect.FlatMap(effect.Environment[string, error](), func(env string) effect.Effect[string, error, int] {
 		j.add("use " + env)
-		return effect.As(effect.AddFinalizer(func(effect.Exit[any, any]) effect.Effect[string, error, struct{}] {
+		return effect.As(effect.AddFinalizer(func(error) effect.Effect[string, error, struct{}] {
 			return effect.Sync[string, error](func() struct{} { j.add("effect finalizer"); return struct{}{} })
 		}), len(env))
 	})

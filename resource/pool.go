@@ -141,7 +141,7 @@ func NewPool[R, E, T any](opts PoolOptions[T]) effect.Effect[R, E, *Pool[T]] {
 	toE := errorTo[E]("resource.NewPool")
 	return effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[R, E, *Pool[T]] {
 		p := &Pool[T]{opts: opts, live: map[*poolEntry[T]]struct{}{}}
-		start := effect.AddFinalizer(func(effect.Exit[any, any]) effect.Effect[R, E, struct{}] { return drain[R, E](p) })
+		start := effect.AddFinalizer(func(error) effect.Effect[R, E, struct{}] { return drain[R, E](p) })
 		if opts.IdleTimeout > 0 {
 			start = effect.AndThen(start, effect.Void(effect.Fork(evictor[R, E](p))))
 		}
@@ -257,7 +257,7 @@ func (p *Pool[T]) AcquireScoped[R, E any]() effect.Effect[R, E, Lease[T]] {
 	toE := errorTo[E]("resource.Pool.AcquireScoped")
 	return masked(func(restore effect.Restore) effect.Effect[R, E, Lease[T]] {
 		return effect.Tap(acquire[R](p, restore, toE), func(l Lease[T]) effect.Effect[R, E, struct{}] {
-			return effect.AddFinalizer(func(effect.Exit[any, any]) effect.Effect[R, E, struct{}] { return p.Release[R, E](l) })
+			return effect.AddFinalizer(func(error) effect.Effect[R, E, struct{}] { return p.Release[R, E](l) })
 		})
 	})
 }

@@ -314,7 +314,7 @@ func (s *Semaphore) WithPermits[R, E, A any](n int64, e effect.Effect[R, E, A]) 
 func (s *Semaphore) AcquireScoped[R, E any](n int64) effect.Effect[R, E, struct{}] {
 	s.check("AcquireScoped", n)
 	acquire := s.Acquire[R, E](n)
-	fin := effect.AddFinalizer(func(effect.Exit[any, any]) effect.Effect[R, E, struct{}] {
+	fin := effect.AddFinalizer(func(error) effect.Effect[R, E, struct{}] {
 		return effect.Sync[R, E](func() struct{} { s.Release(n); return struct{}{} })
 	})
 	return masked(func(restore effect.Restore) effect.Effect[R, E, struct{}] {

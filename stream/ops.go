@@ -264,7 +264,7 @@ func Concat[R, E, A any](streams ...Stream[R, E, A]) Stream[R, E, A] {
 // interruption): fin is registered in the stream's scope when it opens, and
 // runs, exactly once, when that scope closes.
 func (s Stream[R, E, A]) Ensuring[X any](fin effect.Effect[R, E, X]) Stream[R, E, A] {
-	return fromOpen(effect.AndThen(effect.AddFinalizer(func(effect.Exit[any, any]) effect.Effect[R, E, X] { return fin }), s.open))
+	return fromOpen(effect.AndThen(effect.AddFinalizer(func(error) effect.Effect[R, E, X] { return fin }), s.open))
 }
 
 // Catch returns a stream that emits the elements of s and, if s fails with

@@ -208,7 +208,7 @@ func TestEndReportsFinalizerFailures(t *testing.T) {
 	defer app.Shutdown(context.Background())
 	ctx, end, _ := app.Begin(context.Background(), "r")
 	boom := errors.New("boom")
-	_, err := app.Run(ctx, effect.AddFinalizer(func(effect.Exit[any, any]) Eff[struct{}] {
+	_, err := app.Run(ctx, effect.AddFinalizer(func(error) Eff[struct{}] {
 		return effect.Fail[string, struct{}](boom)
 	}))
 	if err != nil {

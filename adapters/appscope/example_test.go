@@ -100,7 +100,7 @@ func ExampleApp_Serve() {
 func ExampleApp_Acquire() {
 	app := appscope.New(Services{}, appscope.Options{})
 	// The resource lives in the application scope, until Shutdown.
-	_, err := app.Acquire(context.Background(), effect.AddFinalizer(func(effect.Exit[any, any]) SEff[struct{}] {
+	_, err := app.Acquire(context.Background(), effect.AddFinalizer(func(error) SEff[struct{}] {
 		return effect.Sync[Services, error](func() struct{} { fmt.Println("released at shutdown"); return struct{}{} })
 	}))
 	fmt.Println("acquired:", err)

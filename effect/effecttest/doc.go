@@ -33,8 +33,9 @@
 // A [Spy] records the calls a fake service receives (method, arguments,
 // order, count) and asserts on them. A fake service is a plain value of the
 // service's type whose methods record into the spy, so it goes wherever the
-// real service goes: in an environment struct, or a test layer made with
-// [SpyLayer], which also records when the layer is built and released.
+// real service goes: in an environment struct, or a test layer (package
+// layer/layertest has layers of fakes that also record when they are built
+// and released).
 //
 // # Property tests
 //

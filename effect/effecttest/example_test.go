@@ -9,7 +9,6 @@ import (
 
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/effect/effecttest"
-	"github.com/gogoscope/gogoscope/layer"
 )
 
 // printTB stands in for the *testing.T of a real test, so that the examples
@@ -147,32 +146,6 @@ type quietTB struct{ testing.TB }
 
 func (quietTB) Helper()               {}
 func (quietTB) Errorf(string, ...any) {}
-
-// Greeter is a service of the application under test.
-type Greeter interface {
-	Greet(name string) effect.Effect[any, error, string]
-}
-
-// fakeGreeter records its calls into a spy.
-type fakeGreeter struct{ spy *effecttest.Spy }
-
-func (g fakeGreeter) Greet(name string) effect.Effect[any, error, string] {
-	return g.spy.Wrap("Greet", effect.Succeed[any, error]("hello "+name), name)
-}
-
-func ExampleSpyLayer() {
-	var spy effecttest.Spy
-	greeterLayer := effecttest.SpyLayer[any, error, Greeter](&spy, "greeter", fakeGreeter{&spy})
-	prog := effect.AccessEffect(func(g Greeter) effect.Effect[Greeter, error, string] {
-		return effect.Widen[Greeter](g.Greet("ann"))
-	})
-	msg, _ := effect.Run(context.Background(), layer.Provide(prog, greeterLayer), nil)
-	fmt.Println(msg)
-	fmt.Println(spy.Calls())
-	// Output:
-	// hello ann
-	// [build greeter() Greet("ann") release greeter()]
-}
 
 func ExampleSweepInterrupts() {
 	var free int

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/gogoscope/gogoscope/effect"
-	"github.com/gogoscope/gogoscope/layer"
 )
 
 // mailer is a service as an application would declare it.
@@ -115,23 +114,4 @@ func TestSpyConcurrentRecords(t *testing.T) {
 	if got := spy.Count("Get"); got != 50 {
 		t.Fatalf("Get count: got %d, want 50", got)
 	}
-}
-
-func TestSpyLayer(t *testing.T) {
-	var spy Spy
-	l := SpyLayer[any, error, mailer](&spy, "mailer", newFakeMailer(&spy))
-	prog := effect.AccessEffect(func(m mailer) effect.Effect[mailer, error, []struct{}] {
-		return effect.Widen[mailer](notify(m, []string{"ann"}))
-	})
-	x := run(effect.As(layer.Provide(prog, l), 1))
-	AssertSucceeds(t, x, 1)
-	want := []string{"build mailer()", `Lookup("ann")`, `Send("ann@example.com", "hi ann")`, "release mailer()"}
-	var got []string
-	for _, c := range spy.Calls() {
-		got = append(got, c.String())
-	}
-	if !slices.Equal(got, want) {
-		t.Fatalf("calls: got %v, want %v", got, want)
-	}
-	spy.AssertOrder(t, "build mailer", "Send", "release mailer")
 }

@@ -5,45 +5,8 @@ import (
 	"errors"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/interop/internal/lower"
 )
-
-// runExit runs e with env on rt, or on a fresh runtime when rt is nil.
-func runExit[R, E, A any](ctx context.Context, rt *effect.Runtime, e effect.Effect[R, E, A], env R) effect.Exit[E, A] {
-	if rt == nil {
-		return effect.RunExit(ctx, e, env)
-	}
-	return rt.RunExit(ctx, e, env)
-}
-
-// repanic panics with what a plain Go function that cannot report an error
-// raises for the failure x: a lone defect's own value (so a panic lifted
-// into an effect comes back out as itself), anything else as the error of
-// [effect.Exit.Err].
-func repanic[E, A any](x effect.Exit[E, A]) {
-	c := x.Cause()
-	if c.Kind() == effect.Died {
-		panic(c.Defects()[0].Value)
-	}
-	panic(x.Err())
-}
-
-// leftOf returns what the failure x becomes on the failure side of a value
-// typed by E (an Either's Left): a lone expected failure as itself; any
-// other cause as the error of [effect.Exit.Err] when E can hold an error
-// (E is error or any); otherwise it panics as [repanic] does, since E has
-// no way to say "defect" or "interrupted".
-func leftOf[E, A any](x effect.Exit[E, A]) E {
-	c := x.Cause()
-	if c.Kind() == effect.Failed {
-		e, _ := c.Failure()
-		return e
-	}
-	if e, ok := any(x.Err()).(E); ok {
-		return e
-	}
-	repanic(x)
-	panic("unreachable")
-}
 
 // blocking returns an effect that performs an operation (a receive, a
 // send) that may have to wait. It first tries fast, which must not block
@@ -108,8 +71,6 @@ func failuresAsInterrupts[E any](c effect.Cause[error]) effect.Cause[E] {
 	return effect.Cause[E]{}
 }
 
-func mustNotBeNil(fn, arg string, isNil bool) {
-	if isNil {
-		panic("interop." + fn + ": " + arg + " must not be nil")
-	}
-}
+// mustNotBeNil panics, naming interop's function fn and its argument arg,
+// when isNil is true.
+func mustNotBeNil(fn, arg string, isNil bool) { lower.MustNotBeNil("interop."+fn, arg, isNil) }

@@ -1,4 +1,4 @@
-package interop
+package fpgo
 
 import (
 	"context"
@@ -10,36 +10,26 @@ import (
 	"github.com/IBM/fp-go/readerioeither"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/interop/internal/lower"
 )
-
-// Conversions with IBM/fp-go (github.com/IBM/fp-go): IO, IOEither,
-// ReaderIOEither, and the ReaderIOEither of context/readerioeither, whose
-// reader is a context.Context. fp-go's values are lazy functions, like
-// effects, so the conversions are lazy too: nothing runs until the effect,
-// or the fp-go function, is run.
-//
-// An fp-go Left is an expected failure; a panic is a defect. The other way,
-// a Left holds a lone expected failure as itself and, when the failure type
-// is error (or any), any other cause (several failures, a defect, an
-// interruption) as the error that effect.Run returns. When the failure type
-// cannot hold an error, a defect or an interruption has no Left to go to,
-// and the fp-go function panics with it, as [ToAction] does.
 
 // FromIO returns an effect that runs io and succeeds with its value. A
 // panic in io is a defect.
 func FromIO[R, E, A any](io fpio.IO[A]) effect.Effect[R, E, A] {
-	mustNotBeNil("FromIO", "io", io == nil)
+	lower.MustNotBeNil("fpgo.FromIO", "io", io == nil)
 	return effect.Sync[R, E](io)
 }
 
 // ToIO returns an IO that runs e on rt (a fresh runtime for each run when rt
 // is nil) and returns its value. An IO cannot fail, so a failure of e
-// panics, as [ToAction] says.
+// panics: with the value of a lone defect (so a panic lifted into an effect
+// comes back out as itself), otherwise with the error that [effect.Run]
+// returns.
 func ToIO[E, A any](e effect.Effect[any, E, A], rt *effect.Runtime) fpio.IO[A] {
 	return func() A {
-		x := runExit(context.Background(), rt, e, nil)
+		x := lower.RunExit(context.Background(), rt, e, nil)
 		if x.IsFailure() {
-			repanic(x)
+			lower.Panic(x)
 		}
 		v, _ := x.Value()
 		return v
@@ -49,7 +39,7 @@ func ToIO[E, A any](e effect.Effect[any, E, A], rt *effect.Runtime) fpio.IO[A] {
 // FromIOEither returns an effect that runs io and succeeds with its Right,
 // or fails with its Left.
 func FromIOEither[R, E, A any](io ioeither.IOEither[E, A]) effect.Effect[R, E, A] {
-	mustNotBeNil("FromIOEither", "io", io == nil)
+	lower.MustNotBeNil("fpgo.FromIOEither", "io", io == nil)
 	return effect.Suspend(func() effect.Effect[R, E, A] { return fromEither[R](io()) })
 }
 
@@ -61,21 +51,21 @@ func toEither[E, A any](x effect.Exit[E, A]) either.Either[E, A] {
 	if v, ok := x.Value(); ok {
 		return either.Right[E](v)
 	}
-	return either.Left[A](leftOf(x))
+	return either.Left[A](lower.Left(x))
 }
 
 // ToIOEither returns an IOEither that runs e on rt (a fresh runtime for each
 // run when rt is nil): Right of its value, or Left of its failure as the
 // conversions above say.
 func ToIOEither[E, A any](e effect.Effect[any, E, A], rt *effect.Runtime) ioeither.IOEither[E, A] {
-	return func() either.Either[E, A] { return toEither(runExit(context.Background(), rt, e, nil)) }
+	return func() either.Either[E, A] { return toEither(lower.RunExit(context.Background(), rt, e, nil)) }
 }
 
 // FromReaderIOEither returns an effect that reads its environment R, the
 // reader's input, and runs r with it: Right is success, Left an expected
 // failure.
 func FromReaderIOEither[R, E, A any](r readerioeither.ReaderIOEither[R, E, A]) effect.Effect[R, E, A] {
-	mustNotBeNil("FromReaderIOEither", "r", r == nil)
+	lower.MustNotBeNil("fpgo.FromReaderIOEither", "r", r == nil)
 	return effect.AccessEffect(func(env R) effect.Effect[R, E, A] {
 		return effect.Suspend(func() effect.Effect[R, E, A] { return fromEither[R](r(env)()) })
 	})
@@ -86,16 +76,16 @@ func FromReaderIOEither[R, E, A any](r readerioeither.ReaderIOEither[R, E, A]) e
 // nil).
 func ToReaderIOEither[R, E, A any](e effect.Effect[R, E, A], rt *effect.Runtime) readerioeither.ReaderIOEither[R, E, A] {
 	return func(env R) ioeither.IOEither[E, A] {
-		return func() either.Either[E, A] { return toEither(runExit(context.Background(), rt, e, env)) }
+		return func() either.Either[E, A] { return toEither(lower.RunExit(context.Background(), rt, e, env)) }
 	}
 }
 
 // FromContextReaderIOEither returns an effect that runs r, fp-go's reader
 // of a context.Context, with a context that is cancelled when the fiber is
-// interrupted (as [FromCtxValueFunc] says): Right is success, Left an
+// interrupted (as [effect.Try] says): Right is success, Left an
 // expected failure.
 func FromContextReaderIOEither[R, A any](r crioe.ReaderIOEither[A]) effect.Effect[R, error, A] {
-	mustNotBeNil("FromContextReaderIOEither", "r", r == nil)
+	lower.MustNotBeNil("fpgo.FromContextReaderIOEither", "r", r == nil)
 	return effect.Try[R](func(ctx context.Context) (A, error) { return either.UnwrapError(r(ctx)()) })
 }
 
@@ -107,7 +97,7 @@ func FromContextReaderIOEither[R, A any](r crioe.ReaderIOEither[A]) effect.Effec
 func ToContextReaderIOEither[E, A any](e effect.Effect[any, E, A], rt *effect.Runtime) crioe.ReaderIOEither[A] {
 	return func(ctx context.Context) ioeither.IOEither[error, A] {
 		return func() either.Either[error, A] {
-			v, err := runExit(ctx, rt, e, nil).Get()
+			v, err := lower.RunExit(ctx, rt, e, nil).Get()
 			if err != nil {
 				return either.Left[A](err)
 			}

@@ -1,4 +1,4 @@
-package interop_test
+package fpgo_test
 
 import (
 	"context"
@@ -12,15 +12,15 @@ import (
 
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/effect/effecttest"
-	"github.com/gogoscope/gogoscope/interop"
+	"github.com/gogoscope/gogoscope/interop/fpgo"
 )
 
 func TestIORoundTrip(t *testing.T) {
 	io := func() int { return 3 }
-	if got := interop.ToIO(interop.FromIO[any, error](io), nil)(); got != 3 {
+	if got := fpgo.ToIO(fpgo.FromIO[any, error](io), nil)(); got != 3 {
 		t.Fatalf("got %d, want 3", got)
 	}
-	boom := interop.ToIO(interop.FromIO[any, error](func() int { panic("io broke") }), nil)
+	boom := fpgo.ToIO(fpgo.FromIO[any, error](func() int { panic("io broke") }), nil)
 	if got := recovered(func() { boom() }); got != "io broke" {
 		t.Fatalf("panic: got %#v, want the original value", got)
 	}
@@ -30,10 +30,10 @@ func TestIOEitherRoundTrip(t *testing.T) {
 	type appErr struct{ code int }
 	right := ioeither.Right[appErr](5)
 	left := ioeither.Left[int](appErr{404})
-	if got := interop.ToIOEither(interop.FromIOEither[any](right), nil)(); !either.IsRight(got) || either.MonadFold(got, func(appErr) int { return -1 }, func(v int) int { return v }) != 5 {
+	if got := fpgo.ToIOEither(fpgo.FromIOEither[any](right), nil)(); !either.IsRight(got) || either.MonadFold(got, func(appErr) int { return -1 }, func(v int) int { return v }) != 5 {
 		t.Fatalf("Right: got %v", got)
 	}
-	got := interop.ToIOEither(interop.FromIOEither[any](left), nil)()
+	got := fpgo.ToIOEither(fpgo.FromIOEither[any](left), nil)()
 	if l, _ := either.Unwrap(got); either.IsRight(got) || l != 0 {
 		t.Fatalf("Left: got %v", got)
 	}
@@ -41,14 +41,14 @@ func TestIOEitherRoundTrip(t *testing.T) {
 		t.Fatalf("Left: got %v, want the typed failure appErr{404}", got)
 	}
 	// The typed failure is an expected failure of the effect.
-	x := effect.RunExit(context.Background(), interop.FromIOEither[any](left), nil)
+	x := effect.RunExit(context.Background(), fpgo.FromIOEither[any](left), nil)
 	effecttest.AssertFailsWith(t, x, appErr{404})
 }
 
 func TestIOEitherNonFailureCauses(t *testing.T) {
 	// With E = error, a defect travels in the Left as the error Run returns.
 	dying := effect.Die[any, error, int]("bad state")
-	got := interop.ToIOEither(dying, nil)()
+	got := fpgo.ToIOEither(dying, nil)()
 	_, err := either.Unwrap(got)
 	var d *effect.Defect
 	if !either.IsLeft(got) || !errors.As(err, &d) || d.Value != "bad state" {
@@ -56,13 +56,13 @@ func TestIOEitherNonFailureCauses(t *testing.T) {
 	}
 	// Several failures: a Left of the whole cause.
 	both := effect.FailCause[any, int](effect.CauseFail(errBoom).Both(effect.CauseFail(errReason)))
-	_, err = either.Unwrap(interop.ToIOEither(both, nil)())
+	_, err = either.Unwrap(fpgo.ToIOEither(both, nil)())
 	if !errors.Is(err, errBoom) || !errors.Is(err, errReason) {
 		t.Fatalf("two failures: got %v, want both", err)
 	}
 	// A failure type that cannot say "defect": the IOEither panics with it.
 	typed := effect.Die[any, string, int]("bad state")
-	if got := recovered(func() { interop.ToIOEither(typed, nil)() }); got != "bad state" {
+	if got := recovered(func() { fpgo.ToIOEither(typed, nil)() }); got != "bad state" {
 		t.Fatalf("defect with E=string: got %#v, want a panic with the defect's value", got)
 	}
 }
@@ -78,10 +78,10 @@ func TestReaderIOEitherRoundTrip(t *testing.T) {
 			return either.Right[error](c.base * 2)
 		}
 	}
-	e := interop.FromReaderIOEither(readerioeither.ReaderIOEither[config, error, int](r))
+	e := fpgo.FromReaderIOEither(readerioeither.ReaderIOEither[config, error, int](r))
 	effecttest.AssertSucceeds(t, effect.RunExit(context.Background(), e, config{21}), 42)
 	effecttest.AssertFailsWith(t, effect.RunExit(context.Background(), e, config{-1}), errBoom)
-	back := interop.ToReaderIOEither(e, nil)
+	back := fpgo.ToReaderIOEither(e, nil)
 	if v, err := either.Unwrap(back(config{4})()); err != nil || v != 8 {
 		t.Fatalf("back: got %v, %v; want 8", v, err)
 	}
@@ -99,7 +99,7 @@ func TestContextReaderIOEitherCancellation(t *testing.T) {
 				return either.TryCatchError(v, err)
 			}
 		}
-		back := interop.ToContextReaderIOEither(interop.FromContextReaderIOEither[any](r), rt)
+		back := fpgo.ToContextReaderIOEither(fpgo.FromContextReaderIOEither[any](r), rt)
 		ctx, cancel := context.WithCancelCause(context.Background())
 		time.AfterFunc(time.Second, func() { cancel(errReason) })
 		_, err := either.Unwrap(back(ctx)())
@@ -110,7 +110,7 @@ func TestContextReaderIOEitherCancellation(t *testing.T) {
 			t.Fatalf("inside: %v, want the cause", inside)
 		}
 		ok := func(context.Context) ioeither.IOEither[error, int] { return ioeither.Right[error](1) }
-		if v, err := either.Unwrap(interop.ToContextReaderIOEither(interop.FromContextReaderIOEither[any](ok), rt)(context.Background())()); v != 1 || err != nil {
+		if v, err := either.Unwrap(fpgo.ToContextReaderIOEither(fpgo.FromContextReaderIOEither[any](ok), rt)(context.Background())()); v != 1 || err != nil {
 			t.Fatalf("success: got %v, %v", v, err)
 		}
 	})

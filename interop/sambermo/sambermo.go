@@ -1,4 +1,4 @@
-package interop
+package sambermo
 
 import (
 	"context"
@@ -6,29 +6,24 @@ import (
 	"github.com/samber/mo"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/interop/internal/lower"
 )
 
-// Conversions with samber/mo (github.com/samber/mo): Result, Either,
-// Option and Future. Result, Either and Option are plain values, so they
-// convert to and from effects (lifting) and from exits (the outcome of a
-// run); a Future is a running computation, so it converts to an effect that
-// awaits it, and from an effect started on a runtime.
-
-// FromMoResult returns an effect that succeeds with r's value, or fails
+// FromResult returns an effect that succeeds with r's value, or fails
 // with r's error.
-func FromMoResult[R, A any](r mo.Result[A]) effect.Effect[R, error, A] {
+func FromResult[R, A any](r mo.Result[A]) effect.Effect[R, error, A] {
 	return effect.FromResult[R](r.Get())
 }
 
-// ToMoResult returns the outcome x as a Result: Ok of the value, or Err of
+// ToResult returns the outcome x as a Result: Ok of the value, or Err of
 // the error that [effect.Run] returns ([effect.Exit.Err]).
-func ToMoResult[E, A any](x effect.Exit[E, A]) mo.Result[A] {
+func ToResult[E, A any](x effect.Exit[E, A]) mo.Result[A] {
 	return mo.TupleToResult(x.Get())
 }
 
-// FromMoEither returns an effect that succeeds with e's Right, or fails with
+// FromEither returns an effect that succeeds with e's Right, or fails with
 // its Left: Left is the failure side.
-func FromMoEither[R, E, A any](e mo.Either[E, A]) effect.Effect[R, E, A] {
+func FromEither[R, E, A any](e mo.Either[E, A]) effect.Effect[R, E, A] {
 	if v, ok := e.Right(); ok {
 		return effect.Succeed[R, E](v)
 	}
@@ -36,45 +31,45 @@ func FromMoEither[R, E, A any](e mo.Either[E, A]) effect.Effect[R, E, A] {
 	return effect.Fail[R, A](l)
 }
 
-// ToMoEither returns the outcome x as an Either: Right of the value, or
+// ToEither returns the outcome x as an Either: Right of the value, or
 // Left of a lone expected failure. Any other cause (several failures, a
 // defect, an interruption) is a Left of the error that [effect.Run]
-// returns when E can hold it (E is error or any); otherwise ToMoEither
+// returns when E can hold it (E is error or any); otherwise ToEither
 // panics with it, since such an Either has no way to say "defect".
-func ToMoEither[E, A any](x effect.Exit[E, A]) mo.Either[E, A] {
+func ToEither[E, A any](x effect.Exit[E, A]) mo.Either[E, A] {
 	if v, ok := x.Value(); ok {
 		return mo.Right[E](v)
 	}
-	return mo.Left[E, A](leftOf(x))
+	return mo.Left[E, A](lower.Left(x))
 }
 
-// FromMoOption returns o as an [effect.Option]: Some stays Some, None stays
+// FromOption returns o as an [effect.Option]: Some stays Some, None stays
 // None.
-func FromMoOption[A any](o mo.Option[A]) effect.Option[A] {
+func FromOption[A any](o mo.Option[A]) effect.Option[A] {
 	v, ok := o.Get()
 	return effect.Option[A]{Value: v, OK: ok}
 }
 
-// ToMoOption returns o as a mo.Option.
-func ToMoOption[A any](o effect.Option[A]) mo.Option[A] { return mo.TupleToOption(o.Get()) }
+// ToOption returns o as a mo.Option.
+func ToOption[A any](o effect.Option[A]) mo.Option[A] { return mo.TupleToOption(o.Get()) }
 
-// FromMoOptionOr returns an effect that succeeds with o's value, or fails
+// FromOptionOr returns an effect that succeeds with o's value, or fails
 // with ifNone when o is None.
-func FromMoOptionOr[R, E, A any](o mo.Option[A], ifNone E) effect.Effect[R, E, A] {
+func FromOptionOr[R, E, A any](o mo.Option[A], ifNone E) effect.Effect[R, E, A] {
 	if v, ok := o.Get(); ok {
 		return effect.Succeed[R, E](v)
 	}
 	return effect.Fail[R, A](ifNone)
 }
 
-// FromMoFuture returns an effect that waits for f to settle and succeeds
+// FromFuture returns an effect that waits for f to settle and succeeds
 // with its value, or fails with its error. The wait is interruptible;
 // interrupting it does not cancel f, which others may share. A mo.Future
 // offers no way to be notified but a blocking Collect, so the wait holds a
 // goroutine that ends when f settles, even if the effect was interrupted
 // before.
-func FromMoFuture[R, A any](f *mo.Future[A]) effect.Effect[R, error, A] {
-	mustNotBeNil("FromMoFuture", "f", f == nil)
+func FromFuture[R, A any](f *mo.Future[A]) effect.Effect[R, error, A] {
+	lower.MustNotBeNil("sambermo.FromFuture", "f", f == nil)
 	return effect.Async[R, error, A](func(resume func(effect.Exit[error, A])) func() {
 		go func() {
 			v, err := f.Collect()
@@ -88,14 +83,14 @@ func FromMoFuture[R, A any](f *mo.Future[A]) effect.Effect[R, error, A] {
 	})
 }
 
-// ToMoFuture starts e on rt (a fresh runtime when rt is nil) and returns a
+// ToFuture starts e on rt (a fresh runtime when rt is nil) and returns a
 // Future that settles with its value, or with the error that [effect.Run]
 // returns. Cancelling ctx interrupts e, with [context.Cause] of ctx as the
 // reason; mo's Future.Cancel cannot reach e (mo gives it no hook), so use
 // ctx. e runs on the goroutine that mo.NewFuture starts, which ends with e.
-func ToMoFuture[E, A any](ctx context.Context, e effect.Effect[any, E, A], rt *effect.Runtime) *mo.Future[A] {
+func ToFuture[E, A any](ctx context.Context, e effect.Effect[any, E, A], rt *effect.Runtime) *mo.Future[A] {
 	return mo.NewFuture(func(resolve func(A), reject func(error)) {
-		v, err := runExit(ctx, rt, e, nil).Get()
+		v, err := lower.RunExit(ctx, rt, e, nil).Get()
 		if err != nil {
 			reject(err)
 			return
