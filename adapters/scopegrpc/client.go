@@ -223,9 +223,17 @@ func (c *Client) UnaryInterceptor() grpc.UnaryClientInterceptor {
 			if !c.failures[code] {
 				return err, nil // the service answered
 			}
-			var te *effect.TimeoutError
-			return nil, &attemptError{err: err, code: code, pushback: pushback(trailer),
-				timedOut: errors.As(context.Cause(actx), &te) && ctx.Err() == nil}
+			// The attempt's own limit ran out if its deadline was the
+			// binding one: the server may have noticed it first (and reset
+			// the stream) before the client's timer fired.
+			timedOut := false
+			if code == codes.DeadlineExceeded && d > 0 && ctx.Err() == nil {
+				if own, ok := actx.Deadline(); ok {
+					caller, has := ctx.Deadline()
+					timedOut = !has || own.Before(caller)
+				}
+			}
+			return nil, &attemptError{err: err, code: code, pushback: pushback(trailer), timedOut: timedOut}
 		})
 		if c.opts.Limit != nil {
 			attempt = c.opts.Limit.WithPermits(1, attempt)
