@@ -120,16 +120,13 @@ func statusOf(err error) int {
 func audit(app *appscope.App[Env], next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		_, err := app.Run(r.Context(), effect.AcquireRelease(
-			effect.Unit[Env, error](),
-			func(struct{}) Eff[struct{}] {
-				return effect.AccessEffect(func(env Env) Eff[struct{}] {
-					return effect.Sync[Env, error](func() struct{} {
-						env.Log.Info("request done", "request", r.Method+" "+r.URL.Path, "took", time.Since(start).Round(time.Millisecond))
-						return struct{}{}
-					})
-				})
-			}))
+		_, err := app.Run(r.Context(), kit.With(func(env Env) Eff[struct{}] {
+			return kit.Defer(func(_ context.Context, err error) error {
+				env.Log.Info("request done", "request", r.Method+" "+r.URL.Path,
+					"took", time.Since(start).Round(time.Millisecond), "error", err)
+				return nil
+			})
+		}))
 		if err != nil {
 			http.Error(w, http.StatusText(http.StatusServiceUnavailable), http.StatusServiceUnavailable)
 			return
@@ -148,7 +145,7 @@ func routes(app *appscope.App[Env], ad *scopehttp.Adapter[Env]) http.Handler {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("GET /items", ad.Handler(func(*http.Request) Eff[scopehttp.Response] {
-		return effect.AccessEffect(func(env Env) Eff[scopehttp.Response] {
+		return kit.With(func(env Env) Eff[scopehttp.Response] {
 			return effect.Map(env.Store.List(), okJSON[[]Item])
 		})
 	}))
@@ -163,9 +160,9 @@ func okJSON[A any](v A) scopehttp.Response { return scopehttp.JSON(http.StatusOK
 func getItem(r *http.Request) Eff[scopehttp.Response] {
 	id, err := strconv.Atoi(r.PathValue("id"))
 	if err != nil {
-		return effect.Fail[Env, scopehttp.Response](error(scopehttp.NewError(http.StatusBadRequest, "the id must be a number")))
+		return kit.Fail[scopehttp.Response](scopehttp.NewError(http.StatusBadRequest, "the id must be a number"))
 	}
-	return effect.AccessEffect(func(env Env) Eff[scopehttp.Response] {
+	return kit.With(func(env Env) Eff[scopehttp.Response] {
 		return effect.Map(env.Store.Get(id), okJSON[Item])
 	})
 }
@@ -175,9 +172,9 @@ func postItem(r *http.Request) Eff[scopehttp.Response] {
 		Name string `json:"name"`
 	}
 	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<16)).Decode(&in); err != nil || in.Name == "" {
-		return effect.Fail[Env, scopehttp.Response](error(scopehttp.NewError(http.StatusBadRequest, `send {"name": "..."}`)))
+		return kit.Fail[scopehttp.Response](scopehttp.NewError(http.StatusBadRequest, `send {"name": "..."}`))
 	}
-	return effect.AccessEffect(func(env Env) Eff[scopehttp.Response] {
+	return kit.With(func(env Env) Eff[scopehttp.Response] {
 		return effect.Map(env.Store.Put(in.Name), func(it Item) scopehttp.Response {
 			return scopehttp.JSON(http.StatusCreated, it)
 		})
@@ -188,9 +185,9 @@ func postItem(r *http.Request) Eff[scopehttp.Response] {
 // taken), then computes two halves at once, each on a fiber of the request
 // scope: if the client goes away, the wait or the fibers are interrupted.
 func report(*http.Request) Eff[scopehttp.Response] {
-	return effect.AccessEffect(func(env Env) Eff[scopehttp.Response] {
+	return kit.With(func(env Env) Eff[scopehttp.Response] {
 		half := func(part int) Eff[int] {
-			return effect.AndThen(effect.Sleep[Env, error](env.ReportTime/2), env.Store.List().Map(func(items []Item) int {
+			return effect.AndThen(kit.Sleep(env.ReportTime/2), env.Store.List().Map(func(items []Item) int {
 				return len(items) * part
 			}))
 		}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/layer"
 	"github.com/gogoscope/gogoscope/resource"
@@ -46,20 +47,20 @@ func (s *Store) Close() error {
 
 // Get returns the item id, or fails with a *NotFoundError.
 func (s *Store) Get(id int) Eff[Item] {
-	return effect.Suspend(func() Eff[Item] {
+	return kit.Suspend(func() Eff[Item] {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		it, ok := s.items[id]
 		if !ok {
-			return effect.Fail[Env, Item](error(&NotFoundError{ID: id}))
+			return kit.Fail[Item](&NotFoundError{ID: id})
 		}
-		return effect.Succeed[Env, error](it)
+		return kit.Succeed(it)
 	})
 }
 
 // Put stores an item under a new id and returns it.
 func (s *Store) Put(name string) Eff[Item] {
-	return effect.Sync[Env, error](func() Item {
+	return kit.Sync(func(Env) Item {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		it := Item{ID: s.next, Name: name}
@@ -71,7 +72,7 @@ func (s *Store) Put(name string) Eff[Item] {
 
 // List returns every item, by id.
 func (s *Store) List() Eff[[]Item] {
-	return effect.Sync[Env, error](func() []Item {
+	return kit.Sync(func(Env) []Item {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		out := make([]Item, 0, len(s.items))
@@ -93,8 +94,11 @@ type Env struct {
 	ReportTime time.Duration
 }
 
-// Eff is the shape of the service's effects.
+// Eff is the shape of the service's effects, and kit builds them without
+// type arguments.
 type Eff[A any] = effect.Effect[Env, error, A]
+
+var kit = eff.For[Env]()
 
 // Config is what the layers are built from.
 type Config struct {
