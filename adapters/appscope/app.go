@@ -168,7 +168,7 @@ func (a *App[R]) link(ctx context.Context) (context.Context, context.CancelCause
 //
 // Shutdown is the last step of a graceful stop: a server first stops
 // accepting connections and lets the requests in flight finish, up to a
-// grace period ([scopehttp.Serve] does it for net/http); what is still
+// grace period (scopehttp.Serve does it for net/http); what is still
 // running after that is interrupted here. It returns the failures of the
 // finalizers, joined with ctx's error if ctx ended before the requests did
 // (the scope is closed anyway: finalizers always run to their end). It may
