@@ -10,9 +10,10 @@
 //
 //	app, err := appscope.Build(ctx, appLayer, appscope.Options{}) // at start
 //	...
-//	ctx, end, err := app.Begin(ctx, "GET /users/42")  // per request
-//	defer end()
-//	user, err := app.Run(ctx, getUser(42))            // in the request scope
+//	err = app.Request(ctx, "job 42", func(ctx context.Context) { // per request
+//		user, err := app.Run(ctx, getUser(42))           // in the request scope
+//		...
+//	})
 //	...
 //	err = app.Shutdown(ctx)                           // at the end
 //
@@ -42,9 +43,12 @@
 // # Cost
 //
 // Begin costs a context, an entry in a sharded registry and a little
-// bookkeeping; the request scope is opened only if an effect runs, by that
-// effect's fiber, and closed by end with one more run of the runtime. The
-// benchmarks of scopehttp measure the whole path against a bare handler.
+// bookkeeping, and no run of the runtime: the request scope is opened by
+// the request's first effect, inside that effect's run, and closed by end
+// with one more run — none if no effect ran. Serve is one run in all. The
+// shutdown reaches the requests through the registry, so a request does
+// not pay for watching a shutdown context. The benchmarks of scopehttp
+// measure the whole path against a bare handler (BENCHMARKS.md).
 //
 // # Which to use
 //

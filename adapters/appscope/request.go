@@ -101,21 +101,14 @@ func (a *App[R]) finish(req *request) {
 
 // Serve runs the effect that build returns as the whole of one request
 // labelled label, and returns its exit: it is [App.Begin], [App.RunExit]
-// and the end function in one, cheaper, because the request scope is the
-// effect's own region, opened and closed within the one run of the
-// runtime. build receives the request's context (cancelled as Begin's is)
+// and the end function in one, with the request scope being the effect's
+// own region, opened and closed within one run of the runtime (what a
+// handler without a middleware needs). build receives the request's context (cancelled as Begin's is)
 // and is called inside the effect, so a panic in it is a defect. Effects
 // run with that context while the request runs (by plain code inside it)
 // share its scope. After Shutdown has begun, Serve fails at once with an
 // interruption whose reason is [ErrShutdown].
 func (a *App[R]) Serve[E, A any](ctx context.Context, label string, build func(ctx context.Context) effect.Effect[R, E, A]) effect.Exit[E, A] {
-	return serve(a, ctx, label, true, build)
-}
-
-// serve is Serve; with interruptible false, the run does not watch the
-// request's context (build's effect is plain code that watches it itself),
-// which spares the runtime a context callback per request.
-func serve[R, E, A any](a *App[R], ctx context.Context, label string, interruptible bool, build func(ctx context.Context) effect.Effect[R, E, A]) effect.Exit[E, A] {
 	req, rctx, ok := a.begin(ctx, label)
 	if !ok {
 		return effect.FailedWith[E, A](effect.CauseInterrupt[E](0, ErrShutdown))
@@ -128,11 +121,7 @@ func serve[R, E, A any](a *App[R], ctx context.Context, label string, interrupti
 			return build(rctx)
 		})
 	})
-	runCtx := rctx
-	if !interruptible {
-		runCtx = context.WithoutCancel(rctx)
-	}
-	ex := a.rt.RunExit(runCtx, effect.Extend(a.scope, effect.Scoped(body)), a.env)
+	ex := a.rt.RunExit(rctx, effect.Extend(a.scope, effect.Scoped(body)), a.env)
 	req.mu.Lock()
 	req.ended = true
 	req.mu.Unlock()
@@ -140,59 +129,41 @@ func serve[R, E, A any](a *App[R], ctx context.Context, label string, interrupti
 }
 
 // Request runs fn, plain Go, as the whole of one request labelled label:
-// fn receives the request's context (cancelled when ctx is, when the App
-// shuts down, and by [App.Cancel]); effects run with it ([App.Run]) share
-// one request scope, a child of the application scope, which is closed
-// when fn returns — its fibers interrupted and awaited, its finalizers run
-// in reverse order. This is what the adapters' middlewares do around the
-// rest of a handler chain; it costs one run of the runtime, where
-// [App.Begin] and its end function cost two.
+// it is [App.Begin], fn, and the end function, in one call. fn receives
+// the request's context (cancelled when ctx is, when the App shuts down,
+// and by [App.Cancel]); effects run with it ([App.Run]) share one request
+// scope, a child of the application scope, which is closed when fn
+// returns — its fibers interrupted and awaited, its finalizers run in
+// reverse order. This is what the adapters' middlewares do around the
+// rest of a handler chain.
 //
-// When fn is not called, Request returns why: [ErrShutdown] when the App
-// is stopping (the server should answer 503), or ctx's cause when ctx
-// ended first. Otherwise it returns the failures of the request scope's
-// finalizers (nil if none). A panic in fn is raised again, with its value,
-// once the scope has closed (so http.ErrAbortHandler keeps its meaning).
+// It returns [ErrShutdown] without calling fn when the App is stopping
+// (the server should answer 503), and otherwise the failures of the
+// request scope's finalizers (nil if none). A panic in fn is raised again,
+// with its value, once the scope has closed (so http.ErrAbortHandler
+// keeps its meaning).
 func (a *App[R]) Request(ctx context.Context, label string, fn func(ctx context.Context)) error {
+	rctx, end, err := a.Begin(ctx, label)
+	if err != nil {
+		return err
+	}
 	var (
-		called, panicked bool
-		value            any
+		panicked bool
+		value    any
 	)
-	ex := serve(a, ctx, label, false, func(rctx context.Context) effect.Effect[R, error, struct{}] {
-		return effect.Sync[R, error](func() struct{} {
-			called = true
-			defer func() {
-				if r := recover(); r != nil {
-					panicked, value = true, r
-				}
-			}()
-			fn(rctx)
-			return struct{}{}
-		})
-	})
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				panicked, value = true, r
+			}
+		}()
+		fn(rctx)
+	}()
+	err = end()
 	if panicked {
 		panic(value)
 	}
-	if !ex.IsFailure() {
-		return nil
-	}
-	c := ex.Cause()
-	if !called {
-		if errors.Is(c, ErrShutdown) || a.stopping.Load() {
-			return ErrShutdown
-		}
-		if err := context.Cause(ctx); err != nil {
-			return err
-		}
-		return c
-	}
-	// fn ran: an interruption that came while it ran is the request's
-	// business; only the finalizers' failures are reported.
-	var errs []error
-	for _, d := range c.Defects() {
-		errs = append(errs, d)
-	}
-	return errors.Join(errs...)
+	return err
 }
 
 // requestOf returns the request of a that ctx belongs to, or nil.

@@ -12,9 +12,6 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
-
-	"github.com/gogoscope/gogoscope/effect"
-	"github.com/gogoscope/gogoscope/schedule"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -147,27 +144,6 @@ func newServer(t *testing.T) *server {
 	s.Server = httptest.NewServer(mux)
 	t.Cleanup(s.Close)
 	return s
-}
-
-// quick retries at once, up to n times.
-func quick(n int) schedule.Schedule[time.Duration] {
-	return schedule.Delays(schedule.Spaced(time.Millisecond).Intersect(schedule.Recurs(n)))
-}
-
-// owned makes a resource in a scope closed at the end of the test.
-func owned[A any](t *testing.T, e effect.Effect[any, error, A]) A {
-	t.Helper()
-	rt := effect.NewRuntime()
-	scope := rt.NewScope()
-	t.Cleanup(func() {
-		scope.Close(context.Background())
-		rt.Shutdown(context.Background())
-	})
-	v, err := rt.Run(context.Background(), effect.Extend(scope, e), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
 }
 
 // trackedBody is a request body that records its closing.

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gogoscope/gogoscope/adapters/internal/adaptertest"
+
 	"github.com/gogoscope/gogoscope/adapters/httpclient"
 	"github.com/gogoscope/gogoscope/resource"
 )
@@ -40,7 +42,7 @@ func get(t *testing.T, tr http.RoundTripper, ctx context.Context, method, url st
 func TestRetriesA503WithRetryAfter(t *testing.T) {
 	s := newServer(t)
 	var delays []time.Duration
-	tr, _ := newTransport(t, httpclient.Options{Retry: quick(3),
+	tr, _ := newTransport(t, httpclient.Options{Retry: adaptertest.Quick(3),
 		OnRetry: func(_ *http.Request, _ int, _ error, d time.Duration) { delays = append(delays, d) }})
 	start := time.Now()
 	resp, err := get(t, tr, testCtx(t), "GET", s.URL+"/flaky", nil)
@@ -63,7 +65,7 @@ func TestRetriesA503WithRetryAfter(t *testing.T) {
 
 func TestNeverRetriesAPostByDefault(t *testing.T) {
 	s := newServer(t)
-	tr, _ := newTransport(t, httpclient.Options{Retry: quick(3)})
+	tr, _ := newTransport(t, httpclient.Options{Retry: adaptertest.Quick(3)})
 	resp, err := get(t, tr, testCtx(t), "POST", s.URL+"/quickflaky", strings.NewReader("order"))
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +80,7 @@ func TestNeverRetriesAPostByDefault(t *testing.T) {
 
 func TestRetriesAPostWithAnIdempotencyKey(t *testing.T) {
 	s := newServer(t)
-	tr, _ := newTransport(t, httpclient.Options{Retry: quick(3)})
+	tr, _ := newTransport(t, httpclient.Options{Retry: adaptertest.Quick(3)})
 	req, _ := http.NewRequestWithContext(testCtx(t), "POST", s.URL+"/quickflaky", strings.NewReader("order"))
 	req.Header.Set("Idempotency-Key", "k1")
 	resp, err := tr.RoundTrip(req)
@@ -97,7 +99,7 @@ func TestRetriesAPostWithAnIdempotencyKey(t *testing.T) {
 
 func TestABodyIsSentAgainAndEveryCopyClosed(t *testing.T) {
 	s := newServer(t)
-	tr, _ := newTransport(t, httpclient.Options{Retry: quick(3)})
+	tr, _ := newTransport(t, httpclient.Options{Retry: adaptertest.Quick(3)})
 	var closed, made atomic.Int64
 	body := func() io.ReadCloser { made.Add(1); return trackedBody{strings.NewReader("payload"), &closed} }
 	req, _ := http.NewRequestWithContext(testCtx(t), "PUT", s.URL+"/quickflaky", body())
@@ -119,7 +121,7 @@ func TestABodyIsSentAgainAndEveryCopyClosed(t *testing.T) {
 
 func TestABodyThatCannotBeSentAgainIsNotRetried(t *testing.T) {
 	s := newServer(t)
-	tr, _ := newTransport(t, httpclient.Options{Retry: quick(3)})
+	tr, _ := newTransport(t, httpclient.Options{Retry: adaptertest.Quick(3)})
 	var closed atomic.Int64
 	req, _ := http.NewRequestWithContext(testCtx(t), "PUT", s.URL+"/quickflaky", nil)
 	req.Body = trackedBody{strings.NewReader("payload"), &closed}
@@ -139,7 +141,7 @@ func TestABodyThatCannotBeSentAgainIsNotRetried(t *testing.T) {
 
 func TestAttemptTimeout(t *testing.T) {
 	s := newServer(t)
-	tr, _ := newTransport(t, httpclient.Options{Retry: quick(3), AttemptTimeout: 200 * time.Millisecond})
+	tr, _ := newTransport(t, httpclient.Options{Retry: adaptertest.Quick(3), AttemptTimeout: 200 * time.Millisecond})
 	resp, err := get(t, tr, testCtx(t), "GET", s.URL+"/stall", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +172,7 @@ func TestTheBodyOutlivesTheAttemptTimeout(t *testing.T) {
 
 func TestBreakerOpensAndRefuses(t *testing.T) {
 	s := newServer(t)
-	cb := owned(t, resource.NewCircuitBreaker[any, error](resource.BreakerOptions{Name: "svc", FailureThreshold: 2, ResetTimeout: time.Hour}))
+	cb := adaptertest.Owned(t, resource.NewCircuitBreaker[any, error](resource.BreakerOptions{Name: "svc", FailureThreshold: 2, ResetTimeout: time.Hour}))
 	tr, _ := newTransport(t, httpclient.Options{Breaker: cb})
 	for range 2 {
 		resp, err := get(t, tr, testCtx(t), "POST", s.URL+"/always503", nil)
@@ -197,7 +199,7 @@ func TestBreakerOpensAndRefuses(t *testing.T) {
 
 func TestLimitHoldsAPermitUntilTheBodyIsClosed(t *testing.T) {
 	s := newServer(t)
-	sem := owned(t, resource.NewSemaphore[any, error](1))
+	sem := adaptertest.Owned(t, resource.NewSemaphore[any, error](1))
 	tr, _ := newTransport(t, httpclient.Options{Limit: sem})
 	first, err := get(t, tr, testCtx(t), "GET", s.URL+"/ok", nil)
 	if err != nil {
@@ -232,7 +234,7 @@ func TestLimitHoldsAPermitUntilTheBodyIsClosed(t *testing.T) {
 func TestCancellingDuringTheRetryWaitClosesEverything(t *testing.T) {
 	s := newServer(t)
 	ctx, cancel := context.WithCancel(testCtx(t))
-	tr, _ := newTransport(t, httpclient.Options{Retry: quick(3),
+	tr, _ := newTransport(t, httpclient.Options{Retry: adaptertest.Quick(3),
 		OnRetry: func(*http.Request, int, error, time.Duration) { cancel() }})
 	_, err := get(t, tr, ctx, "GET", s.URL+"/wait503", nil)
 	if !errors.Is(err, context.Canceled) {
@@ -251,7 +253,7 @@ func TestARefusedConnectionIsRetried(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	var retries int
-	tr, _ := newTransport(t, httpclient.Options{Retry: quick(2),
+	tr, _ := newTransport(t, httpclient.Options{Retry: adaptertest.Quick(2),
 		OnRetry: func(*http.Request, int, error, time.Duration) { retries++ }})
 	_, err = get(t, tr, testCtx(t), "GET", "http://"+addr+"/", nil)
 	if err == nil || retries != 2 {
@@ -261,7 +263,7 @@ func TestARefusedConnectionIsRetried(t *testing.T) {
 
 func TestAnInterruptedWaitForAPermitGivesItBack(t *testing.T) {
 	s := newServer(t)
-	sem := owned(t, resource.NewSemaphore[any, error](1))
+	sem := adaptertest.Owned(t, resource.NewSemaphore[any, error](1))
 	tr, _ := newTransport(t, httpclient.Options{Limit: sem})
 	held, err := get(t, tr, testCtx(t), "GET", s.URL+"/ok", nil)
 	if err != nil {

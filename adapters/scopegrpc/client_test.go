@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gogoscope/gogoscope/adapters/internal/adaptertest"
+
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -17,33 +19,10 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/gogoscope/gogoscope/adapters/scopegrpc"
-	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/resource"
-	"github.com/gogoscope/gogoscope/schedule"
 )
 
 const unaryCall = "/grpc.testing.TestService/UnaryCall"
-
-// quick retries at once, up to n times.
-func quick(n int) schedule.Schedule[time.Duration] {
-	return schedule.Delays(schedule.Spaced(time.Millisecond).Intersect(schedule.Recurs(n)))
-}
-
-// owned makes a resource in a scope closed at the end of the test.
-func owned[A any](t *testing.T, e effect.Effect[any, error, A]) A {
-	t.Helper()
-	rt := effect.NewRuntime()
-	scope := rt.NewScope()
-	t.Cleanup(func() {
-		scope.Close(context.Background())
-		rt.Shutdown(context.Background())
-	})
-	v, err := rt.Run(context.Background(), effect.Extend(scope, e), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
 
 // retries records the OnRetry calls.
 type retries struct {
@@ -66,7 +45,7 @@ func (r *retries) list() []time.Duration {
 func TestRetryOfIdempotentCalls(t *testing.T) {
 	s := startServer(t, time.Second)
 	var rec retries
-	c := s.dial(t, scopegrpc.NewClient(scopegrpc.ClientOptions{Retry: quick(5), OnRetry: rec.on}).DialOptions()...)
+	c := s.dial(t, scopegrpc.NewClient(scopegrpc.ClientOptions{Retry: adaptertest.Quick(5), OnRetry: rec.on}).DialOptions()...)
 
 	body, err := call(testCtx(t), c, "flaky:2", scopegrpc.Idempotent())
 	if err != nil || body != "attempt 3" {
@@ -104,7 +83,7 @@ func TestRetryOfIdempotentCalls(t *testing.T) {
 func TestIdempotentMethodsByName(t *testing.T) {
 	s := startServer(t, time.Second)
 	c := s.dial(t, scopegrpc.NewClient(scopegrpc.ClientOptions{
-		Retry: quick(3), Idempotent: func(m string) bool { return m == unaryCall },
+		Retry: adaptertest.Quick(3), Idempotent: func(m string) bool { return m == unaryCall },
 	}).DialOptions()...)
 	if body, err := call(testCtx(t), c, "flaky:1"); err != nil || body != "attempt 2" {
 		t.Errorf("got %q, %v", body, err)
@@ -113,7 +92,7 @@ func TestIdempotentMethodsByName(t *testing.T) {
 
 func TestRetriesStopAtTheCallersDeadline(t *testing.T) {
 	s := startServer(t, time.Second)
-	c := s.dial(t, scopegrpc.NewClient(scopegrpc.ClientOptions{Retry: quick(5)}).DialOptions()...)
+	c := s.dial(t, scopegrpc.NewClient(scopegrpc.ClientOptions{Retry: adaptertest.Quick(5)}).DialOptions()...)
 	// The server asks for 50 ms before a retry; the caller has less.
 	ctx, cancel := context.WithTimeout(testCtx(t), 30*time.Millisecond)
 	defer cancel()
@@ -127,7 +106,7 @@ func TestRetriesStopAtTheCallersDeadline(t *testing.T) {
 
 func TestAttemptTimeout(t *testing.T) {
 	s := startServer(t, time.Second)
-	c := s.dial(t, scopegrpc.NewClient(scopegrpc.ClientOptions{Retry: quick(2), AttemptTimeout: 300 * time.Millisecond}).DialOptions()...)
+	c := s.dial(t, scopegrpc.NewClient(scopegrpc.ClientOptions{Retry: adaptertest.Quick(2), AttemptTimeout: 300 * time.Millisecond}).DialOptions()...)
 	body, err := call(testCtx(t), c, "stall:t", scopegrpc.Idempotent())
 	if err != nil || body != "attempt 2" {
 		t.Fatalf("got %q, %v; want the second attempt's answer", body, err)
@@ -138,7 +117,7 @@ func TestAttemptTimeout(t *testing.T) {
 
 func TestBreaker(t *testing.T) {
 	s := startServer(t, time.Second)
-	cb := owned(t, resource.NewCircuitBreaker[any, error](resource.BreakerOptions{
+	cb := adaptertest.Owned(t, resource.NewCircuitBreaker[any, error](resource.BreakerOptions{
 		Name: "test", FailureThreshold: 2, ResetTimeout: time.Hour}))
 	c := s.dial(t, scopegrpc.NewClient(scopegrpc.ClientOptions{Breaker: cb}).DialOptions()...)
 	// Answers that are not failures do not count.
@@ -164,7 +143,7 @@ func TestBreaker(t *testing.T) {
 
 func TestConcurrencyLimit(t *testing.T) {
 	s := startServer(t, time.Second)
-	sem := owned(t, resource.NewSemaphore[any, error](1))
+	sem := adaptertest.Owned(t, resource.NewSemaphore[any, error](1))
 	c := s.dial(t, scopegrpc.NewClient(scopegrpc.ClientOptions{Limit: sem}).DialOptions()...)
 	var wg sync.WaitGroup
 	for range 3 {
@@ -187,7 +166,7 @@ func TestConcurrencyLimit(t *testing.T) {
 
 func TestAStreamHoldsItsPermitUntilItEnds(t *testing.T) {
 	s := startServer(t, time.Second)
-	sem := owned(t, resource.NewSemaphore[any, error](1))
+	sem := adaptertest.Owned(t, resource.NewSemaphore[any, error](1))
 	c := s.dial(t, scopegrpc.NewClient(scopegrpc.ClientOptions{Limit: sem}).DialOptions()...)
 	stream, err := c.FullDuplexCall(testCtx(t))
 	if err != nil {
@@ -219,7 +198,7 @@ func TestOpeningAStreamIsRetried(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	var rec retries
-	client := scopegrpc.NewClient(scopegrpc.ClientOptions{Retry: quick(2), OnRetry: rec.on,
+	client := scopegrpc.NewClient(scopegrpc.ClientOptions{Retry: adaptertest.Quick(2), OnRetry: rec.on,
 		Idempotent: func(string) bool { return true }})
 	conn, err := grpc.NewClient(addr, append(client.DialOptions(), grpc.WithTransportCredentials(insecure.NewCredentials()))...)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/layer"
+	"github.com/gogoscope/gogoscope/schedule"
 )
 
 // Env is the environment of the table's routes.
@@ -156,4 +157,27 @@ func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// Owned runs e, which makes a resource (a breaker, a semaphore), in a
+// scope of a runtime of its own, both closed at the end of the test, and
+// returns the resource.
+func Owned[A any](t testing.TB, e effect.Effect[any, error, A]) A {
+	t.Helper()
+	rt := effect.NewRuntime()
+	scope := rt.NewScope()
+	t.Cleanup(func() {
+		scope.Close(context.Background())
+		rt.Shutdown(context.Background())
+	})
+	v, err := rt.Run(context.Background(), effect.Extend(scope, e), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// Quick is a retry schedule for tests: at once (1 ms), up to n times.
+func Quick(n int) schedule.Schedule[time.Duration] {
+	return schedule.Delays(schedule.Spaced(time.Millisecond).Intersect(schedule.Recurs(n)))
 }
