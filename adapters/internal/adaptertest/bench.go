@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -56,21 +55,14 @@ func BenchLoopback(b *testing.B, h http.Handler, path string) {
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 }
 
-// CPUTime returns the CPU time the process has used (user and system).
-func CPUTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // ReportCPU reports the process's CPU time per operation since since (a
 // CPUTime reading), as cpu-ns/op: on a machine shared with other work,
 // this is the steadier measure of what a request costs, where ns/op and
 // req/s also count the time spent waiting for a core.
 func ReportCPU(b *testing.B, since time.Duration) {
-	b.ReportMetric(float64(CPUTime()-since)/float64(b.N), "cpu-ns/op")
+	if now := CPUTime(); now > 0 {
+		b.ReportMetric(float64(now-since)/float64(b.N), "cpu-ns/op")
+	}
 }
 
 // BenchInProcess measures h.ServeHTTP for GET path with a recorder, no
