@@ -44,7 +44,7 @@ func Example_customSchedule() {
 
 	// A schedule composed from parts, read through its driver: four quick
 	// tries, then a steady pace.
-	warmup := schedule.Exponential(100*time.Millisecond).Intersect(schedule.Recurs(4)).
+	warmup := schedule.Exponential(100 * time.Millisecond).Intersect(schedule.Recurs(4)).
 		AndThen(schedule.Spaced(30 * time.Second).Delays())
 	d := warmup.Start(time.Time{})
 	for range 6 {
