@@ -144,8 +144,6 @@ var KnownImports = map[string]string{
 	"httpclient":  Module + "/adapters/httpclient",
 	"inspector":   Module + "/adapters/inspector",
 	"grpc":        "google.golang.org/grpc",
-	"codes":       "google.golang.org/grpc/codes",
-	"status":      "google.golang.org/grpc/status",
 	"chi":         "github.com/go-chi/chi/v5",
 	"gin":         "github.com/gin-gonic/gin",
 	"echo":        "github.com/labstack/echo/v4",
