@@ -28,6 +28,7 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 )
 
@@ -66,7 +67,7 @@ func run(ctx context.Context, w io.Writer) error {
 		AndThen(c.leave("bob")).
 		AndThen(c.expectAll("bob left", "alice", "carol")).
 		AndThen(c.note("the server shuts down, alice and carol still connected")).
-		AndThen(effect.CloseScope[any, error](serverScope)).
+		AndThen(eff.CloseScope(serverScope)).
 		AndThen(c.expectEnd("alice", "server shutting down")).
 		AndThen(c.expectEnd("carol", "server shutting down"))
 	if _, err := rt.Run(ctx, script.Scoped(), nil); err != nil {

@@ -17,6 +17,10 @@ import (
 )
 
 // Message is one line of the chat.
+// st makes the server's PubSub, subscriptions and streams: they need no
+// environment and fail with an error.
+var st = stream.For[any]()
+
 type Message struct {
 	From string // empty for the server's own notices
 	Text string
@@ -51,9 +55,9 @@ const bufferPerClient = 64
 // in the current scope, the server's scope, and succeeds with it. rt must
 // be the runtime running the effect: the handlers run their effects on it.
 func NewServer(rt *effect.Runtime) eff.Effect[*Server] {
-	return effect.CurrentScope[any, error]().FlatMap(func(scope *effect.Scope) eff.Effect[*Server] {
+	return eff.CurrentScope().FlatMap(func(scope *effect.Scope) eff.Effect[*Server] {
 		// The hub is closed when the scope closes, after the server.
-		return stream.MakePubSub[any, error, Message](bufferPerClient, stream.Sliding).FlatMap(func(hub *stream.PubSub[Message]) eff.Effect[*Server] {
+		return st.MakePubSub[Message](bufferPerClient, stream.Sliding).FlatMap(func(hub *stream.PubSub[Message]) eff.Effect[*Server] {
 			s := &Server{rt: rt, scope: scope, hub: hub}
 			mux := http.NewServeMux()
 			mux.HandleFunc("GET /events", s.events)
@@ -108,7 +112,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 // told about.
 func (s *Server) client(name string, write func(event, data string) error) eff.Effect[struct{}] {
 	publish := func(m Message) eff.Effect[struct{}] { return s.hub.Publish[any, error](m).Void() }
-	return s.hub.Subscribe[any, error](nil).FlatMap(func(sub *stream.Subscription[Message]) eff.Effect[struct{}] {
+	return st.Subscribe(s.hub, nil).FlatMap(func(sub *stream.Subscription[Message]) eff.Effect[struct{}] {
 		n := s.online.Add(1)
 		s.served.Add(1)
 		greet := eff.Do(func(context.Context) error { return write("welcome", fmt.Sprintf("welcome %s, %d online", name, n)) })
@@ -124,7 +128,7 @@ func (s *Server) client(name string, write func(event, data string) error) eff.E
 			}
 			return publish(Message{Text: name + " left"})
 		})
-		forward := stream.FromSubscription[any, error](sub).ForEach(func(m Message) eff.Effect[struct{}] {
+		forward := st.FromSubscription(sub).ForEach(func(m Message) eff.Effect[struct{}] {
 			return eff.Do(func(context.Context) error { return write("message", m.String()) })
 		})
 		return left.AndThen(greet).AndThen(publish(Message{Text: name + " joined"})).AndThen(forward)
@@ -140,7 +144,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "chat: from and a text are required", http.StatusBadRequest)
 		return
 	}
-	ok, err := s.rt.Run(r.Context(), s.hub.Publish[any, error](Message{From: from, Text: strings.TrimSpace(string(text))}), nil)
+	ok, err := s.rt.Run(r.Context(), st.Publish(s.hub, Message{From: from, Text: strings.TrimSpace(string(text))}), nil)
 	if err != nil || !ok {
 		http.Error(w, "chat: server is shutting down", http.StatusServiceUnavailable)
 		return

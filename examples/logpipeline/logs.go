@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/stream"
 )
 
@@ -72,9 +72,9 @@ func clock(t time.Duration) string {
 // webLogs is a source built with stream.Unfold: lines are made as the
 // pipeline pulls them.
 func webLogs(lines int) S[string] {
-	return stream.Unwrap(effect.Sync[any, error](func() S[string] {
+	return stream.Unwrap(eff.Sync(func() S[string] {
 		g := newGenerator("web", 1, lines)
-		return stream.Unfold[any, error](g, func(g *generator) (string, *generator, bool) {
+		return st.Unfold(g, func(g *generator) (string, *generator, bool) {
 			line, ok := g.next()
 			return line, g, ok
 		})
@@ -89,15 +89,15 @@ func apiLogs(lines int) S[string] {
 		for line, ok := g.next(); ok && yield(line); line, ok = g.next() {
 		}
 	}
-	return stream.FromSeq[any, error](iter.Seq[string](seq))
+	return st.FromSeq(iter.Seq[string](seq))
 }
 
 // workerLogs writes the worker's log into ch from a fiber of its own, as a
 // process tailing a file would, and closes ch at the end.
 func workerLogs(lines int, ch *stream.Channel[string]) Eff[struct{}] {
-	return stream.Unwrap(effect.Sync[any, error](func() S[string] {
+	return stream.Unwrap(eff.Sync(func() S[string] {
 		g := newGenerator("worker", 3, lines)
-		return stream.Unfold[any, error](g, func(g *generator) (string, *generator, bool) {
+		return st.Unfold(g, func(g *generator) (string, *generator, bool) {
 			line, ok := g.next()
 			return line, g, ok
 		})

@@ -25,16 +25,19 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/stream"
 )
 
 // Eff and S are the program's aliases for the effects and streams it
-// writes: they need no environment and fail with an error.
+// writes: they need no environment and fail with an error. st makes its
+// streams and channels of that kind without type arguments.
 type (
-	Eff[A any] = effect.Effect[any, error, A]
+	Eff[A any] = eff.Effect[A]
 	S[A any]   = stream.Stream[any, error, A]
 )
+
+var st = stream.For[any]()
 
 // Config holds the program's settings.
 type Config struct {
@@ -63,33 +66,37 @@ func run(ctx context.Context, out io.Writer, cfg Config) error {
 
 	// A scope owns the worker's channel: it is closed when the program's
 	// effect ends, however it ends.
-	prog := effect.Scoped(effect.FlatMap(stream.MakeChannel[any, error, string](64), func(workerCh *stream.Channel[string]) Eff[int] {
+	prog := eff.Scoped(st.MakeChannel[string](64).FlatMap(func(workerCh *stream.Channel[string]) Eff[int] {
 		lines := stream.Merge(
 			webLogs(cfg.Lines),
 			apiLogs(cfg.Lines),
-			stream.FromChannel[any, error](workerCh),
+			st.FromChannel(workerCh),
 		)
 
 		// Parse up to cfg.Parsers lines at once; keep the merged order, so
 		// that each source's events stay in order for the windowing. A
-		// malformed line is counted and becomes None.
-		parsed := lines.MapEffect(func(line string) Eff[effect.Option[Event]] {
-			return effect.Catch(effect.Map(parse(line), effect.Some[Event]), func(error) Eff[effect.Option[Event]] {
-				malformed.Add(1)
-				return effect.Succeed[any, error](effect.None[Event]())
-			})
-		}, stream.Par{Limit: cfg.Parsers})
-		events := parsed.Filter(func(o effect.Option[Event]) bool { return o.OK }).
-			Map(func(o effect.Option[Event]) Event { return o.Value })
+		// malformed line is counted and skipped.
+		type parsed struct {
+			e  Event
+			ok bool
+		}
+		events := lines.MapEffect(func(line string) Eff[parsed] {
+			return parse(line).Map(func(e Event) parsed { return parsed{e, true} }).
+				Catch(func(error) Eff[parsed] {
+					malformed.Add(1)
+					return eff.Succeed(parsed{})
+				})
+		}, stream.Par{Limit: cfg.Parsers}).
+			FilterMap(func(p parsed) (Event, bool) { return p.e, p.ok })
 
 		// Count events in windows; a window comes out once complete.
-		windowed := stream.Unwrap(effect.Sync[any, error](func() S[Window] {
+		windowed := stream.Unwrap(eff.Sync(func() S[Window] {
 			w := newWindows(cfg.Window, "web", "api", "worker")
-			return events.FlatMap(func(e Event) S[Window] { return stream.FromSlice[any, error](w.add(e)) })
+			return events.FlatMap(func(e Event) S[Window] { return st.FromSlice(w.add(e)) })
 		}))
 
 		printed := windowed.Tap(func(w Window) Eff[struct{}] {
-			return effect.Sync[any, error](func() struct{} { fmt.Fprintln(out, w); return struct{}{} })
+			return eff.Do(func(context.Context) error { _, err := fmt.Fprintln(out, w); return err })
 		}).Fold(0, func(n int, w Window) int {
 			for _, c := range w.Levels {
 				n += c
@@ -99,12 +106,12 @@ func run(ctx context.Context, out io.Writer, cfg Config) error {
 
 		// The worker's log is written into its channel by a fiber of this
 		// scope, running alongside the pipeline.
-		return effect.FlatMap(effect.Fork(workerLogs(cfg.Lines, workerCh)), func(*effect.Fiber[error, struct{}]) Eff[int] {
+		return eff.Fork(workerLogs(cfg.Lines, workerCh)).FlatMap(func(*eff.Fiber[struct{}]) Eff[int] {
 			return printed
 		})
 	}))
 
-	total, err := effect.Run(ctx, prog, nil)
+	total, err := eff.Run(ctx, prog)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -8,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/eff"
 )
 
 // Event is a parsed log line.
@@ -27,21 +28,24 @@ var ErrMalformed = errors.New("logpipeline: malformed line")
 // plain function, so that the pipeline can run it concurrently and handle
 // its failure like any other.
 func parse(line string) Eff[Event] {
-	return effect.Suspend(func() Eff[Event] {
-		f := strings.SplitN(line, " ", 4)
-		if len(f) == 2 && f[0] == "EOF" {
-			return effect.Succeed[any, error](Event{Source: f[1], EOF: true})
-		}
-		if len(f) < 4 {
-			return effect.Fail[any, Event](fmt.Errorf("%w: %q", ErrMalformed, line))
-		}
-		var h, m, s int
-		if _, err := fmt.Sscanf(f[0], "%d:%d:%d", &h, &m, &s); err != nil {
-			return effect.Fail[any, Event](fmt.Errorf("%w: %q", ErrMalformed, line))
-		}
-		t := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second
-		return effect.Succeed[any, error](Event{Time: t, Source: f[1], Level: f[2], Msg: f[3]})
-	})
+	return eff.Try(func(context.Context) (Event, error) { return parseLine(line) })
+}
+
+// parseLine parses one line, or fails with ErrMalformed.
+func parseLine(line string) (Event, error) {
+	f := strings.SplitN(line, " ", 4)
+	if len(f) == 2 && f[0] == "EOF" {
+		return Event{Source: f[1], EOF: true}, nil
+	}
+	if len(f) < 4 {
+		return Event{}, fmt.Errorf("%w: %q", ErrMalformed, line)
+	}
+	var h, m, s int
+	if _, err := fmt.Sscanf(f[0], "%d:%d:%d", &h, &m, &s); err != nil {
+		return Event{}, fmt.Errorf("%w: %q", ErrMalformed, line)
+	}
+	t := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second
+	return Event{Time: t, Source: f[1], Level: f[2], Msg: f[3]}, nil
 }
 
 // Window holds the counts of one tumbling window of event time.

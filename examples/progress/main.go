@@ -23,11 +23,12 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 )
 
 // Eff is the effect shape of this program: no environment, error failures.
-type Eff[A any] = effect.Effect[any, error, A]
+type Eff[A any] = eff.Effect[A]
 
 // errCorrupt is what the items that fail fail with.
 var errCorrupt = errors.New("corrupt record")
@@ -76,13 +77,13 @@ func run(ctx context.Context, w io.Writer, tty bool, n, limit, failEvery int) er
 // process is the work on one item: a few milliseconds of waiting (standing
 // for I/O), then a result, or a failure for every failEvery-th item.
 func process(i, failEvery int) Eff[int] {
-	work := effect.Try[any](func(context.Context) (int, error) {
+	work := eff.Try(func(context.Context) (int, error) {
 		if failEvery > 0 && i%failEvery == failEvery-1 {
 			return 0, fmt.Errorf("item %d: %w", i, errCorrupt)
 		}
 		return i % 7, nil
 	})
-	return effect.AndThen(effect.Sleep[any, error](time.Duration(1+i%5)*time.Millisecond), work)
+	return eff.Sleep(time.Duration(1+i%5) * time.Millisecond).AndThen(work)
 }
 
 // newReporter returns the OnProgress callback. ForEachPar serializes its
