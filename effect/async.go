@@ -63,6 +63,11 @@ func Async[R, E, A any](register func(resume func(Exit[E, A])) (cancel func())) 
 	if register == nil {
 		panic("effect.Async: register must not be nil")
 	}
+	return asyncOn[R](waitInfo{what: "async"}, register)
+}
+
+// asyncOn is Async showing w as what the fiber waits for (see AsyncOn).
+func asyncOn[R, E, A any](w waitInfo, register func(resume func(Exit[E, A])) (cancel func())) Effect[R, E, A] {
 	return prim(func(f *fiber, _ R) Effect[R, E, A] {
 		ch := make(chan Exit[E, A], 1)
 		var once atomic.Bool
@@ -76,7 +81,7 @@ func Async[R, E, A any](register func(resume func(Exit[E, A])) (cancel func())) 
 			return FromExit[R](ex)
 		default:
 		}
-		intr := f.beginWait(waitInfo{what: "async"})
+		intr := f.beginWait(w)
 		select {
 		case ex := <-ch:
 			f.endWait()
@@ -123,14 +128,14 @@ func Try[R, A any](fn func(ctx context.Context) (A, error)) Effect[R, error, A] 
 		panic("effect.Try: fn must not be nil")
 	}
 	return prim(func(f *fiber, _ R) Effect[R, error, A] {
-		parent := f.ctx
+		parent := f.tagged(f.ctx) // observe: the fiber is known to plain Go (FiberOf)
 		if rc := f.locals.resource; rc != nil {
 			parent = rc
 			if !f.locals.interruptible {
 				return FromResult[R](fn(rc))
 			}
 		} else if !f.locals.interruptible {
-			return FromResult[R](fn(context.WithoutCancel(f.ctx)))
+			return FromResult[R](fn(context.WithoutCancel(parent)))
 		}
 		ctx, cancel := context.WithCancelCause(parent)
 		defer cancel(nil)

@@ -52,7 +52,7 @@ func (d *Deferred[E, A]) Await[R any]() Effect[R, E, A] {
 		select {
 		case <-d.ch:
 		default:
-			intr := f.beginWait(waitInfo{what: "deferred"})
+			intr := f.beginWait(waitInfo{on: deferredBlocker[E, A]{d}})
 			select {
 			case <-d.ch:
 				f.endWait()

@@ -30,23 +30,13 @@ type locals struct {
 	resource context.Context
 }
 
-// waitInfo says what a suspended fiber waits for.
+// waitInfo says what a suspended fiber waits for: what (a sleep, a join)
+// or on (the primitive, which names itself; see blocker.go), and d for a
+// timed wait.
 type waitInfo struct {
-	what   string
-	target FiberID
-	d      time.Duration
-}
-
-func (w waitInfo) String() string {
-	switch {
-	case w.what == "":
-		return ""
-	case w.target != 0:
-		return w.what + " fiber #" + w.target.String()
-	case w.d != 0:
-		return w.what + " " + w.d.String()
-	}
-	return w.what
+	what string
+	on   Blocker
+	d    time.Duration
 }
 
 // fiber is the runtime state of a running effect. It is embedded in the
@@ -71,6 +61,9 @@ type fiber struct {
 	own atomic.Pointer[Scope]
 	// stepHook is the runtime's step hook when the fiber was made (tests).
 	stepHook func(FiberID) bool
+	// obs is the fiber's observability state (names, annotations, wait
+	// times), made on first use; see observe.go.
+	obs atomic.Pointer[fiberObs]
 
 	mu        sync.Mutex
 	done      bool
@@ -97,6 +90,9 @@ func (f *fiber) init(rt *Runtime, parent *fiber, home *Scope, ctx context.Contex
 	f.locals = locals{interruptible: true}
 	if parent != nil {
 		f.parent = parent.id
+		if po := parent.obs.Load(); po != nil {
+			f.inherit(po) // observe: names and annotations flow to children
+		}
 	}
 	f.ctx = ctx
 	if h := rt.stepHook.Load(); h != nil {
@@ -135,6 +131,9 @@ func (f *fiber) interruptAs(by FiberID, why error) {
 	hook := f.onIntr
 	f.onIntr = nil
 	f.mu.Unlock()
+	if o := f.rt.obs.Load(); o != nil {
+		o.interruptRequested(f, by, why) // observe: Hooks.Interrupt
+	}
 	if hook != nil {
 		hook()
 	}
@@ -165,10 +164,16 @@ func (f *fiber) beginWait(w waitInfo) <-chan struct{} {
 		ch = f.intrCh
 	}
 	f.mu.Unlock()
+	if o := f.rt.obs.Load(); o != nil {
+		o.waitBegan(f, w) // observe: wait times, Hooks.WaitStart
+	}
 	return ch
 }
 
 func (f *fiber) endWait() {
+	if o := f.rt.obs.Load(); o != nil {
+		o.waitEnding(f) // observe: Hooks.WaitEnd
+	}
 	f.mu.Lock()
 	f.waiting = waitInfo{}
 	f.mu.Unlock()
@@ -281,7 +286,7 @@ func (f *fiber) waitDone(w *fiber, what string) bool {
 		return true
 	default:
 	}
-	intr := w.beginWait(waitInfo{what: what, target: f.id})
+	intr := w.beginWait(waitInfo{what: what, on: fiberBlocker{f}})
 	defer w.endWait()
 	select {
 	case <-done:

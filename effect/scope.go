@@ -290,7 +290,7 @@ func closeScope(s *Scope, ex Exit[any, any]) Effect[any, any, Cause[any]] {
 			}
 			ch := s.closedChanLocked()
 			s.mu.Unlock()
-			waitChan(f, ch, waitInfo{what: "close of scope, by", target: s.closer})
+			waitChan(f, ch, waitInfo{what: "close of scope, by", on: fiberRef(s.closer)})
 			s.mu.Lock()
 			r := s.result
 			s.mu.Unlock()
@@ -321,6 +321,9 @@ func closeScope(s *Scope, ex Exit[any, any]) Effect[any, any, Cause[any]] {
 				continue
 			}
 			fin := e.fin
+			if o := s.rt.obs.Load(); o != nil {
+				fin = o.timedFinalizer(f, s, fin) // observe: Hooks.FinalizerEnd
+			}
 			steps = append(steps, MatchCause(Suspend(func() Effect[any, any, struct{}] { return fin(ex) }),
 				func(c Cause[any]) Cause[any] { return finalizerDefect[any](c) },
 				func(struct{}) Cause[any] { return Cause[any]{} }))
@@ -359,6 +362,9 @@ func waitChan(f *fiber, ch <-chan struct{}, w waitInfo) {
 	f.mu.Lock()
 	f.waiting = w
 	f.mu.Unlock()
+	if o := f.rt.obs.Load(); o != nil {
+		o.waitBegan(f, w) // observe: wait times, Hooks.WaitStart
+	}
 	<-ch
 	f.endWait()
 }
@@ -493,7 +499,7 @@ func AcquireReleaseExit[R, E, A, X any](acquire Effect[R, E, A], release func(a 
 	}
 	return Uninterruptible(prim(func(f *fiber, env R) Effect[R, E, A] {
 		scope := f.scope()
-		ctx, cancel := context.WithCancel(context.WithoutCancel(f.ctx))
+		ctx, cancel := context.WithCancel(context.WithoutCancel(f.tagged(f.ctx))) // observe: FiberOf
 		withCtx := func(e Effect[R, E, A]) Effect[R, E, A] {
 			return region(e, regionResource, locals{resource: ctx})
 		}
