@@ -37,7 +37,12 @@ func AsyncOn[R, E, A any](b Blocker, register func(resume func(Exit[E, A])) (can
 	if register == nil {
 		panic("effect.AsyncOn: register must not be nil")
 	}
-	return asyncOn[R](waitInfo{on: b}, register)
+	return asyncOn[R](b, register)
+}
+
+// asyncOn is AsyncOn without the checks.
+func asyncOn[R, E, A any](b Blocker, register func(resume func(Exit[E, A])) (cancel func())) Effect[R, E, A] {
+	return Effect[R, E, A]{op: &asyncOp[R, E, A]{register: register, on: b}}
 }
 
 // SuspendFiber returns an effect that calls fn with the ID of the fiber
@@ -48,13 +53,7 @@ func SuspendFiber[R, E, A any](fn func(id FiberID) Effect[R, E, A]) Effect[R, E,
 	if fn == nil {
 		panic("effect.SuspendFiber: fn must not be nil")
 	}
-	return Effect[R, E, A]{op: &suspendFiberOp[R, E, A]{fn: fn}}
-}
-
-type suspendFiberOp[R, E, A any] struct{ fn func(FiberID) Effect[R, E, A] }
-
-func (o *suspendFiberOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, A], Cause[E], status) {
-	return o.fn(f.id), Cause[E]{}, stCont
+	return withView(func(v view) Effect[R, E, A] { return fn(v.id()) })
 }
 
 // fiberBlocker is a fiber being joined or awaited, as a Blocker: the

@@ -417,8 +417,8 @@ func Watchdog[R, E any](opts WatchdogOptions) Effect[R, E, struct{}] {
 	if every == 0 {
 		every = time.Second
 	}
-	return prim(func(f *fiber, _ R) Effect[R, E, struct{}] {
-		rt := f.rt
+	return withView(func(v view) Effect[R, E, struct{}] {
+		rt, self := v.runtime(), v.id()
 		stop := rt.TrackWaits()
 		seen := map[string]bool{}
 		look := Sync[R, E](func() struct{} {
@@ -434,7 +434,7 @@ func Watchdog[R, E any](opts WatchdogOptions) Effect[R, E, struct{}] {
 			}
 			if opts.OnStuck != nil {
 				for _, s := range rt.Stuck(opts.StuckAfter) {
-					if s.Fiber == f.id {
+					if s.Fiber == self {
 						continue
 					}
 					key := "stuck " + s.Fiber.String() + " " + s.Wait.Since.String()

@@ -1,16 +1,21 @@
 package effect
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/gogoscope/gogoscope/internal/waitq"
+)
 
 // Deferred is a value that is set once and awaited by any number of fibers:
 // a one-shot promise. Completing it is plain Go (safe from any goroutine and
 // inside [Sync]); awaiting it is an effect ([Deferred.Await]). The zero
 // Deferred is not usable: call [NewDeferred].
 type Deferred[E, A any] struct {
-	mu   sync.Mutex
-	done bool
-	exit Exit[E, A]
-	ch   chan struct{}
+	mu      sync.Mutex
+	done    bool
+	exit    Exit[E, A]
+	ch      chan struct{}
+	waiters waitq.Queue[func()] // the fibers parked in Await, woken by Complete
 }
 
 // NewDeferred returns an empty Deferred.
@@ -24,8 +29,13 @@ func (d *Deferred[E, A]) Complete(ex Exit[E, A]) bool {
 	if d.done {
 		return false
 	}
+	// Waiters are woken under the lock: a wake only hands the exit to a
+	// parked fiber, it never blocks.
 	d.done, d.exit = true, ex
 	close(d.ch)
+	for _, w := range d.waiters.TakeAll() {
+		w.Value()
+	}
 	return true
 }
 
@@ -48,20 +58,22 @@ func (d *Deferred[E, A]) Done() <-chan struct{} { return d.ch }
 // Await returns an effect that waits until the Deferred is set and ends as
 // its exit. The wait is interruptible.
 func (d *Deferred[E, A]) Await[R any]() Effect[R, E, A] {
-	return prim(func(f *fiber, _ R) Effect[R, E, A] {
-		select {
-		case <-d.ch:
-		default:
-			intr := f.beginWait(waitInfo{on: deferredBlocker[E, A]{d}})
-			select {
-			case <-d.ch:
-				f.endWait()
-			case <-intr:
-				f.endWait()
-				return interrupted[R, E, A](f)
-			}
+	return asyncOn[R](deferredBlocker[E, A]{d}, func(resume func(Exit[E, A])) func() {
+		d.mu.Lock()
+		if d.done {
+			ex := d.exit
+			d.mu.Unlock()
+			resume(ex)
+			return nil
 		}
-		ex, _ := d.Poll()
-		return FromExit[R](ex)
+		w := &waitq.Node[func()]{}
+		w.Value = func() { resume(d.exit) }
+		d.waiters.Push(w)
+		d.mu.Unlock()
+		return func() {
+			d.mu.Lock()
+			d.waiters.Remove(w)
+			d.mu.Unlock()
+		}
 	})
 }

@@ -16,16 +16,6 @@ type Effect[R, E, A any] struct {
 	val A
 }
 
-// status tells the run loop what a step produced.
-type status uint8
-
-const (
-	stDone   status = iota // a value is ready
-	stCont                 // continue with the returned effect
-	stFail                 // failed with the returned cause
-	stUnwind               // unwinding to the heap: see runloop.go
-)
-
 // op is one runtime primitive. step runs it on fiber f and returns the effect
 // to continue with (stCont), a failure (stFail), or stUnwind.
 type op[R, E, A any] interface {
@@ -89,42 +79,4 @@ func FromResult[R, A any](a A, err error) Effect[R, error, A] {
 		return Fail[R, A](err)
 	}
 	return Effect[R, error, A]{val: a}
-}
-
-type failOp[R, E, A any] struct{ cause Cause[E] }
-
-func (o *failOp[R, E, A]) step(*fiber, R) (Effect[R, E, A], Cause[E], status) {
-	return Effect[R, E, A]{}, o.cause, stFail
-}
-
-type syncOp[R, E, A any] struct{ fn func() A }
-
-func (o *syncOp[R, E, A]) step(*fiber, R) (Effect[R, E, A], Cause[E], status) {
-	return Effect[R, E, A]{val: o.fn()}, Cause[E]{}, stCont
-}
-
-type suspendOp[R, E, A any] struct{ fn func() Effect[R, E, A] }
-
-func (o *suspendOp[R, E, A]) step(*fiber, R) (Effect[R, E, A], Cause[E], status) {
-	return o.fn(), Cause[E]{}, stCont
-}
-
-// primOp is the general primitive: fn sees the running fiber and the
-// environment and returns the effect to continue with. Blocking primitives
-// (sleep, join, async) block inside fn, through the fiber's wait helpers.
-type primOp[R, E, A any] struct {
-	fn func(f *fiber, env R) Effect[R, E, A]
-}
-
-func (o *primOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, A], Cause[E], status) {
-	return o.fn(f, env), Cause[E]{}, stCont
-}
-
-func prim[R, E, A any](fn func(f *fiber, env R) Effect[R, E, A]) Effect[R, E, A] {
-	return Effect[R, E, A]{op: &primOp[R, E, A]{fn: fn}}
-}
-
-// interrupted returns an effect that fails with f's interruption.
-func interrupted[R, E, A any](f *fiber) Effect[R, E, A] {
-	return Effect[R, E, A]{op: &failOp[R, E, A]{cause: interruptCause[E](f)}}
 }

@@ -2,7 +2,7 @@ package effect
 
 // Environment returns an effect that succeeds with the whole environment.
 func Environment[R, E any]() Effect[R, E, R] {
-	return prim(func(_ *fiber, env R) Effect[R, E, R] { return Effect[R, E, R]{val: env} })
+	return Effect[R, E, R]{op: &accessOp[R, E, R]{fn: func(env R) Effect[R, E, R] { return Effect[R, E, R]{val: env} }}}
 }
 
 // Access returns an effect that succeeds with f of the environment, for
@@ -11,7 +11,7 @@ func Access[R, E, A any](f func(R) A) Effect[R, E, A] {
 	if f == nil {
 		panic("effect.Access: f must not be nil")
 	}
-	return prim(func(_ *fiber, env R) Effect[R, E, A] { return Effect[R, E, A]{val: f(env)} })
+	return Effect[R, E, A]{op: &accessOp[R, E, A]{fn: func(env R) Effect[R, E, A] { return Effect[R, E, A]{val: f(env)} }}}
 }
 
 // AccessEffect returns an effect that continues with the effect f makes of
@@ -20,7 +20,7 @@ func AccessEffect[R, E, A any](f func(R) Effect[R, E, A]) Effect[R, E, A] {
 	if f == nil {
 		panic("effect.AccessEffect: f must not be nil")
 	}
-	return prim(func(_ *fiber, env R) Effect[R, E, A] { return f(env) })
+	return Effect[R, E, A]{op: &accessOp[R, E, A]{fn: f}}
 }
 
 // Provide returns an effect that runs e with env as its environment, and so
@@ -48,33 +48,4 @@ func ProvideFrom[R0, R, E, A any](e Effect[R, E, A], f func(R0) R) Effect[R0, E,
 // inside any environment R: the one-call lift for effects that need nothing.
 func Widen[R, E, A any](e Effect[any, E, A]) Effect[R, E, A] {
 	return ProvideFrom[R](e, func(R) any { return nil })
-}
-
-type provideOp[R0, R, E, A any] struct {
-	src Effect[R, E, A]
-	f   func(R0) R
-}
-
-func (o *provideOp[R0, R, E, A]) step(f *fiber, outer R0) (Effect[R0, E, A], Cause[E], status) {
-	env := o.f(outer)
-	if o.src.op == nil {
-		return Effect[R0, E, A]{val: o.src.val}, Cause[E]{}, stCont
-	}
-	if f.depth >= depthBudget {
-		u := f.unwinding()
-		u.pending = &bound[R, E, A]{e: o.src, env: env}
-		u.segment = append(u.segment, &envFrame{env: outer})
-		return Effect[R0, E, A]{}, Cause[E]{}, stUnwind
-	}
-	f.depth++
-	a, c, st := runLoop(f, env, o.src)
-	f.depth--
-	switch st {
-	case stFail:
-		return Effect[R0, E, A]{}, c, stFail
-	case stUnwind:
-		f.unwound(&envFrame{env: outer})
-		return Effect[R0, E, A]{}, c, stUnwind
-	}
-	return Effect[R0, E, A]{val: a}, Cause[E]{}, stCont
 }

@@ -24,10 +24,17 @@ var ErrScopeClosed = errors.New("effect: scope closed")
 // locals are the fiber-local settings that regions change and restore.
 type locals struct {
 	interruptible bool
-	scope         *Scope // the current scope: forks and finalizers go here
+	scope         *Scope     // the current scope: forks and finalizers go here
+	lazy          *lazyScope // a guard's scope, made on first use (scope nil)
 	// resource is the context of the resource being acquired or released
 	// (AcquireRelease): Try hands it to plain Go and does not cancel it.
 	resource context.Context
+	// ctx is the context of a guard's region (a timeout's deadline), the
+	// one Try hands to plain Go inside it; nil outside any guard.
+	ctx context.Context
+	// span is the span of the innermost traced Named region (named.go):
+	// the contexts the fiber hands out carry it. Nil when not traced.
+	span Span
 }
 
 // waitInfo says what a suspended fiber waits for: what (a sleep, a join)
@@ -64,6 +71,9 @@ type fiber struct {
 	// obs is the fiber's observability state (names, annotations, wait
 	// times), made on first use; see observe.go.
 	obs atomic.Pointer[fiberObs]
+	// vctx is the fiber's base context: ctx is &vctx, which carries the
+	// fiber itself so that FiberOf knows it (observe.go).
+	vctx fiberCtx
 
 	mu        sync.Mutex
 	done      bool
@@ -75,10 +85,15 @@ type fiber struct {
 	waiting   waitInfo
 	onEnd     func()   // the first observer, kept without a slice
 	observers []func() // the others
-	// notify and notifyAs are a one-slot observer without a closure: at
-	// the end the fiber sends notifyAs on notify (buffered by the caller).
-	notify   chan<- int
-	notifyAs int
+	// intrGuard is the guard whose stop is the pending interruption (nil
+	// for an interruption of the whole fiber); guard is the innermost
+	// active guard. Both under mu.
+	intrGuard *guard
+	guard     *guard
+	// live is the fiber's cancellable context, made on the first Try: an
+	// interruption of the fiber cancels it (onIntr), and so does its end.
+	live       context.Context
+	liveCancel context.CancelCauseFunc
 }
 
 var closedCh = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
@@ -94,18 +109,29 @@ func (f *fiber) init(rt *Runtime, parent *fiber, home *Scope, ctx context.Contex
 			f.inherit(po) // observe: names and annotations flow to children
 		}
 	}
-	f.ctx = ctx
+	if pc, ok := ctx.(*fiberCtx); ok {
+		ctx = pc.Context // the parent's own base: no chain of fibers
+	}
+	f.vctx = fiberCtx{Context: ctx, f: f}
+	f.ctx = &f.vctx
 	if h := rt.stepHook.Load(); h != nil {
 		f.stepHook = *h
 	}
 }
 
-// scope returns the current scope: the innermost region's, or else the
-// fiber's own scope, made on first use.
+// scope returns the current scope: the innermost region's, or a guard's
+// (made on first use), or else the fiber's own scope, made on first use.
 func (f *fiber) scope() *Scope {
 	if s := f.locals.scope; s != nil {
 		return s
 	}
+	if l := f.locals.lazy; l != nil {
+		return f.lazyScope(l)
+	}
+	return f.ownScope()
+}
+
+func (f *fiber) ownScope() *Scope {
 	if s := f.own.Load(); s != nil {
 		return s
 	}
@@ -115,18 +141,40 @@ func (f *fiber) scope() *Scope {
 	return s
 }
 
+// lazyScope returns the scope of a guard's region, made on first use as a
+// child of the scope in force where the region began.
+func (f *fiber) lazyScope(l *lazyScope) *Scope {
+	if l.s != nil {
+		return l.s
+	}
+	var parent *Scope
+	switch {
+	case l.prevScope != nil:
+		parent = l.prevScope
+	case l.prevLazy != nil:
+		parent = f.lazyScope(l.prevLazy)
+	default:
+		parent = f.ownScope()
+	}
+	l.s = newScope(f.rt, parent, f.id, "")
+	return l.s
+}
+
 // interruptAs requests the interruption of f by the fiber by, for why. The
-// first request wins; later ones are ignored.
+// first request wins, except over the stop of a guard, which an
+// interruption of the whole fiber replaces.
 func (f *fiber) interruptAs(by FiberID, why error) {
 	f.mu.Lock()
-	if f.done || f.intr.Load() {
+	if f.done || (f.intr.Load() && f.intrGuard == nil) {
 		f.mu.Unlock()
 		return
 	}
-	f.intrBy, f.intrWhy = by, why
-	f.intr.Store(true)
-	if f.intrCh != nil {
-		close(f.intrCh)
+	f.intrBy, f.intrWhy, f.intrGuard = by, why, nil
+	if !f.intr.Load() {
+		f.intr.Store(true)
+		if f.intrCh != nil {
+			close(f.intrCh)
+		}
 	}
 	hook := f.onIntr
 	f.onIntr = nil
@@ -139,9 +187,148 @@ func (f *fiber) interruptAs(by FiberID, why error) {
 	}
 }
 
-func interruptCause[E any](f *fiber) Cause[E] { return CauseInterrupt[E](f.intrBy, f.intrWhy) }
+// enterGuard makes g the innermost active guard of f.
+func (f *fiber) enterGuard(g *guard) {
+	g.f = f
+	f.mu.Lock()
+	g.outer = f.guard
+	g.depth = 1
+	if g.outer != nil {
+		g.depth = g.outer.depth + 1
+	}
+	f.guard = g
+	f.mu.Unlock()
+}
 
-func (f *fiber) interruptErr() error { return newInterruptedError(f.intrBy, f.intrWhy) }
+// stopGuard interrupts the region of g for reason: see guard.stop.
+func (f *fiber) stopGuard(g *guard, reason error) {
+	f.mu.Lock()
+	if f.done || g.ended {
+		f.mu.Unlock()
+		return
+	}
+	if f.intr.Load() && (f.intrGuard == nil || f.intrGuard.depth <= g.depth) {
+		// The fiber, or a region around this one, is already stopping.
+		f.mu.Unlock()
+		return
+	}
+	g.stopped = reason
+	f.intrBy, f.intrWhy, f.intrGuard = f.id, reason, g
+	if !f.intr.Load() {
+		f.intr.Store(true)
+		if f.intrCh != nil {
+			close(f.intrCh)
+		}
+	}
+	cancel := g.cancel
+	f.mu.Unlock()
+	if o := f.rt.obs.Load(); o != nil {
+		o.interruptRequested(f, f.id, reason) // observe: Hooks.Interrupt
+	}
+	if cancel != nil {
+		cancel(newInterruptedError(f.id, reason))
+	}
+}
+
+// leaveGuard ends g, the innermost active guard of f, and returns the
+// reason of its stop if the pending interruption of f is that stop, which
+// it then clears: the region has absorbed it. It returns nil otherwise.
+func (f *fiber) leaveGuard(g *guard) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	g.ended = true
+	f.guard = g.outer
+	if !f.intr.Load() || f.intrGuard != g {
+		return nil
+	}
+	f.intr.Store(false)
+	f.intrBy, f.intrWhy, f.intrGuard = 0, nil, nil
+	if f.intrCh != nil {
+		f.intrCh = nil // closed: a fresh one is made on demand
+	}
+	return g.stopped
+}
+
+func interruptCause[E any](f *fiber) Cause[E] {
+	f.mu.Lock()
+	by, why := f.intrBy, f.intrWhy
+	f.mu.Unlock()
+	return CauseInterrupt[E](by, why)
+}
+
+func (f *fiber) interruptErr() error {
+	f.mu.Lock()
+	by, why := f.intrBy, f.intrWhy
+	f.mu.Unlock()
+	return newInterruptedError(by, why)
+}
+
+// tryContext returns the context that Try hands to plain Go: the
+// resource's inside an acquire or release step, one that is never
+// cancelled in any other uninterruptible region, a guard's inside a guard,
+// and the fiber's own cancellable context otherwise.
+func (f *fiber) tryContext() context.Context {
+	var ctx context.Context
+	switch {
+	case f.locals.resource != nil:
+		ctx = f.locals.resource
+	case !f.locals.interruptible:
+		ctx = context.WithoutCancel(f.baseContext())
+	case f.locals.ctx != nil:
+		ctx = f.locals.ctx
+	default:
+		ctx = f.liveContext()
+	}
+	if s := f.locals.span; s != nil {
+		ctx = s.Context(ctx) // observe: the span reaches plain Go
+	}
+	return ctx
+}
+
+// liveContext returns the cancellable context of the fiber in its current
+// region: a guard's, or the fiber's own, made on first use.
+func (f *fiber) liveContext() context.Context {
+	if c := f.locals.ctx; c != nil {
+		return c
+	}
+	if f.live != nil {
+		return f.live
+	}
+	ctx, cancel := context.WithCancelCause(f.ctx)
+	f.mu.Lock()
+	f.live, f.liveCancel = ctx, cancel
+	if f.intr.Load() && f.intrGuard == nil {
+		f.mu.Unlock()
+		cancel(f.interruptErr())
+		return ctx
+	}
+	f.onIntr = func() { cancel(f.interruptErr()) }
+	f.mu.Unlock()
+	return ctx
+}
+
+// baseContext returns the context whose values a new context of the fiber
+// keeps: a guard's, or the fiber's base.
+func (f *fiber) baseContext() context.Context {
+	if c := f.locals.ctx; c != nil {
+		return c
+	}
+	return f.ctx
+}
+
+// forkContext returns the base context of a fiber forked here: the guard's
+// (its deadline reaches the child's plain Go), or the fiber's base; with
+// the span in force, if any, as the child's parent span.
+func (f *fiber) forkContext() context.Context { return f.valueContext() }
+
+// valueContext is baseContext with the span in force, if any: the context
+// of hooks, of Context and of a resource's steps.
+func (f *fiber) valueContext() context.Context {
+	if s := f.locals.span; s != nil {
+		return s.Context(f.baseContext())
+	}
+	return f.baseContext()
+}
 
 // interrupting reports whether f must stop at its next step.
 func (f *fiber) interrupting() bool { return f.locals.interruptible && f.intr.Load() }
@@ -179,24 +366,6 @@ func (f *fiber) endWait() {
 	f.mu.Unlock()
 }
 
-// setCancel installs cancel as the hook that an interruption calls, and
-// reports false (without installing) if f is already interrupted.
-func (f *fiber) setCancel(cancel func()) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.intr.Load() {
-		return false
-	}
-	f.onIntr = cancel
-	return true
-}
-
-func (f *fiber) clearCancel() {
-	f.mu.Lock()
-	f.onIntr = nil
-	f.mu.Unlock()
-}
-
 // doneChan returns a channel that is closed when f has ended.
 func (f *fiber) doneChan() <-chan struct{} {
 	f.mu.Lock()
@@ -211,19 +380,6 @@ func (f *fiber) doneChan() <-chan struct{} {
 }
 
 // observe calls fn once f has ended: now if it has.
-// notifyOn makes f send i on ch once it has ended: now if it has. ch must
-// have room for the send. It is the allocation-free observer of race and
-// parallel, set once per fiber.
-func (f *fiber) notifyOn(ch chan<- int, i int) {
-	f.mu.Lock()
-	if f.done {
-		f.mu.Unlock()
-		ch <- i
-		return
-	}
-	f.notify, f.notifyAs = ch, i
-	f.mu.Unlock()
-}
 
 func (f *fiber) observe(fn func()) {
 	f.mu.Lock()
@@ -248,15 +404,12 @@ func (f *fiber) finishLocked(err error, attached bool) {
 	// (through done, Poll or the channel) also sees finished, so the
 	// registry no longer lists the fiber (Runtime.Fibers).
 	f.finished.Store(true)
-	ch, first, obs, notify := f.doneCh, f.onEnd, f.observers, f.notify
-	f.onEnd, f.observers, f.notify = nil, nil, nil
+	ch, first, obs := f.doneCh, f.onEnd, f.observers
+	f.onEnd, f.observers = nil, nil
 	f.onIntr = nil
 	f.mu.Unlock()
 	if ch != nil {
 		close(ch)
-	}
-	if notify != nil {
-		notify <- f.notifyAs
 	}
 	if first != nil {
 		first()
@@ -296,6 +449,73 @@ func (f *fiber) waitDone(w *fiber, what string) bool {
 	}
 }
 
+// pause waits d on f, interruptibly, and reports whether it waited the
+// whole delay (false: f was interrupted). A d of zero or less neither waits
+// nor arms a timer; f is then only checked for a pending interruption.
+func (f *fiber) pause(what string, d time.Duration) bool {
+	if d <= 0 {
+		return !f.interrupting()
+	}
+	t := time.NewTimer(d)
+	intr := f.beginWait(waitInfo{what: what, d: d})
+	select {
+	case <-t.C:
+		f.endWait()
+		return true
+	case <-intr:
+		t.Stop()
+		f.endWait()
+		return false
+	}
+}
+
+// parkForever waits until f is interrupted; in an uninterruptible region,
+// forever.
+func (f *fiber) parkForever() {
+	intr := f.beginWait(waitInfo{what: "never"})
+	<-intr
+	f.endWait()
+}
+
+// parkAsync calls register with a resume callback and waits until resume
+// is called, or f is interrupted (ok false, after calling register's cancel
+// hook) — unless resume came first or at the same time, whose exit is then
+// kept: a value handed over as the interruption arrived is never lost.
+func parkAsync[E, A any](f *fiber, w waitInfo, register func(resume func(Exit[E, A])) (cancel func())) (ex Exit[E, A], ok bool) {
+	if w.what == "" && w.on == nil {
+		w.what = "async"
+	}
+	ch := make(chan Exit[E, A], 1)
+	var once atomic.Bool
+	cancel := register(func(ex Exit[E, A]) {
+		if once.CompareAndSwap(false, true) {
+			ch <- ex
+		}
+	})
+	select {
+	case ex := <-ch:
+		return ex, true
+	default:
+	}
+	intr := f.beginWait(w)
+	select {
+	case ex := <-ch:
+		f.endWait()
+		return ex, true
+	case <-intr:
+		f.endWait()
+		select {
+		case ex := <-ch:
+			return ex, true
+		default:
+		}
+		if cancel != nil {
+			cancel()
+		}
+		return Exit[E, A]{}, false
+	}
+}
+
 // Fiber is a running effect: the handle that [Fork] returns. Other fibers
 // wait for it with [Fiber.Join] or [Await], stop it with [Interrupt] and
 // inspect it with [Fiber.Poll]; plain Go can wait on [Fiber.Done]. (Await and
@@ -308,6 +528,10 @@ type Fiber[E, A any] struct {
 
 // ID returns the fiber's ID.
 func (fb *Fiber[E, A]) ID() FiberID { return fb.id }
+
+// onEnd calls fn once the fiber has ended (now if it has): the observer
+// that combinators of the package use to learn of a child's end.
+func (fb *Fiber[E, A]) onEnd(fn func()) { fb.observe(fn) }
 
 // Done returns a channel that is closed once the fiber has ended and its
 // finalizers have run.
@@ -365,38 +589,7 @@ func Join[R, E, A any](fb *Fiber[E, A]) Effect[R, E, A] {
 // is interruptible: if the caller is interrupted first, fb is still
 // interrupted but no longer awaited.
 func Interrupt[R, E, A any](fb *Fiber[E, A]) Effect[R, E, Exit[E, A]] {
-	return Effect[R, E, Exit[E, A]]{op: &awaitOp[R, E, A]{fb: fb, interrupt: true}}
-}
-
-type awaitOp[R, E, A any] struct {
-	fb        *Fiber[E, A]
-	interrupt bool
-}
-
-func (o *awaitOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, Exit[E, A]], Cause[E], status) {
-	what := "await"
-	if o.interrupt {
-		o.fb.interruptAs(f.id, nil)
-		what = "interrupt"
-	}
-	if !o.fb.waitDone(f, what) {
-		return Effect[R, E, Exit[E, A]]{}, interruptCause[E](f), stFail
-	}
-	ex, _ := o.fb.Poll()
-	return Effect[R, E, Exit[E, A]]{val: ex}, Cause[E]{}, stCont
-}
-
-type joinOp[R, E, A any] struct{ fb *Fiber[E, A] }
-
-func (o *joinOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, A], Cause[E], status) {
-	if !o.fb.waitDone(f, "join") {
-		return Effect[R, E, A]{}, interruptCause[E](f), stFail
-	}
-	ex, _ := o.fb.Poll()
-	if ex.IsSuccess() {
-		return Effect[R, E, A]{val: ex.value}, Cause[E]{}, stCont
-	}
-	return Effect[R, E, A]{}, ex.cause, stFail
+	return Effect[R, E, Exit[E, A]]{op: &awaitOp[R, E, A]{fb: fb, mode: awaitStop}}
 }
 
 // Fork returns an effect that starts e on a new fiber and succeeds at once
@@ -426,29 +619,10 @@ func ForkIn[R, E, A any](scope *Scope, e Effect[R, E, A]) Effect[R, E, *Fiber[E,
 	return Effect[R, E, *Fiber[E, A]]{op: &forkOp[R, E, A]{e: e, in: scope}}
 }
 
-type forkOp[R, E, A any] struct {
-	e      Effect[R, E, A]
-	in     *Scope
-	daemon bool
-}
-
-func (o *forkOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, *Fiber[E, A]], Cause[E], status) {
-	var home *Scope
-	switch {
-	case o.in != nil:
-		home = o.in
-	case o.daemon:
-		home = &f.rt.root
-	default:
-		home = f.scope()
-	}
-	return Effect[R, E, *Fiber[E, A]]{val: start(f.rt, f, home, env, o.e, f.ctx)}, Cause[E]{}, stCont
-}
-
 // CurrentFiberID returns an effect that succeeds with the ID of the fiber
 // running it.
 func CurrentFiberID[R, E any]() Effect[R, E, FiberID] {
-	return prim(func(f *fiber, _ R) Effect[R, E, FiberID] { return Succeed[R, E](f.id) })
+	return withView(func(v view) Effect[R, E, FiberID] { return Succeed[R, E](v.id()) })
 }
 
 func start[R, E, A any](rt *Runtime, parent *fiber, home *Scope, env R, e Effect[R, E, A], ctx context.Context) *Fiber[E, A] {
@@ -516,6 +690,9 @@ func runFiber[R, E, A any](fb *Fiber[E, A], env R, e Effect[R, E, A]) {
 		fc, _ := runRoot(f, nil, closeScope(own, Exit[E, A]{value: a, cause: c}.Erase()))
 		c = c.Then(stripFailures[any, E](fc))
 	}
+	if f.liveCancel != nil {
+		f.liveCancel(nil) // the fiber's context ends with it
+	}
 	fb.mu.Lock()
 	fb.exit = Exit[E, A]{value: a, cause: c}
 	finished = true
@@ -563,5 +740,5 @@ func (fb *Fiber[E, A]) Handle() FiberHandle { return FiberHandle{f: &fb.fiber} }
 // CurrentFiber returns an effect that succeeds with a handle on the fiber
 // running it.
 func CurrentFiber[R, E any]() Effect[R, E, FiberHandle] {
-	return prim(func(f *fiber, _ R) Effect[R, E, FiberHandle] { return Succeed[R, E](FiberHandle{f: f}) })
+	return withView(func(v view) Effect[R, E, FiberHandle] { return Succeed[R, E](v.handle()) })
 }

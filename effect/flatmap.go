@@ -126,151 +126,39 @@ type forEachOp[R, E, A, B any] struct {
 	f     func(A) Effect[R, E, B]
 }
 
-func (o *forEachOp[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, []B], Cause[E], status) {
+func (o *forEachOp[R, E, A, B]) step(*fiber, R) (Effect[R, E, []B], Cause[E], status) {
 	run := &forEachRun[R, E, A, B]{op: o, out: make([]B, 0, len(o.items))}
-	return run.loop(f, env)
+	return Effect[R, E, []B]{op: run}, Cause[E]{}, stCont
 }
 
-// forEachRun is one run of a ForEach: its position, its results, and its
-// heap frame when an item's effect unwinds.
+// forEachRun is one run of a ForEach, a loop op of the kernel (ops.go): its
+// position and its results. It is the op of its next item, handed back to
+// the run loop after each one (which checks for interruption there), and
+// the continuation of each item's effect, so a ForEach allocates nothing
+// per item beyond what the item's own effect does.
 type forEachRun[R, E, A, B any] struct {
 	op  *forEachOp[R, E, A, B]
 	out []B
-	i   int
 }
 
-func (s *forEachRun[R, E, A, B]) loop(f *fiber, env R) (Effect[R, E, []B], Cause[E], status) {
-	for s.i < len(s.op.items) {
-		if f.locals.interruptible && f.intr.Load() {
+func (s *forEachRun[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, []B], Cause[E], status) {
+	for len(s.out) < len(s.op.items) {
+		if f.interrupting() {
 			return Effect[R, E, []B]{}, interruptCause[E](f), stFail
 		}
-		e := s.op.f(s.op.items[s.i])
-		s.i++
-		if e.op == nil {
-			s.out = append(s.out, e.val)
-			continue
+		e := s.op.f(s.op.items[len(s.out)])
+		if e.op != nil {
+			return runSub(f, env, env, e, s)
 		}
-		if !nest(f, e, env, s) {
-			return Effect[R, E, []B]{}, Cause[E]{}, stUnwind
-		}
-		f.depth++
-		b, c, st := runLoop(f, env, e)
-		f.depth--
-		switch st {
-		case stFail:
-			return Effect[R, E, []B]{}, c, stFail
-		case stUnwind:
-			f.unwound(s)
-			return Effect[R, E, []B]{}, Cause[E]{}, stUnwind
-		}
-		s.out = append(s.out, b)
+		s.out = append(s.out, e.val)
 	}
 	return Effect[R, E, []B]{val: s.out}, Cause[E]{}, stCont
 }
 
-func (s *forEachRun[R, E, A, B]) resume(f *fiber, env any, v any, c any, failed bool) (any, any, status) {
+func (s *forEachRun[R, E, A, B]) after(_ *fiber, _ R, b B, c Cause[E], failed bool) (Effect[R, E, []B], Cause[E], status) {
 	if failed {
-		return nil, c, stFail
+		return Effect[R, E, []B]{}, c, stFail
 	}
-	b, _ := v.(B)
 	s.out = append(s.out, b)
-	r, _ := env.(R)
-	e, cause, st := s.loop(f, r)
-	switch st {
-	case stFail:
-		return nil, cause, stFail
-	case stUnwind:
-		return nil, nil, stUnwind
-	}
-	return e.val, nil, stDone
+	return Effect[R, E, []B]{op: s}, Cause[E]{}, stCont
 }
-
-func (s *forEachRun[R, E, A, B]) die(d *Defect) any { return causeDefect[E](d) }
-
-type flatMapOp[R, E, A, B any] struct {
-	src Effect[R, E, A]
-	k   func(A) Effect[R, E, B]
-}
-
-func (o *flatMapOp[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, B], Cause[E], status) {
-	if o.src.op == nil {
-		return o.k(o.src.val), Cause[E]{}, stCont
-	}
-	if !nest(f, o.src, env, o) {
-		return Effect[R, E, B]{}, Cause[E]{}, stUnwind
-	}
-	f.depth++
-	a, c, st := runLoop(f, env, o.src)
-	f.depth--
-	switch st {
-	case stFail:
-		return Effect[R, E, B]{}, c, stFail
-	case stUnwind:
-		f.unwound(o)
-		return Effect[R, E, B]{}, c, stUnwind
-	}
-	return o.k(a), Cause[E]{}, stCont
-}
-
-func (o *flatMapOp[R, E, A, B]) resume(f *fiber, env any, v any, c any, failed bool) (any, any, status) {
-	if failed {
-		return nil, c, stFail
-	}
-	a, _ := v.(A)
-	b, cause, st := o.apply(f, env, a)
-	switch st {
-	case stDone:
-		return chain[E](f, env, b)
-	case stFail:
-		return nil, cause, stFail
-	}
-	return nil, nil, stUnwind
-}
-
-// apply runs the continuation on a: the typed form of resume (see chain).
-func (o *flatMapOp[R, E, A, B]) apply(f *fiber, env any, a A) (B, Cause[E], status) {
-	r, _ := env.(R)
-	return runLoop(f, r, o.k(a))
-}
-
-func (o *flatMapOp[R, E, A, B]) die(d *Defect) any { return causeDefect[E](d) }
-
-type mapOp[R, E, A, B any] struct {
-	src Effect[R, E, A]
-	f   func(A) B
-}
-
-func (o *mapOp[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, B], Cause[E], status) {
-	if o.src.op == nil {
-		return Effect[R, E, B]{val: o.f(o.src.val)}, Cause[E]{}, stCont
-	}
-	if !nest(f, o.src, env, o) {
-		return Effect[R, E, B]{}, Cause[E]{}, stUnwind
-	}
-	f.depth++
-	a, c, st := runLoop(f, env, o.src)
-	f.depth--
-	switch st {
-	case stFail:
-		return Effect[R, E, B]{}, c, stFail
-	case stUnwind:
-		f.unwound(o)
-		return Effect[R, E, B]{}, c, stUnwind
-	}
-	return Effect[R, E, B]{val: o.f(a)}, Cause[E]{}, stCont
-}
-
-func (o *mapOp[R, E, A, B]) resume(f *fiber, env any, v any, c any, failed bool) (any, any, status) {
-	if failed {
-		return nil, c, stFail
-	}
-	a, _ := v.(A)
-	return chain[E](f, env, o.f(a))
-}
-
-// apply maps a: the typed form of resume (see chain).
-func (o *mapOp[R, E, A, B]) apply(_ *fiber, _ any, a A) (B, Cause[E], status) {
-	return o.f(a), Cause[E]{}, stDone
-}
-
-func (o *mapOp[R, E, A, B]) die(d *Defect) any { return causeDefect[E](d) }

@@ -131,3 +131,26 @@ func TestTimeoutKeepsTheFinalizerFailureOfTheStoppedChild(t *testing.T) {
 		}
 	})
 }
+
+// ForEach checks for interruption before every item, also when every item is
+// a pure value that needs no step of the run loop.
+func TestForEachStopsAtInterruptionBetweenPureItems(t *testing.T) {
+	items := make([]int, 100)
+	var built []int
+	e := FlatMap(CurrentFiber[any, error](), func(h FiberHandle) Effect[any, error, []int] {
+		return ForEach(items, func(int) Effect[any, error, int] {
+			built = append(built, len(built))
+			if len(built) == 6 {
+				h.Interrupt(errors.New("enough"))
+			}
+			return Succeed[any, error](len(built))
+		})
+	})
+	ex := RunExit(t.Context(), e, nil)
+	if !ex.Cause().IsInterrupted() {
+		t.Fatalf("exit: %v, want interrupted", ex)
+	}
+	if len(built) != 6 {
+		t.Fatalf("items built: %d, want 6 (none after the interruption)", len(built))
+	}
+}

@@ -58,35 +58,34 @@ func Annotate[R, E, A any](e Effect[R, E, A], attrs ...slog.Attr) Effect[R, E, A
 // Annotate is the method form of [Annotate].
 func (e Effect[R, E, A]) Annotate(attrs ...slog.Attr) Effect[R, E, A] { return Annotate(e, attrs...) }
 
-// bracketFiber runs enter on the fiber, then e, then the function enter
-// returned with e's outcome, whatever it is (interruption and defects
-// included): the shape of a region that changes the fiber's observability
-// state and restores it.
+// bracketFiber runs e in a region of the fiber: enter changes the fiber's
+// observability state (and may set the span in force), and the function it
+// returns is called with e's outcome, whatever it is (interruption and
+// defects included), once the fiber's locals are restored.
 func bracketFiber[R, E, A any](e Effect[R, E, A], enter func(f *fiber) func(err error)) Effect[R, E, A] {
-	return prim(func(f *fiber, _ R) Effect[R, E, A] {
-		leave := enter(f)
-		return MatchCauseEffect(e,
-			func(c Cause[E]) Effect[R, E, A] {
-				leave(errorOf(c))
-				return FailCause[R, A](c)
-			},
-			func(a A) Effect[R, E, A] {
-				leave(nil)
-				return Succeed[R, E](a)
-			})
-	})
+	return Effect[R, E, A]{op: &namedOp[R, E, A]{src: e, enter: enter}}
 }
 
-// Tracer makes the spans of [Named] effects: observe/telemetry provides
-// one over OpenTelemetry. Start begins a span, a child of the span in ctx
-// (the fiber's context: the span of the enclosing Named effect, or the one
-// that the ctx given to [Run] carries), and returns ctx with the new span
-// in it, and the function that ends the span with the effect's outcome
-// (nil on success, else the error Run would return: an
-// *[InterruptedError] with its reason, a *[Defect] with its stack, or the
-// failure). Start and end run on the fiber, so they must not block.
+// Tracer makes the spans of [Named] effects: package trace provides one
+// over OpenTelemetry. Start begins a span, a child of the span in ctx (the
+// fiber's context: the span of the enclosing Named effect, the one of the
+// fiber that forked this one, or the one that the ctx given to [Run]
+// carries). Start and the span's methods run on the fiber, so they must
+// not block.
 type Tracer interface {
-	Start(ctx context.Context, span SpanStart) (context.Context, func(err error))
+	Start(ctx context.Context, span SpanStart) Span
+}
+
+// Span is a span that a [Tracer] started for a run of a [Named] effect.
+type Span interface {
+	// Context returns ctx with the span in it as the current span: the
+	// contexts that the fiber hands to plain Go inside the Named effect
+	// ([Try], [Context], the hooks) and to the fibers it forks.
+	Context(ctx context.Context) context.Context
+	// End ends the span with the effect's outcome: nil on success, else
+	// the error Run would return (an *[InterruptedError] with its reason,
+	// a *[Defect] with its stack, or the failure).
+	End(err error)
 }
 
 // SpanStart describes a span to start.
@@ -116,8 +115,8 @@ type namedRun struct {
 	fiber    FiberID
 	start    time.Time // zero when nothing watched the start
 	prevTags *tags
-	prevCtx  context.Context
-	end      func(error) // ends the span, if one was started
+	span     Span            // the span, if one was started
+	ctx      context.Context // the context of the hooks, if any
 	// waited is the time the fiber spent waiting inside the run (in
 	// nanoseconds), the profiler's "waiting" against "running".
 	waited atomic.Int64
@@ -127,7 +126,7 @@ type namedRun struct {
 // function that ends it.
 func (f *fiber) enterNamed(name string, attrs []slog.Attr) func(error) {
 	fo := f.observed()
-	run := &namedRun{name: name, attrs: attrs, fiber: f.id, prevTags: fo.tags.Load(), prevCtx: f.ctx}
+	run := &namedRun{name: name, attrs: attrs, fiber: f.id, prevTags: fo.tags.Load()}
 	fo.tags.Store(&tags{name: name, run: run, parent: run.prevTags})
 	if o := f.rt.obs.Load(); o != nil {
 		run.start = time.Now()
@@ -136,16 +135,20 @@ func (f *fiber) enterNamed(name string, attrs []slog.Attr) func(error) {
 			if run.prevTags != nil {
 				span.FiberName = run.prevTags.name
 			}
-			f.ctx, run.end = o.tracer.Start(f.ctx, span)
+			run.span = o.tracer.Start(f.valueContext(), span)
+			f.locals.span = run.span
 		}
 		if o.labels {
 			f.setLabels(name)
 			fo.labeled = true
 		}
+		if len(o.namedStart) > 0 || len(o.namedEnd) > 0 {
+			run.ctx = f.valueContext()
+		}
 		if len(o.namedStart) > 0 {
 			ev := run.event()
 			for _, h := range o.namedStart {
-				h(f.ctx, ev)
+				h(run.ctx, ev)
 			}
 		}
 	}
@@ -158,14 +161,17 @@ func (f *fiber) leaveNamed(fo *fiberObs, run *namedRun, err error) {
 		ev.Duration = time.Since(run.start)
 		ev.Waited = time.Duration(run.waited.Load())
 		ev.Err = err
+		ctx := run.ctx
+		if ctx == nil {
+			ctx = f.valueContext()
+		}
 		for _, h := range o.namedEnd {
-			h(f.ctx, ev)
+			h(ctx, ev)
 		}
 	}
-	if run.end != nil {
-		run.end(err)
+	if run.span != nil {
+		run.span.End(err)
 	}
-	f.ctx = run.prevCtx
 	fo.tags.Store(run.prevTags)
 	if fo.labeled {
 		f.setLabels(fo.name())

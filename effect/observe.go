@@ -99,16 +99,12 @@ func (rt *Runtime) TrackWaits() (stop func()) {
 }
 
 // fiberObs is a fiber's observability state, made on first use: by a
-// [Named] or [Annotate] region, a [Try], a wait while the runtime is
-// watched, or at the fork of a child of a fiber that has names.
+// [Named] or [Annotate] region, a wait while the runtime is watched, or at
+// the fork of a child of a fiber that has names.
 type fiberObs struct {
 	// tags are the names and annotations in force; other goroutines (dumps,
 	// FiberOf) read them.
 	tags atomic.Pointer[tags]
-	// tag is the last context handed to plain Go with the fiber in it, and
-	// first its first one, kept inline; the fiber's goroutine only.
-	tag   *fiberCtx
-	first fiberCtx
 	// since is when the wait sinceFor began, started when the fiber
 	// started; both under the fiber's mu.
 	since    time.Time
@@ -166,9 +162,10 @@ type tags struct {
 // fiberCtxKey finds the fiber in a context it handed to plain Go.
 type fiberCtxKey struct{}
 
-// fiberCtx is a context that carries its fiber: what Try hands to plain Go
-// (inside the cancellation), so that FiberOf, and through it the slog
-// handler of observe/logging, know which fiber logs.
+// fiberCtx is a context that carries its fiber: the base context of every
+// fiber (fiber.vctx, no allocation of its own), from which all the contexts
+// that the fiber hands to plain Go derive, so that FiberOf, and through it
+// the slog handler of observe/logging, know which fiber logs.
 type fiberCtx struct {
 	context.Context
 	f *fiber
@@ -179,23 +176,6 @@ func (c *fiberCtx) Value(key any) any {
 		return c.f
 	}
 	return c.Context.Value(key)
-}
-
-// tagged returns base with f in it. It allocates only when base differs
-// from the last one (a new span, a resource's context): one object for a
-// fiber's first Try, none for the next ones.
-func (f *fiber) tagged(base context.Context) context.Context {
-	o := f.observed()
-	if t := o.tag; t != nil {
-		if t.Context == base {
-			return t
-		}
-		o.tag = &fiberCtx{Context: base, f: f}
-		return o.tag
-	}
-	o.first = fiberCtx{Context: base, f: f}
-	o.tag = &o.first
-	return o.tag
 }
 
 // FiberLabels is what a context handed out by a fiber tells about it: the
@@ -263,8 +243,8 @@ func (s *Scope) path() []ScopeID {
 // It is never cancelled, not even by an interruption: use it to log, or to
 // start a span by hand, not to call I/O (use [Try] for that).
 func Context[R, E any]() Effect[R, E, context.Context] {
-	return prim(func(f *fiber, _ R) Effect[R, E, context.Context] {
-		return Succeed[R, E](f.tagged(f.ctx))
+	return withView(func(v view) Effect[R, E, context.Context] {
+		return Succeed[R, E](context.WithoutCancel(v.values()))
 	})
 }
 
@@ -311,7 +291,7 @@ func (o *observer) waitBegan(f *fiber, w waitInfo) {
 	if len(o.waitStart) > 0 {
 		ev := waitEvent(f, w, now)
 		for _, h := range o.waitStart {
-			h(f.ctx, ev)
+			h(f.valueContext(), ev)
 		}
 	}
 }
@@ -341,7 +321,7 @@ func (o *observer) waitEnding(f *fiber) {
 		}
 	}
 	for _, h := range o.waitEnd {
-		h(f.ctx, ev)
+		h(f.valueContext(), ev)
 	}
 }
 
@@ -379,7 +359,7 @@ func (o *observer) retried(f *fiber, repeat bool, attempt int, delay time.Durati
 		ev.Delay = delay
 	}
 	for _, h := range o.retry {
-		h(f.ctx, ev)
+		h(f.valueContext(), ev)
 	}
 }
 
@@ -394,7 +374,7 @@ func (o *observer) timedFinalizer(f *fiber, s *Scope, fin finalizer) finalizer {
 		ended := func(err error) {
 			ev := FinalizerEvent{Fiber: f.id, FiberName: f.name(), Scope: s.ID(), Duration: time.Since(start), Err: err}
 			for _, h := range o.finalizerEnd {
-				h(f.ctx, ev)
+				h(f.valueContext(), ev)
 			}
 		}
 		return MatchCauseEffect(Suspend(func() Effect[any, any, struct{}] { return fin(ex) }),

@@ -90,36 +90,34 @@ func TestHooksSeeRetriesWaitsNamesFinalizersAndInterrupts(t *testing.T) {
 		if v != 3 || err != nil {
 			t.Fatalf("got %v, %v", v, err)
 		}
-		// Fibers run in parallel: compare the events of each fiber.
+		// Fibers run in parallel: compare the events of each fiber. Race
+		// runs its first effect on the racing fiber (a guarded region) and
+		// forks the second.
 		want := map[string][]string{
 			"1": {
-				`wait fiber=1 name="" kind=race resource="" length=0s`,
-				`waited fiber=1 kind=race took=2s`,
+				`named fiber=1 name="fetch" parent=""`,
+				`named fiber=1 name="call" parent="fetch"`,
+				`named end fiber=1 name="call" took=0s waited=0s err=flaky`,
+				`retry fiber=1 name="fetch" repeat=false attempt=1 delay=1s stop=false err=flaky`,
+				`wait fiber=1 name="fetch" kind=retry resource="" length=1s`,
+				`waited fiber=1 kind=retry took=1s`,
+				`named fiber=1 name="call" parent="fetch"`,
+				`named end fiber=1 name="call" took=0s waited=0s err=flaky`,
+				`retry fiber=1 name="fetch" repeat=false attempt=2 delay=1s stop=false err=flaky`,
+				`wait fiber=1 name="fetch" kind=retry resource="" length=1s`,
+				`waited fiber=1 kind=retry took=1s`,
+				`named fiber=1 name="call" parent="fetch"`,
+				`named end fiber=1 name="call" took=0s waited=0s err=ok`,
+				`named end fiber=1 name="fetch" took=2s waited=2s err=ok`,
 				`wait fiber=1 name="" kind=sleep resource="" length=1ms`,
 				`waited fiber=1 kind=sleep took=1ms`,
 				`finalizer fiber=1 name="" took=1ms err=ok`,
 			},
 			"2": {
-				`named fiber=2 name="fetch" parent=""`,
-				`named fiber=2 name="call" parent="fetch"`,
-				`named end fiber=2 name="call" took=0s waited=0s err=flaky`,
-				`retry fiber=2 name="fetch" repeat=false attempt=1 delay=1s stop=false err=flaky`,
-				`wait fiber=2 name="fetch" kind=retry resource="" length=1s`,
-				`waited fiber=2 kind=retry took=1s`,
-				`named fiber=2 name="call" parent="fetch"`,
-				`named end fiber=2 name="call" took=0s waited=0s err=flaky`,
-				`retry fiber=2 name="fetch" repeat=false attempt=2 delay=1s stop=false err=flaky`,
-				`wait fiber=2 name="fetch" kind=retry resource="" length=1s`,
-				`waited fiber=2 kind=retry took=1s`,
-				`named fiber=2 name="call" parent="fetch"`,
-				`named end fiber=2 name="call" took=0s waited=0s err=ok`,
-				`named end fiber=2 name="fetch" took=2s waited=2s err=ok`,
-			},
-			"3": {
-				`named fiber=3 name="loser" parent=""`,
-				`wait fiber=3 name="loser" kind=never resource="" length=0s`,
-				`waited fiber=3 kind=never took=2s`,
-				`named end fiber=3 name="loser" took=2s waited=2s err=effect: interrupted by fiber #1: effect: lost the race`,
+				`named fiber=2 name="loser" parent=""`,
+				`wait fiber=2 name="loser" kind=never resource="" length=0s`,
+				`waited fiber=2 kind=never took=2s`,
+				`named end fiber=2 name="loser" took=2s waited=2s err=effect: interrupted by fiber #1: effect: lost the race`,
 			},
 		}
 		got := map[string][]string{}
@@ -144,7 +142,7 @@ func TestHooksSeeRetriesWaitsNamesFinalizersAndInterrupts(t *testing.T) {
 		if len(got) != len(want) {
 			t.Errorf("events of %d fibers, want %d: %v", len(got), len(want), got)
 		}
-		wantIntr := []string{`interrupt fiber=3 name="loser" by=1 reason=effect: lost the race`}
+		wantIntr := []string{`interrupt fiber=2 name="loser" by=1 reason=effect: lost the race`}
 		if !slices.Equal(interrupts, wantIntr) {
 			t.Errorf("interrupts: %q, want %q", interrupts, wantIntr)
 		}
@@ -266,16 +264,28 @@ type fakeTracer struct {
 
 type spanKey struct{}
 
-func (t *fakeTracer) Start(ctx context.Context, s SpanStart) (context.Context, func(error)) {
+func (t *fakeTracer) Start(ctx context.Context, s SpanStart) Span {
 	parent, _ := ctx.Value(spanKey{}).(string)
 	t.mu.Lock()
 	t.next++
 	t.mu.Unlock()
-	return context.WithValue(ctx, spanKey{}, s.Name), func(err error) {
-		t.mu.Lock()
-		defer t.mu.Unlock()
-		t.spans = append(t.spans, fmt.Sprintf("%s > %s (fiber %d): %s", parent, s.Name, s.Fiber, errText(err)))
-	}
+	return &fakeSpan{t: t, parent: parent, s: s}
+}
+
+type fakeSpan struct {
+	t      *fakeTracer
+	parent string
+	s      SpanStart
+}
+
+func (sp *fakeSpan) Context(ctx context.Context) context.Context {
+	return context.WithValue(ctx, spanKey{}, sp.s.Name)
+}
+
+func (sp *fakeSpan) End(err error) {
+	sp.t.mu.Lock()
+	defer sp.t.mu.Unlock()
+	sp.t.spans = append(sp.t.spans, fmt.Sprintf("%s > %s (fiber %d): %s", sp.parent, sp.s.Name, sp.s.Fiber, errText(err)))
 }
 
 func TestTracerSpansFollowForksAndReachTry(t *testing.T) {

@@ -99,15 +99,14 @@ func ForEachPar[R, E, A, B any](items []A, f func(A) Effect[R, E, B], opts Par) 
 	if f == nil {
 		panic("effect.ForEachPar: f must not be nil")
 	}
-	return prim(func(fb *fiber, env R) Effect[R, E, []B] {
+	return Suspend(func() Effect[R, E, []B] {
 		j := newParJob(items, f, opts, false)
-		if c, ok := j.run(fb, env); !ok {
-			return FailCause[R, []B](c)
-		}
-		if c := j.cause(); !c.IsEmpty() {
-			return FailCause[R, []B](c)
-		}
-		return Succeed[R, E](j.out)
+		return FlatMap(runJob(j), func(struct{}) Effect[R, E, []B] {
+			if c := j.cause(); !c.IsEmpty() {
+				return FailCause[R, []B](c)
+			}
+			return Succeed[R, E](j.out)
+		})
 	})
 }
 
@@ -133,17 +132,16 @@ func Settle[R, E, A, B any](items []A, f func(A) Effect[R, E, B], opts Par) Effe
 	if f == nil {
 		panic("effect.Settle: f must not be nil")
 	}
-	return prim(func(fb *fiber, env R) Effect[R, E, []Exit[E, B]] {
+	return withView(func(v view) Effect[R, E, []Exit[E, B]] {
 		j := newParJob(items, f, opts, true)
-		if c, ok := j.run(fb, env); !ok {
-			return FailCause[R, []Exit[E, B]](c)
-		}
-		if j.stop.Load() {
-			for i := int(min(j.next.Load(), int64(len(items)))); i < len(items); i++ {
-				j.exits[i] = Exit[E, B]{cause: CauseInterrupt[E](fb.id, ErrFailFast)}
+		return FlatMap(runJob(j), func(struct{}) Effect[R, E, []Exit[E, B]] {
+			if j.stop.Load() {
+				for i := int(min(j.next.Load(), int64(len(items)))); i < len(items); i++ {
+					j.exits[i] = Exit[E, B]{cause: CauseInterrupt[E](v.id(), ErrFailFast)}
+				}
 			}
-		}
-		return Succeed[R, E](j.exits)
+			return Succeed[R, E](j.exits)
+		})
 	})
 }
 
@@ -200,16 +198,20 @@ type parJob[R, E, A, B any] struct {
 	out   []B          // ForEachPar: the values
 	exits []Exit[E, B] // Settle: the exits
 
-	next   atomic.Int64
-	stop   atomic.Bool   // FailFast: a failure happened; start no more items
-	failed chan struct{} // closed at the first failure in FailFast mode
+	next atomic.Int64
+	stop atomic.Bool  // FailFast: a failure happened; start no more items
+	left atomic.Int64 // workers still running
 
-	mu     sync.Mutex
-	fails  []Indexed[Cause[E]] // the failures, in the order they happened
-	done   int                 // progress: items ended
-	nfail  int                 // progress: items failed
-	nstop  int                 // progress: items stopped by a FailFast
-	closed bool                // failed is closed
+	mu    sync.Mutex
+	fails []Indexed[Cause[E]] // the failures, in the order they happened
+	done  int                 // progress: items ended
+	nfail int                 // progress: items failed
+	nstop int                 // progress: items stopped by a FailFast
+	// wake resumes the fiber that waits for the run (set once it parks);
+	// woken records that the run is over (every worker ended, or a
+	// FailFast failure), so that a late wake is not lost.
+	wake  func()
+	woken bool
 }
 
 func newParJob[R, E, A, B any](items []A, f func(A) Effect[R, E, B], opts Par, exits bool) *parJob[R, E, A, B] {
@@ -219,73 +221,101 @@ func newParJob[R, E, A, B any](items []A, f func(A) Effect[R, E, B], opts Par, e
 	} else {
 		j.out = make([]B, len(items))
 	}
-	if opts.Mode == FailFast {
-		j.failed = make(chan struct{})
-	}
 	return j
 }
 
-// run starts the workers on fb's current scope and waits for them all to
-// end. It reports false, with the cause to fail with, if fb was interrupted
-// first, or if a worker ended without finishing its items (its scope was
-// closed, so it never started; runtime.Goexit in an item); the workers have
-// ended either way.
-func (j *parJob[R, E, A, B]) run(fb *fiber, env R) (Cause[E], bool) {
+// runJob returns the effect that runs j: it forks the workers in the
+// current scope and waits until they have all ended, or (FailFast) until an
+// item failed, then stops the others with ErrFailFast. If the caller is
+// interrupted meanwhile, it interrupts the workers and fails with the
+// interruption; in every case the workers have ended when it ends. It
+// fails too if a worker ended without finishing its items (its scope was
+// closed, so it never started; runtime.Goexit in an item).
+func runJob[R, E, A, B any](j *parJob[R, E, A, B]) Effect[R, E, struct{}] {
 	n := len(j.items)
 	if n == 0 {
-		return Cause[E]{}, true
+		return Unit[R, E]()
 	}
 	workers := j.opts.Limit
 	if workers <= 0 || workers > n {
 		workers = n
 	}
-	kids := make([]*Fiber[E, struct{}], workers)
-	var left atomic.Int64
-	left.Store(int64(workers))
-	allDone := make(chan struct{})
-	ended := func() { // one observer shared by every worker
-		if left.Add(-1) == 0 {
-			close(allDone)
+	j.left.Store(int64(workers))
+	fork := func(int) Effect[R, E, *Fiber[E, struct{}]] {
+		return Map(Fork(Effect[R, E, struct{}]{op: &parWorker[R, E, A, B]{job: j}}), func(k *Fiber[E, struct{}]) *Fiber[E, struct{}] {
+			k.onEnd(j.workerEnded)
+			return k
+		})
+	}
+	wait := asyncAs[R]("parallel", func(resume func(Exit[E, struct{}])) func() {
+		j.mu.Lock()
+		if j.woken {
+			j.mu.Unlock()
+			resume(Exit[E, struct{}]{})
+			return nil
 		}
-	}
-	for w := range kids {
-		op := &parWorker[R, E, A, B]{job: j}
-		kids[w] = start(fb.rt, fb, fb.scope(), env, Effect[R, E, struct{}]{op: op}, fb.ctx)
-		kids[w].observe(ended)
-	}
-	intr := fb.beginWait(waitInfo{what: "parallel"})
-	select {
-	case <-allDone:
-	case <-j.failed: // nil unless FailFast: never fires then
-		fb.endWait()
-		stopAllFor(fb, kids, ErrFailFast)
-		return Cause[E]{}, true
-	case <-intr:
-		fb.endWait()
-		stopAllFor(fb, kids, nil)
-		return interruptCause[E](fb), false
-	}
-	fb.endWait()
-	// Workers end with a success once the items run out; anything else
-	// left items undone.
-	var lost Cause[E]
-	for _, k := range kids {
-		if ex, _ := k.Poll(); ex.IsFailure() {
-			lost = lost.Both(ex.cause)
-		}
-	}
-	return lost, lost.IsEmpty()
+		j.wake = func() { resume(Exit[E, struct{}]{}) }
+		j.mu.Unlock()
+		return nil
+	})
+	return UninterruptibleMask(func(restore Restore) Effect[R, E, struct{}] {
+		return FlatMap(ForEach(make([]int, workers), fork), func(kids []*Fiber[E, struct{}]) Effect[R, E, struct{}] {
+			return MatchCauseEffect(restore.Apply(wait),
+				func(c Cause[E]) Effect[R, E, struct{}] {
+					return AndThen(stopFibers[R, E](kids, interruptionErr(c)), FailCause[R, struct{}](c))
+				},
+				func(struct{}) Effect[R, E, struct{}] {
+					if j.stop.Load() {
+						return stopFibers[R, E](kids, ErrFailFast)
+					}
+					// Workers end with a success once the items run out;
+					// anything else left items undone.
+					var lost Cause[E]
+					for _, k := range kids {
+						if ex, _ := k.Poll(); ex.IsFailure() {
+							lost = lost.Both(ex.cause)
+						}
+					}
+					if !lost.IsEmpty() {
+						return FailCause[R, struct{}](lost)
+					}
+					return Unit[R, E]()
+				})
+		})
+	})
 }
 
-// stopAllFor interrupts every fiber of kids for why, then waits for them all
-// to end, uninterruptibly.
-func stopAllFor[E, A any](f *fiber, kids []*Fiber[E, A], why error) {
-	for _, k := range kids {
-		k.interruptAs(f.id, why)
+// workerEnded counts a worker's end and wakes the waiting fiber after the
+// last one.
+func (j *parJob[R, E, A, B]) workerEnded() {
+	if j.left.Add(-1) == 0 {
+		j.finish()
 	}
-	for _, k := range kids {
-		k.waitDone(nil, "")
+}
+
+// finish marks the run as over and wakes the fiber that waits for it.
+func (j *parJob[R, E, A, B]) finish() {
+	j.mu.Lock()
+	if j.woken {
+		j.mu.Unlock()
+		return
 	}
+	j.woken = true
+	wake := j.wake
+	j.mu.Unlock()
+	if wake != nil {
+		wake()
+	}
+}
+
+// stopFibers returns an effect that interrupts every fiber of kids for why,
+// then waits for them all to end, uninterruptibly.
+func stopFibers[R, E, A any](kids []*Fiber[E, A], why error) Effect[R, E, struct{}] {
+	hs := make([]FiberHandle, len(kids))
+	for i, k := range kids {
+		hs[i] = k.Handle()
+	}
+	return Effect[R, E, struct{}]{op: &stopAllOp[R, E]{hs: hs, why: why}}
 }
 
 // build calls f on item i; a panic becomes a defect of the item.
@@ -325,12 +355,14 @@ func (j *parJob[R, E, A, B]) fail(i int, c Cause[E], report bool) {
 	}
 	j.mu.Lock()
 	j.fails = append(j.fails, Indexed[Cause[E]]{Index: i, Value: c})
-	if j.failed != nil && !j.closed {
-		j.closed = true
+	first := j.opts.Mode == FailFast && !j.stop.Load()
+	if first {
 		j.stop.Store(true)
-		close(j.failed)
 	}
 	j.mu.Unlock()
+	if first {
+		j.finish()
+	}
 }
 
 // stoppedByFailFast reports whether c is the interruption of an item that
@@ -384,37 +416,26 @@ func (j *parJob[R, E, A, B]) cause() Cause[E] {
 	return intr
 }
 
-// parWorker is the effect that each worker fiber runs: a loop that takes
-// the next item, runs its effect in a nested run loop, and records the
-// outcome, with no allocation of its own per item. When the item's effect
-// must unwind to the heap stack (see runloop.go), the worker pushes itself
-// as a frame and carries on in resume with the item cur.
+// parWorker is the loop op (ops.go) that each worker fiber runs: it takes
+// the next item, runs its effect through runSub with itself as the
+// continuation, records the outcome and hands itself back to the run loop
+// (which checks for interruption there), with no allocation of its own per
+// item.
 type parWorker[R, E, A, B any] struct {
 	job *parJob[R, E, A, B]
-	cur int // the item whose effect runs on the heap stack
+	cur int // the item whose effect runs
 }
 
 func (w *parWorker[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, struct{}], Cause[E], status) {
-	c, st := w.loop(f, env)
-	if st == stDone {
-		return Effect[R, E, struct{}]{}, c, stCont
-	}
-	return Effect[R, E, struct{}]{}, c, st
-}
-
-func (w *parWorker[R, E, A, B]) loop(f *fiber, env R) (Cause[E], status) {
 	j := w.job
 	n := int64(len(j.items))
 	for {
-		if f.interrupting() {
-			return interruptCause[E](f), stFail
-		}
 		if j.stop.Load() {
-			return Cause[E]{}, stDone
+			return Effect[R, E, struct{}]{}, Cause[E]{}, stCont
 		}
 		i64 := j.next.Add(1) - 1
 		if i64 >= n {
-			return Cause[E]{}, stDone
+			return Effect[R, E, struct{}]{}, Cause[E]{}, stCont
 		}
 		i := int(i64)
 		e, d := j.build(i)
@@ -426,40 +447,19 @@ func (w *parWorker[R, E, A, B]) loop(f *fiber, env R) (Cause[E], status) {
 			j.succeed(i, e.val)
 			continue
 		}
-		if !nest(f, e, env, w) {
-			w.cur = i
-			return Cause[E]{}, stUnwind
-		}
-		f.depth++
-		b, c, st := runLoop(f, env, e)
-		f.depth--
-		switch st {
-		case stUnwind:
-			w.cur = i
-			f.unwound(w)
-			return Cause[E]{}, stUnwind
-		case stFail:
-			j.fail(i, c, true)
-		default:
-			j.succeed(i, b)
-		}
+		w.cur = i
+		return runSub(f, env, env, e, w)
 	}
 }
 
-func (w *parWorker[R, E, A, B]) resume(f *fiber, env any, v any, c any, failed bool) (any, any, status) {
+func (w *parWorker[R, E, A, B]) after(_ *fiber, _ R, b B, c Cause[E], failed bool) (Effect[R, E, struct{}], Cause[E], status) {
 	if failed {
-		cause, _ := c.(Cause[E])
-		w.job.fail(w.cur, cause, true)
+		w.job.fail(w.cur, c, true)
 	} else {
-		b, _ := v.(B)
 		w.job.succeed(w.cur, b)
 	}
-	r, _ := env.(R)
-	cc, st := w.loop(f, r)
-	return box(struct{}{}, cc, st)
+	return Effect[R, E, struct{}]{op: w}, Cause[E]{}, stCont
 }
-
-func (w *parWorker[R, E, A, B]) die(d *Defect) any { return causeDefect[E](d) }
 
 // ItemError is the error of one item of a parallel run, with the item's
 // index in the input: what [Values] reports for each item that did not

@@ -1,7 +1,12 @@
 package effect
 
-// Race returns an effect that runs a and b concurrently, on two child
-// fibers, and ends with the first success. The loser is interrupted, with
+import (
+	"context"
+	"sync"
+)
+
+// Race returns an effect that runs a and b concurrently — a on the calling
+// fiber, b on a child fiber — and ends with the first success. The loser is interrupted, with
 // [ErrLostRace] as the reason, and awaited, its finalizers included, before
 // Race returns; its exit is dropped. If both fail, the effect fails with both causes joined in
 // parallel ([Cause.Both]).
@@ -32,55 +37,152 @@ func RaceAll[R, E, A any](effs []Effect[R, E, A]) Effect[R, E, A] {
 	return race(effs, false)
 }
 
+// race runs effs[0] inline, on the calling fiber, as a guarded region,
+// and the others on child fibers of the current scope: one fork fewer than
+// contestants. The end of a child that wins stops the inline region (with
+// ErrLostRace as the reason, not interrupting the fiber); the end of the
+// inline contestant stops the children. Every loser has ended, finalizers
+// included, when race returns; if the caller is interrupted, every
+// contestant is stopped and awaited before the interruption goes on.
 func race[R, E, A any](effs []Effect[R, E, A], firstExit bool) Effect[R, E, A] {
-	return prim(func(f *fiber, env R) Effect[R, E, A] {
-		n := len(effs)
-		events := make(chan int, n)
-		kids := make([]*Fiber[E, A], n)
-		for i, e := range effs {
-			kids[i] = start(f.rt, f, f.scope(), env, e, f.ctx)
-			kids[i].notifyOn(events, i)
-		}
-		intr := f.beginWait(waitInfo{what: "race"})
-		var causes Cause[E]
-		winner := -1
-		for left := n; left > 0 && winner < 0; {
-			select {
-			case i := <-events:
-				left--
-				ex, _ := kids[i].Poll()
-				if ex.IsSuccess() || firstExit {
-					winner = i
-				} else {
-					causes = causes.Both(ex.cause)
-				}
-			case <-intr:
-				f.endWait()
-				stopAll(f, kids, -1, f.interruptErr())
-				return interrupted[R, E, A](f)
-			}
-		}
-		f.endWait()
-		if winner < 0 {
-			return FailCause[R, A](causes)
-		}
-		stopAll(f, kids, winner, ErrLostRace)
-		ex, _ := kids[winner].Poll()
-		return FromExit[R](ex)
+	return UninterruptibleMask(func(restore Restore) Effect[R, E, A] {
+		return Suspend(func() Effect[R, E, A] {
+			kids := make([]*Fiber[E, A], len(effs)-1)
+			forks := Effect[R, E, struct{}]{op: &forkAllOp[R, E, A]{effs: effs[1:], dst: kids}}
+			st := &raceState[E, A]{kids: kids, firstExit: firstExit, winner: -1}
+			return FlatMap(forks, func(struct{}) Effect[R, E, A] {
+				return guarded(restore.Apply(effs[0]), st.arm, func(ex Exit[E, A], g *guard) Effect[R, E, A] {
+					return raceDone[R](st, restore, ex, g)
+				})
+			})
+		})
 	})
 }
 
-// stopAll interrupts every fiber of kids but the one at index keep, for
-// why, then waits for them all to end, uninterruptibly.
-func stopAll[E, A any](f *fiber, kids []*Fiber[E, A], keep int, why error) {
-	for i, k := range kids {
-		if i != keep && k != nil {
-			k.interruptAs(f.id, why)
-		}
+// raceState is what one run of a race knows of its forked contestants.
+type raceState[E, A any] struct {
+	kids      []*Fiber[E, A]
+	firstExit bool
+
+	mu     sync.Mutex
+	winner int   // the first child that won, or -1
+	failed int   // children that ended without winning
+	order  []int // the children that ended without winning, in that order
+	wake   func()
+}
+
+// arm makes the end of each child known to the race, and a win stop the
+// inline contestant's region; its context is cancelled when it is stopped.
+func (st *raceState[E, A]) arm(g *guard) {
+	ctx, cancel := context.WithCancelCause(g.parent())
+	g.ctx, g.cancel = ctx, cancel
+	g.onEnd = func() { cancel(nil) }
+	for i, k := range st.kids {
+		k.onEnd(func() {
+			ex, _ := k.Poll()
+			st.mu.Lock()
+			won := st.winner < 0 && (ex.IsSuccess() || st.firstExit)
+			if won {
+				st.winner = i
+			} else {
+				st.failed++
+				st.order = append(st.order, i)
+			}
+			wake := st.wake
+			st.mu.Unlock()
+			if won {
+				g.stop(ErrLostRace)
+			}
+			if wake != nil {
+				wake()
+			}
+		})
 	}
-	for i, k := range kids {
-		if i != keep && k != nil {
-			k.waitDone(nil, "")
-		}
+}
+
+// settled reports whether the children have decided the race: one won, or
+// all ended without winning.
+func (st *raceState[E, A]) settledLocked() bool {
+	return st.winner >= 0 || st.failed == len(st.kids)
+}
+
+func raceDone[R, E, A any](st *raceState[E, A], restore Restore, ex Exit[E, A], g *guard) Effect[R, E, A] {
+	st.mu.Lock()
+	winner := st.winner
+	before := len(st.order) // children that failed before the inline one ended
+	st.mu.Unlock()
+	switch {
+	case g.reason != nil || (winner >= 0 && ex.IsFailure() && !g.outerStopping()):
+		// A child won: the inline contestant lost.
+		return finishRace[R](st, winner, Exit[E, A]{})
+	case ex.IsSuccess() || (st.firstExit && !g.outerStopping()):
+		return finishRace[R](st, -1, ex)
+	case g.outerStopping():
+		// The caller is being interrupted: stop everyone, then go on.
+		return AndThen(stopFibers[R, E, A](st.kids, ErrLostRace), FromExit[R](ex))
 	}
+	// The inline contestant failed: wait for the children to decide.
+	wait := asyncAs[R]("race", func(resume func(Exit[E, struct{}])) func() {
+		st.mu.Lock()
+		if st.settledLocked() {
+			st.mu.Unlock()
+			resume(Exit[E, struct{}]{})
+			return nil
+		}
+		st.wake = func() {
+			st.mu.Lock()
+			done := st.settledLocked()
+			st.mu.Unlock()
+			if done {
+				resume(Exit[E, struct{}]{})
+			}
+		}
+		st.mu.Unlock()
+		return nil
+	})
+	return MatchCauseEffect(restore.Apply(wait),
+		func(c Cause[E]) Effect[R, E, A] {
+			return AndThen(stopFibers[R, E, A](st.kids, interruptionErr(c)), FailCause[R, A](c))
+		},
+		func(struct{}) Effect[R, E, A] {
+			st.mu.Lock()
+			w := st.winner
+			st.mu.Unlock()
+			if w >= 0 {
+				return finishRace[R](st, w, Exit[E, A]{})
+			}
+			// Every cause, in the order the contestants failed.
+			var causes Cause[E]
+			for n, i := range st.order {
+				if n == before {
+					causes = causes.Both(ex.cause)
+				}
+				kx, _ := st.kids[i].Poll()
+				causes = causes.Both(kx.cause)
+			}
+			if before == len(st.order) {
+				causes = causes.Both(ex.cause)
+			}
+			return FailCause[R, A](causes)
+		})
+}
+
+// finishRace stops every child but the winner (ErrLostRace), waits for
+// them all, and ends as the winning child's exit, or as ex when winner is
+// -1 (the inline contestant won).
+func finishRace[R, E, A any](st *raceState[E, A], winner int, ex Exit[E, A]) Effect[R, E, A] {
+	losers := st.kids
+	if winner >= 0 {
+		losers = make([]*Fiber[E, A], 0, len(st.kids)-1)
+		for i, k := range st.kids {
+			if i != winner {
+				losers = append(losers, k)
+			}
+		}
+		ex, _ = st.kids[winner].Poll()
+	}
+	if len(losers) == 0 {
+		return FromExit[R](ex)
+	}
+	return AndThen(stopFibers[R, E, A](losers, ErrLostRace), FromExit[R](ex))
 }

@@ -276,4 +276,3 @@ func (rt *Runtime) Fibers() []FiberInfo {
 	walkScope(rt.root.snapshot())
 	return out
 }
-

@@ -252,8 +252,10 @@ func TestRetryZeroDelayArmsNoTimer(t *testing.T) {
 	withRetries := testing.AllocsPerRun(20, func() { _, _ = rt.Run(ctx, retried, nil) })
 	firstTry := testing.AllocsPerRun(20, func() { _, _ = rt.Run(ctx, first, nil) })
 	start := testing.AllocsPerRun(100, func() { _ = s.Start(time.Now()) })
-	if got := (withRetries - firstTry) / runs; got > start {
-		t.Fatalf("a retry allocates %.2f times beyond a first try, want at most %.0f (the driver's start)", got, start)
+	// Beyond a first try, a retry makes the run's state (one object, the op
+	// of the later attempts) and starts the schedule's driver.
+	if got := (withRetries - firstTry) / runs; got > start+1 {
+		t.Fatalf("a retry allocates %.2f times beyond a first try, want at most %.0f (the run's state and the driver's start)", got, start+1)
 	}
 }
 

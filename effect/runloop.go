@@ -2,27 +2,42 @@ package effect
 
 // The run loop.
 //
-// An effect is a tree of typed op nodes. runLoop runs one effect to its end:
-// it steps ops until one yields a plain value, checking for interruption
-// before each step. A step that ends with another effect of the same type
-// (FlatMap's continuation, Suspend, a catch handler) hands it back to the
-// loop instead of calling it, so tail positions run in constant Go stack: a
-// recursive effect loops forever without growing the stack.
+// An effect is a tree of typed op nodes (ops.go lists them all). runLoop runs
+// one effect to its end: it steps ops until one yields a plain value,
+// checking for interruption before each step. A step that ends with another
+// effect of the same type (FlatMap's continuation, Suspend, a catch handler)
+// hands it back to the loop instead of calling it, so tail positions run in
+// constant Go stack: a recursive effect loops forever without growing the
+// stack.
 //
-// A step whose sub-effect is not in tail position (the source of a FlatMap,
-// Map or fold, the body of a region or a Provide) runs it with a nested,
-// typed runLoop: no boxing, no allocation. Nesting is bounded by depthBudget.
-// Past it, the op does not recurse: it records the sub-effect as pending and
-// pushes itself as a heap frame, and every op on the way out pushes itself
-// too (stUnwind). The fiber's root driver then owns a heap stack of frames:
-// it runs the pending effect from depth zero and feeds each result to the
-// frame on top (frame.resume), with values boxed as any. So a chain of a
-// million left-nested FlatMaps runs in bounded Go stack, and the typed fast
-// path serves every chain of ordinary depth.
+// The frame protocol. An op that runs a sub-effect in non-tail position (the
+// source of a FlatMap, Map or fold, the body of a region, a Provide or a
+// guard, an attempt of a retry) does it through one function, runSub, and
+// writes what happens next once, as a typed continuation: its after method
+// (the cont interface). runSub runs the sub-effect in a nested, typed
+// runLoop — no boxing, no allocation — and calls after with the outcome.
+// Nesting is bounded by depthBudget. Past it, runSub does not recurse: it
+// records the sub-effect as pending and pushes a heap frame (a frame value
+// that holds the continuation and its environment), and every op on the way
+// out pushes its own frame too (stUnwind). The fiber's root driver then owns
+// a heap stack of frames: it runs the pending effect from depth zero and
+// feeds each result to the frame on top, which unboxes it and calls the same
+// after. So a chain of a million left-nested FlatMaps runs in bounded Go
+// stack, and every chain of ordinary depth takes the typed path.
 //
-// A panic in user code is recovered by the innermost runLoop and becomes a
-// defect of the effect that loop was running, so enclosing folds and
-// finalizers still run.
+// A panic in user code is recovered by the innermost runLoop (or by the
+// driver, for a frame) and becomes a defect of the effect that loop was
+// running, so enclosing folds and finalizers still run.
+
+// status tells the run loop what a step produced.
+type status uint8
+
+const (
+	stDone   status = iota // a value is ready
+	stCont                 // continue with the returned effect
+	stFail                 // failed with the returned cause
+	stUnwind               // unwinding to the heap stack
+)
 
 // depthBudget is how deep typed runLoops may nest before unwinding to the
 // heap. It is a variable so that tests can force the heap path everywhere.
@@ -59,20 +74,104 @@ func runLoop[R, E, A any](f *fiber, env R, e Effect[R, E, A]) (a A, c Cause[E], 
 	return e.val, c, stDone
 }
 
-// frame is a suspended non-tail op on the fiber's heap stack.
+// cont is the continuation of an op that runs a sub-effect of type
+// Effect[R, E, A] in non-tail position and itself has type Effect[R2, E2, B]:
+// after receives the sub-effect's value a, or its cause c when failed, and
+// the environment of the op, and returns what the op's step returns.
+type cont[R2, E2, B, E, A any] interface {
+	after(f *fiber, env R2, a A, c Cause[E], failed bool) (Effect[R2, E2, B], Cause[E2], status)
+}
+
+// runSub runs sub, with the environment env, as the non-tail sub-effect of
+// an op whose environment is env2 and whose continuation is k: typed and
+// nested while the depth budget lasts, else by unwinding to the heap stack.
+func runSub[R2, E2, B, R, E, A any](f *fiber, env2 R2, env R, sub Effect[R, E, A], k cont[R2, E2, B, E, A]) (Effect[R2, E2, B], Cause[E2], status) {
+	if sub.op == nil {
+		return k.after(f, env2, sub.val, Cause[E]{}, false)
+	}
+	if f.depth >= depthBudget {
+		u := f.unwinding()
+		u.pending = &bound[R, E, A]{e: sub, env: env}
+		u.segment = append(u.segment, &heapFrame[R2, E2, B, E, A]{k: k, env: env2})
+		return Effect[R2, E2, B]{}, Cause[E2]{}, stUnwind
+	}
+	f.depth++
+	a, c, st := runLoop(f, env, sub)
+	f.depth--
+	if st == stUnwind {
+		f.uw.segment = append(f.uw.segment, &heapFrame[R2, E2, B, E, A]{k: k, env: env2})
+		return Effect[R2, E2, B]{}, Cause[E2]{}, stUnwind
+	}
+	return k.after(f, env2, a, c, st == stFail)
+}
+
+// runRegion is runSub for an op that changed the fiber's locals before
+// running sub (a region): it restores prev before the continuation runs, on
+// the typed path as on the heap path.
+func runRegion[R2, E2, B, R, E, A any](f *fiber, env2 R2, env R, sub Effect[R, E, A], k cont[R2, E2, B, E, A], prev locals) (Effect[R2, E2, B], Cause[E2], status) {
+	if f.depth >= depthBudget {
+		u := f.unwinding()
+		u.pending = &bound[R, E, A]{e: sub, env: env}
+		u.segment = append(u.segment, &regionFrame[R2, E2, B, E, A]{heapFrame: heapFrame[R2, E2, B, E, A]{k: k, env: env2}, prev: prev})
+		return Effect[R2, E2, B]{}, Cause[E2]{}, stUnwind
+	}
+	f.depth++
+	a, c, st := runLoop(f, env, sub)
+	f.depth--
+	if st == stUnwind {
+		f.uw.segment = append(f.uw.segment, &regionFrame[R2, E2, B, E, A]{heapFrame: heapFrame[R2, E2, B, E, A]{k: k, env: env2}, prev: prev})
+		return Effect[R2, E2, B]{}, Cause[E2]{}, stUnwind
+	}
+	f.locals = prev
+	return k.after(f, env2, a, c, st == stFail)
+}
+
+// regionFrame is the heap frame of a region: it restores the locals in
+// force before the region, then continues as a heapFrame.
+type regionFrame[R2, E2, B, E, A any] struct {
+	heapFrame[R2, E2, B, E, A]
+	prev locals
+}
+
+func (fr *regionFrame[R2, E2, B, E, A]) resume(f *fiber, v, c any, failed bool) (any, any, status) {
+	f.locals = fr.prev
+	return fr.heapFrame.resume(f, v, c, failed)
+}
+
+// frame is a suspended continuation on the fiber's heap stack.
 type frame interface {
-	// resume continues the op with the result of its sub-effect (v, or the
-	// cause c when failed) under the environment env, and returns the op's
-	// own result (stDone, stFail) or stUnwind.
-	resume(f *fiber, env any, v any, c any, failed bool) (any, any, status)
+	// resume continues with the boxed result of the sub-effect (v, or the
+	// cause c when failed) and returns the boxed result of the op, or
+	// stUnwind.
+	resume(f *fiber, v, c any, failed bool) (any, any, status)
 	// die returns the cause of a defect in the frame's result type.
 	die(d *Defect) any
 }
 
+// heapFrame is the one kind of frame: a continuation and its environment.
+type heapFrame[R2, E2, B, E, A any] struct {
+	k   cont[R2, E2, B, E, A]
+	env R2
+}
+
+func (fr *heapFrame[R2, E2, B, E, A]) resume(f *fiber, v, c any, failed bool) (any, any, status) {
+	a, _ := v.(A)
+	cause, _ := c.(Cause[E])
+	next, nc, st := fr.k.after(f, fr.env, a, cause, failed)
+	switch st {
+	case stCont:
+		return box(runLoop(f, fr.env, next))
+	case stFail:
+		return nil, nc, stFail
+	}
+	return nil, nil, stUnwind
+}
+
+func (fr *heapFrame[R2, E2, B, E, A]) die(d *Defect) any { return causeDefect[E2](d) }
+
 // pending is the effect an unwinding left to run, bound to its environment.
 type pending interface {
 	run(f *fiber) (any, any, status)
-	envAny() any
 }
 
 type bound[R, E, A any] struct {
@@ -81,7 +180,6 @@ type bound[R, E, A any] struct {
 }
 
 func (b *bound[R, E, A]) run(f *fiber) (any, any, status) { return box(runLoop(f, b.env, b.e)) }
-func (b *bound[R, E, A]) envAny() any                     { return b.env }
 
 func box[E, A any](a A, c Cause[E], st status) (any, any, status) {
 	switch st {
@@ -92,17 +190,6 @@ func box[E, A any](a A, c Cause[E], st status) (any, any, status) {
 	}
 	return nil, nil, stUnwind
 }
-
-// envFrame restores the environment for the frames below it.
-type envFrame struct{ env any }
-
-func (*envFrame) resume(_ *fiber, _ any, v any, c any, failed bool) (any, any, status) {
-	if failed {
-		return nil, c, stFail
-	}
-	return v, nil, stDone
-}
-func (*envFrame) die(*Defect) any { return nil }
 
 type unwinding struct {
 	segment []frame // frames pushed while unwinding, innermost first
@@ -146,46 +233,6 @@ func (u *unwinding) pop() frame {
 	return fr
 }
 
-// peek returns the frame on top of the heap stack, or nil.
-func (u *unwinding) peek() frame {
-	if u.stack == nil {
-		return nil
-	}
-	return u.stack.frames[u.stack.n-1]
-}
-
-// sameFrame is a frame that takes and gives a value of the same type A with
-// the same failure type E: a Map or FlatMap from A to A, the shape of a chain
-// built with e = e.Map(f) in a loop.
-type sameFrame[E, A any] interface {
-	apply(f *fiber, env any, a A) (A, Cause[E], status)
-}
-
-// chain feeds a, the result of a frame, to the frames on top of the heap
-// stack for as long as they take an A and give an A, typed and without
-// boxing, and returns the last result for the driver. It stops at any other
-// frame, environment frames included, so it never passes the bottom of its
-// driver's stack.
-func chain[E, A any](f *fiber, env any, a A) (any, any, status) {
-	u := f.uw
-	for {
-		next, ok := u.peek().(sameFrame[E, A])
-		if !ok {
-			return a, nil, stDone
-		}
-		u.pop()
-		var c Cause[E]
-		var st status
-		a, c, st = next.apply(f, env, a)
-		switch st {
-		case stFail:
-			return nil, c, stFail
-		case stUnwind:
-			return nil, nil, stUnwind
-		}
-	}
-}
-
 // mark returns a mark of the stack's height: the top chunk and its count.
 func (u *unwinding) mark() (*chunk, int) {
 	if u.stack == nil {
@@ -193,22 +240,6 @@ func (u *unwinding) mark() (*chunk, int) {
 	}
 	return u.stack, u.stack.n
 }
-
-// nest reports whether a non-tail sub-effect may run in a nested runLoop.
-// When it may not, it records src as pending and fr as the first frame of
-// the unwinding, and the caller returns stUnwind.
-func nest[R, E, A any](f *fiber, src Effect[R, E, A], env R, fr frame) bool {
-	if f.depth < depthBudget {
-		return true
-	}
-	u := f.unwinding()
-	u.pending = &bound[R, E, A]{e: src, env: env}
-	u.segment = append(u.segment, fr)
-	return false
-}
-
-// unwound records fr as the next frame of an unwinding in progress.
-func (f *fiber) unwound(fr frame) { f.uw.segment = append(f.uw.segment, fr) }
 
 func (f *fiber) unwinding() *unwinding {
 	if f.uw == nil {
@@ -223,19 +254,19 @@ func runRoot[R, E, A any](f *fiber, env R, e Effect[R, E, A]) (A, Cause[E]) {
 	if st != stUnwind {
 		return a, c
 	}
-	return drive[E, A](f, env)
+	return drive[E, A](f)
 }
 
-// drive runs an unwound effect to its end with the heap stack.
-func drive[E, A any](f *fiber, rootEnv any) (A, Cause[E]) {
+// drive runs an unwound effect to its end with the heap stack: it pushes
+// the frames of the last unwinding, runs its pending effect, and feeds each
+// result to the frame on top until the stack is back where it started.
+func drive[E, A any](f *fiber) (A, Cause[E]) {
 	u := f.uw
 	baseChunk, baseN := u.mark()
-	env := rootEnv
 	var v, c any
 	st := stUnwind
 	for {
 		if st == stUnwind {
-			u.push(&envFrame{env: env})
 			for i := len(u.segment) - 1; i >= 0; i-- {
 				u.push(u.segment[i])
 				u.segment[i] = nil
@@ -243,19 +274,13 @@ func drive[E, A any](f *fiber, rootEnv any) (A, Cause[E]) {
 			u.segment = u.segment[:0]
 			p := u.pending
 			u.pending = nil
-			env = p.envAny()
 			v, c, st = p.run(f)
 			continue
 		}
 		if top, n := u.mark(); top == baseChunk && n == baseN {
 			break
 		}
-		fr := u.pop()
-		if ef, ok := fr.(*envFrame); ok {
-			env = ef.env
-			continue
-		}
-		v, c, st = resume(f, fr, env, v, c, st == stFail)
+		v, c, st = resume(f, u.pop(), v, c, st == stFail)
 	}
 	a, _ := v.(A)
 	cause, _ := c.(Cause[E])
@@ -265,7 +290,7 @@ func drive[E, A any](f *fiber, rootEnv any) (A, Cause[E]) {
 	return a, cause
 }
 
-func resume(f *fiber, fr frame, env, v, c any, failed bool) (rv, rc any, st status) {
+func resume(f *fiber, fr frame, v, c any, failed bool) (rv, rc any, st status) {
 	ok := false
 	defer func() {
 		if !ok {
@@ -274,7 +299,7 @@ func resume(f *fiber, fr frame, env, v, c any, failed bool) (rv, rc any, st stat
 			}
 		}
 	}()
-	rv, rc, st = fr.resume(f, env, v, c, failed)
+	rv, rc, st = fr.resume(f, v, c, failed)
 	ok = true
 	return rv, rc, st
 }

@@ -276,79 +276,82 @@ func (s *Scope) addFinalizer(fin finalizer) bool {
 // fiber itself) returns at once, as waiting would never end. Callers run it
 // uninterruptibly.
 func closeScope(s *Scope, ex Exit[any, any]) Effect[any, any, Cause[any]] {
-	return prim(func(f *fiber, _ any) Effect[any, any, Cause[any]] {
-		s.mu.Lock()
-		switch s.state {
-		case scopeClosed:
-			r := s.result
-			s.mu.Unlock()
-			return Succeed[any, any](r)
-		case scopeClosing:
-			if s.closer == f.id {
-				s.mu.Unlock()
-				return Succeed[any, any](Cause[any]{})
-			}
-			ch := s.closedChanLocked()
-			s.mu.Unlock()
-			waitChan(f, ch, waitInfo{what: "close of scope, by", on: fiberRef(s.closer)})
-			s.mu.Lock()
-			r := s.result
-			s.mu.Unlock()
-			return Succeed[any, any](r)
-		}
-		s.state = scopeClosing
-		s.closer = f.id
-		var kids []*fiber
-		for k := s.fibers; k != nil; k = k.next {
-			if !k.finished.Load() {
-				kids = append(kids, k)
-			}
-		}
-		entries := s.takeLocked()
-		s.mu.Unlock()
+	return Effect[any, any, Cause[any]]{op: &closeScopeOp{s: s, ex: ex}}
+}
 
-		for _, k := range kids {
-			k.interruptAs(f.id, ErrScopeClosed)
+// close is the step of a closeScopeOp on fiber f: see closeScope.
+func (s *Scope) close(f *fiber, ex Exit[any, any]) Effect[any, any, Cause[any]] {
+	s.mu.Lock()
+	switch s.state {
+	case scopeClosed:
+		r := s.result
+		s.mu.Unlock()
+		return Succeed[any, any](r)
+	case scopeClosing:
+		if s.closer == f.id {
+			s.mu.Unlock()
+			return Succeed[any, any](Cause[any]{})
 		}
-		for _, k := range kids {
-			k.waitDone(f, "close scope, await")
+		ch := s.closedChanLocked()
+		s.mu.Unlock()
+		waitChan(f, ch, waitInfo{what: "close of scope, by", on: fiberRef(s.closer)})
+		s.mu.Lock()
+		r := s.result
+		s.mu.Unlock()
+		return Succeed[any, any](r)
+	}
+	s.state = scopeClosing
+	s.closer = f.id
+	var kids []*fiber
+	for k := s.fibers; k != nil; k = k.next {
+		if !k.finished.Load() {
+			kids = append(kids, k)
 		}
-		var acc Cause[any]
-		steps := make([]Effect[any, any, Cause[any]], 0, len(entries))
-		for _, e := range entries {
-			if e.sub != nil {
-				steps = append(steps, closeScope(e.sub, ex))
-				continue
-			}
-			fin := e.fin
-			if o := s.rt.obs.Load(); o != nil {
-				fin = o.timedFinalizer(f, s, fin) // observe: Hooks.FinalizerEnd
-			}
-			steps = append(steps, MatchCause(Suspend(func() Effect[any, any, struct{}] { return fin(ex) }),
-				func(c Cause[any]) Cause[any] { return finalizerDefect[any](c) },
-				func(struct{}) Cause[any] { return Cause[any]{} }))
+	}
+	entries := s.takeLocked()
+	s.mu.Unlock()
+
+	for _, k := range kids {
+		k.interruptAs(f.id, ErrScopeClosed)
+	}
+	for _, k := range kids {
+		k.waitDone(f, "close scope, await")
+	}
+	var acc Cause[any]
+	steps := make([]Effect[any, any, Cause[any]], 0, len(entries))
+	for _, e := range entries {
+		if e.sub != nil {
+			steps = append(steps, closeScope(e.sub, ex))
+			continue
 		}
-		var run func(i int) Effect[any, any, Cause[any]]
-		run = func(i int) Effect[any, any, Cause[any]] {
-			if i == len(steps) {
-				return Sync[any, any](func() Cause[any] {
-					if s.parent != nil && s.ofFiber == nil {
-						s.parent.unlink(s)
-					}
-					if s.ofFiber == nil {
-						s.rt.scopeClosed(s)
-					}
-					s.markClosed(acc)
-					return acc
-				})
-			}
-			return FlatMap(steps[i], func(c Cause[any]) Effect[any, any, Cause[any]] {
-				acc = acc.Then(c)
-				return run(i + 1)
+		fin := e.fin
+		if o := s.rt.obs.Load(); o != nil {
+			fin = o.timedFinalizer(f, s, fin) // observe: Hooks.FinalizerEnd
+		}
+		steps = append(steps, MatchCause(Suspend(func() Effect[any, any, struct{}] { return fin(ex) }),
+			func(c Cause[any]) Cause[any] { return finalizerDefect[any](c) },
+			func(struct{}) Cause[any] { return Cause[any]{} }))
+	}
+	var run func(i int) Effect[any, any, Cause[any]]
+	run = func(i int) Effect[any, any, Cause[any]] {
+		if i == len(steps) {
+			return Sync[any, any](func() Cause[any] {
+				if s.parent != nil && s.ofFiber == nil {
+					s.parent.unlink(s)
+				}
+				if s.ofFiber == nil {
+					s.rt.scopeClosed(s)
+				}
+				s.markClosed(acc)
+				return acc
 			})
 		}
-		return run(0)
-	})
+		return FlatMap(steps[i], func(c Cause[any]) Effect[any, any, Cause[any]] {
+			acc = acc.Then(c)
+			return run(i + 1)
+		})
+	}
+	return run(0)
 }
 
 // waitChan blocks fiber f until ch is closed, uninterruptibly (the closes
@@ -407,8 +410,8 @@ func erase[R, E, A any](e Effect[R, E, A], env R) Effect[any, any, struct{}] {
 // caller was.
 func Scoped[R, E, A any](e Effect[R, E, A]) Effect[R, E, A] {
 	return UninterruptibleMask(func(restore Restore) Effect[R, E, A] {
-		return prim(func(f *fiber, _ R) Effect[R, E, A] {
-			s := newScope(f.rt, f.scope(), f.id, "")
+		return withView(func(v view) Effect[R, E, A] {
+			s := newScope(v.runtime(), v.scope(), v.id(), "")
 			body := region(restore.Apply(e), regionScope, locals{scope: s})
 			return MatchCauseEffect(body,
 				func(c Cause[E]) Effect[R, E, A] { return closeWith[R](s, Exit[E, A]{cause: c}) },
@@ -423,15 +426,15 @@ func (e Effect[R, E, A]) Scoped() Effect[R, E, A] { return Scoped(e) }
 // CurrentScope returns an effect that succeeds with the current scope: where
 // [Fork] attaches children and [AcquireRelease] registers releases.
 func CurrentScope[R, E any]() Effect[R, E, *Scope] {
-	return prim(func(f *fiber, _ R) Effect[R, E, *Scope] { return Succeed[R, E](f.scope()) })
+	return withView(func(v view) Effect[R, E, *Scope] { return Succeed[R, E](v.scope()) })
 }
 
 // MakeScope returns an effect that opens a new scope, a child of the current
 // one, to be closed by hand with [CloseScope]; if it is still open when its
 // parent closes, the parent closes it first.
 func MakeScope[R, E any]() Effect[R, E, *Scope] {
-	return prim(func(f *fiber, _ R) Effect[R, E, *Scope] {
-		return Succeed[R, E](newScope(f.rt, f.scope(), f.id, ""))
+	return withView(func(v view) Effect[R, E, *Scope] {
+		return Succeed[R, E](newScope(v.runtime(), v.scope(), v.id(), ""))
 	})
 }
 
@@ -461,12 +464,14 @@ func AddFinalizer[R, E, X any](fin func(err error) Effect[R, E, X]) Effect[R, E,
 	if fin == nil {
 		panic("effect.AddFinalizer: fin must not be nil")
 	}
-	return prim(func(f *fiber, env R) Effect[R, E, struct{}] {
-		stored := func(ex Exit[any, any]) Effect[any, any, struct{}] { return erase(fin(ex.Err()), env) }
-		if f.scope().addFinalizer(stored) {
-			return Unit[R, E]()
-		}
-		return Void(Uninterruptible(fin(errorOf(CauseInterrupt[any](f.id, ErrScopeClosed)))))
+	return AccessEffect(func(env R) Effect[R, E, struct{}] {
+		return withView(func(v view) Effect[R, E, struct{}] {
+			stored := func(ex Exit[any, any]) Effect[any, any, struct{}] { return erase(fin(ex.Err()), env) }
+			if v.scope().addFinalizer(stored) {
+				return Unit[R, E]()
+			}
+			return Void(Uninterruptible(fin(errorOf(CauseInterrupt[any](v.id(), ErrScopeClosed)))))
+		})
 	})
 }
 
@@ -497,26 +502,28 @@ func AcquireReleaseExit[R, E, A, X any](acquire Effect[R, E, A], release func(a 
 	if release == nil {
 		panic("effect.AcquireReleaseExit: release must not be nil")
 	}
-	return Uninterruptible(prim(func(f *fiber, env R) Effect[R, E, A] {
-		scope := f.scope()
-		ctx, cancel := context.WithCancel(context.WithoutCancel(f.tagged(f.ctx))) // observe: FiberOf
-		withCtx := func(e Effect[R, E, A]) Effect[R, E, A] {
-			return region(e, regionResource, locals{resource: ctx})
-		}
-		body := FlatMap(withCtx(acquire), func(a A) Effect[R, E, A] {
-			rel := func(err error) Effect[any, any, struct{}] {
-				return erase(Ensuring(region(release(a, err), regionResource, locals{resource: ctx}),
-					Sync[R, E](func() struct{} { cancel(); return struct{}{} })), env)
+	return Uninterruptible(AccessEffect(func(env R) Effect[R, E, A] {
+		return withView(func(v view) Effect[R, E, A] {
+			scope := v.scope()
+			ctx, cancel := context.WithCancel(context.WithoutCancel(v.base()))
+			withCtx := func(e Effect[R, E, A]) Effect[R, E, A] {
+				return region(e, regionResource, locals{resource: ctx})
 			}
-			stored := func(ex Exit[any, any]) Effect[any, any, struct{}] { return rel(ex.Err()) }
-			if scope.addFinalizer(stored) {
-				return Succeed[R, E](a)
-			}
-			err := errorOf(CauseInterrupt[any](f.id, ErrScopeClosed))
-			return AndThen(lift[R, E](rel(err)), FailCause[R, A](CauseInterrupt[E](f.id, ErrScopeClosed)))
-		})
-		return OnError(body, func(Cause[E]) Effect[R, E, struct{}] {
-			return Sync[R, E](func() struct{} { cancel(); return struct{}{} })
+			body := FlatMap(withCtx(acquire), func(a A) Effect[R, E, A] {
+				rel := func(err error) Effect[any, any, struct{}] {
+					return erase(Ensuring(region(release(a, err), regionResource, locals{resource: ctx}),
+						Sync[R, E](func() struct{} { cancel(); return struct{}{} })), env)
+				}
+				stored := func(ex Exit[any, any]) Effect[any, any, struct{}] { return rel(ex.Err()) }
+				if scope.addFinalizer(stored) {
+					return Succeed[R, E](a)
+				}
+				err := errorOf(CauseInterrupt[any](v.id(), ErrScopeClosed))
+				return AndThen(lift[R, E](rel(err)), FailCause[R, A](CauseInterrupt[E](v.id(), ErrScopeClosed)))
+			})
+			return OnError(body, func(Cause[E]) Effect[R, E, struct{}] {
+				return Sync[R, E](func() struct{} { cancel(); return struct{}{} })
+			})
 		})
 	}))
 }

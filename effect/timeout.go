@@ -17,9 +17,11 @@ import (
 // The failure is an expected one, of type E, so E must be able to hold a
 // *TimeoutError: error (the common case) or any. For another E, Timeout
 // panics at construction; use [TimeoutFail], [TimeoutTo] or
-// [TimeoutOption]. e runs on a child fiber, which has ended, finalizers
-// included, when Timeout returns; a timeout that does not fire costs about
-// what a goroutine and a [context.WithTimeout] cost.
+// [TimeoutOption]. e runs on the calling fiber, in a region that the
+// deadline interrupts (the fiber itself is not interrupted): its
+// finalizers, and the fibers it forked, have ended when Timeout returns. A
+// timeout that does not fire costs about what a [context.WithTimeout]
+// costs: no fiber, no goroutine, one timer.
 func Timeout[R, E, A any](e Effect[R, E, A], d time.Duration) Effect[R, E, A] {
 	var toE func(error) E
 	if _, ok := any((*TimeoutError)(nil)).(E); !ok {
@@ -63,41 +65,38 @@ func TimeoutOption[R, E, A any](e Effect[R, E, A], d time.Duration) Effect[R, E,
 	return timeout(Map(e, Some[A]), d, func() Effect[R, E, Option[A]] { return Succeed[R, E](None[A]()) })
 }
 
+// timeout runs e inline, on the calling fiber, as a guarded region: the
+// region's context carries the deadline (so plain Go inside sees it, and its
+// timer is the only timer), and when the deadline passes the region — not
+// the fiber — is interrupted, with a *TimeoutError as the reason; its
+// finalizers run, then onTimeout decides the result. No fiber is forked.
 func timeout[R, E, A any](e Effect[R, E, A], d time.Duration, onTimeout func() Effect[R, E, A]) Effect[R, E, A] {
-	return prim(func(f *fiber, env R) Effect[R, E, A] {
-		if d <= 0 {
-			return onTimeout()
-		}
-		ctx, cancel := context.WithTimeout(f.ctx, d)
-		defer cancel()
-		child := start(f.rt, f, f.scope(), env, e, ctx)
-		done := child.doneChan()
-		intr := f.beginWait(waitInfo{what: "timeout", d: d})
-		select {
-		case <-done:
-			f.endWait()
-			ex, _ := child.Poll()
-			if ex.IsFailure() && ctx.Err() != nil && f.ctx.Err() == nil {
-				// The deadline passed and e failed of it before we saw it.
-				return withDefects(onTimeout(), ex.cause)
+	if d <= 0 {
+		return Suspend(onTimeout)
+	}
+	return guarded(e, func(g *guard) {
+		ctx, cancel := context.WithTimeout(g.parent(), d)
+		g.ctx = ctx
+		stop := context.AfterFunc(ctx, func() {
+			if ctx.Err() == context.DeadlineExceeded {
+				g.stop(&TimeoutError{After: d})
 			}
+		})
+		g.onEnd = func() {
+			stop()
+			cancel()
+		}
+	}, func(ex Exit[E, A], g *guard) Effect[R, E, A] {
+		if ex.IsSuccess() {
+			// Even if the deadline passed as e finished: its result stands.
 			return FromExit[R](ex)
-		case <-ctx.Done():
-			f.endWait()
-			child.interruptAs(f.id, &TimeoutError{After: d})
-			child.waitDone(nil, "")
-			ex, _ := child.Poll()
-			if ex.IsSuccess() {
-				return FromExit[R](ex)
-			}
-			return withDefects(onTimeout(), ex.cause)
-		case <-intr:
-			f.endWait()
-			child.interruptAs(f.id, nil)
-			child.waitDone(nil, "")
-			ex, _ := child.Poll()
-			return FailCause[R, A](interruptCause[E](f).Then(stripFailures[E, E](ex.cause)))
 		}
+		if g.reason != nil || (g.ctx.Err() == context.DeadlineExceeded && !g.outerStopping()) {
+			// Stopped by the deadline, or failed of it (plain Go that saw
+			// the context's deadline) before the stop arrived.
+			return withDefects(onTimeout(), ex.cause)
+		}
+		return FromExit[R](ex)
 	})
 }
 

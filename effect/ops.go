@@ -1,0 +1,514 @@
+package effect
+
+import (
+	"context"
+	"runtime"
+	"time"
+)
+
+// The ops: the closed set of primitives that the run loop interprets. Every
+// effect is built from these and nothing else; every other combinator of
+// the package (timeout, race, parallel, deferred, the scope API, retry's
+// policy) is ordinary code over them. Only this file, the run loop
+// (runloop.go), the fiber (fiber.go) and the scope (scope.go) touch a
+// fiber's internals. docs/architecture.md has the same table, with why each
+// op is a primitive.
+//
+//	op          position      what it does
+//	fail        -             ends with a cause
+//	sync        tail          calls a Go func for a value
+//	suspend     tail          calls a Go func for the next effect
+//	try         tail          calls plain Go with the fiber's ctx; fails with its error
+//	access      tail          hands the environment to a func for the next effect
+//	view        tail          hands a read-only view of the fiber (ID, scope, status) to a func
+//	flatMap     sub + tail    runs src, then the effect k makes of its value
+//	map         sub           runs src, then maps its value
+//	fold        sub + tail    runs src, then onFail(cause) or onSucc(value)
+//	region      sub           runs src with fiber locals set (interruptibility, scope, contexts)
+//	provide     sub           runs src with another environment
+//	guard       sub + tail    runs src as a region that an outside event may stop (timeout, race)
+//	fork        -             starts a fiber
+//	await       blocks        waits for a fiber's end (join, await, interrupt)
+//	async       blocks        parks until a callback resumes it (queues, semaphores, deferreds)
+//	sleep       blocks        waits for a duration, or forever (Never)
+//	yield       -             lets other goroutines run
+//	closeScope  sub (chain)   closes a scope: interrupts its fibers, runs its finalizers
+//	loop        sub (loop)    runs a sequence of effects, recording each outcome (ForEach, parallel workers)
+//	retry       sub (loop)    re-runs src as a schedule decides after each failure
+//	repeat      sub (loop)    re-runs src as a schedule decides after each success
+//	named       sub           runs src under a name or annotations, and a span when traced (named.go)
+//
+// "sub" ops run an effect in non-tail position through runSub (the frame
+// protocol of runloop.go); "tail" ops hand an effect back to the loop.
+
+type failOp[R, E, A any] struct{ cause Cause[E] }
+
+func (o *failOp[R, E, A]) step(*fiber, R) (Effect[R, E, A], Cause[E], status) {
+	return Effect[R, E, A]{}, o.cause, stFail
+}
+
+type syncOp[R, E, A any] struct{ fn func() A }
+
+func (o *syncOp[R, E, A]) step(*fiber, R) (Effect[R, E, A], Cause[E], status) {
+	return Effect[R, E, A]{val: o.fn()}, Cause[E]{}, stCont
+}
+
+type suspendOp[R, E, A any] struct{ fn func() Effect[R, E, A] }
+
+func (o *suspendOp[R, E, A]) step(*fiber, R) (Effect[R, E, A], Cause[E], status) {
+	return o.fn(), Cause[E]{}, stCont
+}
+
+// tryOp calls plain Go with the context of the fiber (see fiber.tryContext).
+type tryOp[R, A any] struct {
+	fn func(ctx context.Context) (A, error)
+}
+
+func (o *tryOp[R, A]) step(f *fiber, _ R) (Effect[R, error, A], Cause[error], status) {
+	a, err := o.fn(f.tryContext())
+	if err != nil {
+		if f.interrupting() {
+			// Most likely the error is the cancelled context: report the
+			// interruption, not a failure.
+			return Effect[R, error, A]{}, interruptCause[error](f), stFail
+		}
+		return Effect[R, error, A]{}, CauseFail(err), stFail
+	}
+	return Effect[R, error, A]{val: a}, Cause[error]{}, stCont
+}
+
+type accessOp[R, E, A any] struct{ fn func(R) Effect[R, E, A] }
+
+func (o *accessOp[R, E, A]) step(_ *fiber, env R) (Effect[R, E, A], Cause[E], status) {
+	return o.fn(env), Cause[E]{}, stCont
+}
+
+// viewOp hands a read-only view of the running fiber to fn.
+type viewOp[R, E, A any] struct{ fn func(v view) Effect[R, E, A] }
+
+func (o *viewOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, A], Cause[E], status) {
+	return o.fn(view{f: f}), Cause[E]{}, stCont
+}
+
+// view is what the combinators built on viewOp may know of a fiber: its
+// identity, its current scope and its interruptibility. It is a value that
+// must not outlive the step that received it (except the handle).
+type view struct{ f *fiber }
+
+func (v view) id() FiberID           { return v.f.id }
+func (v view) handle() FiberHandle   { return FiberHandle(v) }
+func (v view) scope() *Scope         { return v.f.scope() }
+func (v view) runtime() *Runtime     { return v.f.rt }
+func (v view) interruptible() bool   { return v.f.locals.interruptible }
+func (v view) base() context.Context { return v.f.baseContext() }
+
+// values returns the fiber's context with the span in force (observe).
+func (v view) values() context.Context { return v.f.valueContext() }
+
+type flatMapOp[R, E, A, B any] struct {
+	src Effect[R, E, A]
+	k   func(A) Effect[R, E, B]
+}
+
+func (o *flatMapOp[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, B], Cause[E], status) {
+	if o.src.op == nil {
+		return o.k(o.src.val), Cause[E]{}, stCont
+	}
+	return runSub(f, env, env, o.src, o)
+}
+
+func (o *flatMapOp[R, E, A, B]) after(_ *fiber, _ R, a A, c Cause[E], failed bool) (Effect[R, E, B], Cause[E], status) {
+	if failed {
+		return Effect[R, E, B]{}, c, stFail
+	}
+	return o.k(a), Cause[E]{}, stCont
+}
+
+type mapOp[R, E, A, B any] struct {
+	src Effect[R, E, A]
+	f   func(A) B
+}
+
+func (o *mapOp[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, B], Cause[E], status) {
+	if o.src.op == nil {
+		return Effect[R, E, B]{val: o.f(o.src.val)}, Cause[E]{}, stCont
+	}
+	return runSub(f, env, env, o.src, o)
+}
+
+func (o *mapOp[R, E, A, B]) after(_ *fiber, _ R, a A, c Cause[E], failed bool) (Effect[R, E, B], Cause[E], status) {
+	if failed {
+		return Effect[R, E, B]{}, c, stFail
+	}
+	return Effect[R, E, B]{val: o.f(a)}, Cause[E]{}, stCont
+}
+
+type foldOp[R, E, E2, A, B any] struct {
+	src    Effect[R, E, A]
+	onFail func(Cause[E]) Effect[R, E2, B]
+	onSucc func(A) Effect[R, E2, B]
+}
+
+func (o *foldOp[R, E, E2, A, B]) step(f *fiber, env R) (Effect[R, E2, B], Cause[E2], status) {
+	return runSub(f, env, env, o.src, o)
+}
+
+func (o *foldOp[R, E, E2, A, B]) after(_ *fiber, _ R, a A, c Cause[E], failed bool) (Effect[R, E2, B], Cause[E2], status) {
+	if failed {
+		return o.onFail(c), Cause[E2]{}, stCont
+	}
+	return o.onSucc(a), Cause[E2]{}, stCont
+}
+
+// regionMask says which fiber locals a region sets.
+type regionMask uint8
+
+const (
+	regionIntr regionMask = 1 << iota
+	regionScope
+	regionResource
+)
+
+// regionOp runs src with some fiber locals set, and restores them after.
+type regionOp[R, E, A any] struct {
+	src  Effect[R, E, A]
+	mask regionMask
+	set  locals
+}
+
+func (o *regionOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, A], Cause[E], status) {
+	prev := f.locals
+	if o.mask&regionIntr != 0 {
+		f.locals.interruptible = o.set.interruptible
+	}
+	if o.mask&regionScope != 0 {
+		f.locals.scope = o.set.scope
+		f.locals.lazy = nil
+	}
+	if o.mask&regionResource != 0 {
+		f.locals.resource = o.set.resource
+	}
+	return runRegion(f, env, env, o.src, o, prev)
+}
+
+func (o *regionOp[R, E, A]) after(_ *fiber, _ R, a A, c Cause[E], failed bool) (Effect[R, E, A], Cause[E], status) {
+	if failed {
+		return Effect[R, E, A]{}, c, stFail
+	}
+	return Effect[R, E, A]{val: a}, Cause[E]{}, stCont
+}
+
+type provideOp[R0, R, E, A any] struct {
+	src Effect[R, E, A]
+	f   func(R0) R
+}
+
+func (o *provideOp[R0, R, E, A]) step(f *fiber, outer R0) (Effect[R0, E, A], Cause[E], status) {
+	return runSub(f, outer, o.f(outer), o.src, o)
+}
+
+func (o *provideOp[R0, R, E, A]) after(_ *fiber, _ R0, a A, c Cause[E], failed bool) (Effect[R0, E, A], Cause[E], status) {
+	if failed {
+		return Effect[R0, E, A]{}, c, stFail
+	}
+	return Effect[R0, E, A]{val: a}, Cause[E]{}, stCont
+}
+
+type forkOp[R, E, A any] struct {
+	e      Effect[R, E, A]
+	in     *Scope
+	daemon bool
+}
+
+func (o *forkOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, *Fiber[E, A]], Cause[E], status) {
+	var home *Scope
+	switch {
+	case o.in != nil:
+		home = o.in
+	case o.daemon:
+		home = &f.rt.root
+	default:
+		home = f.scope()
+	}
+	return Effect[R, E, *Fiber[E, A]]{val: start(f.rt, f, home, env, o.e, f.forkContext())}, Cause[E]{}, stCont
+}
+
+// awaitMode is what an awaitOp does.
+type awaitMode uint8
+
+const (
+	awaitExit awaitMode = iota // succeed with the exit
+	awaitJoin                  // end as the fiber did
+	awaitStop                  // interrupt, then succeed with the exit
+)
+
+type awaitOp[R, E, A any] struct {
+	fb   *Fiber[E, A]
+	mode awaitMode
+}
+
+func (o *awaitOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, Exit[E, A]], Cause[E], status) {
+	what := "await"
+	switch o.mode {
+	case awaitStop:
+		o.fb.interruptAs(f.id, nil)
+		what = "interrupt"
+	case awaitJoin:
+		what = "join"
+	}
+	if !o.fb.waitDone(f, what) {
+		return Effect[R, E, Exit[E, A]]{}, interruptCause[E](f), stFail
+	}
+	ex, _ := o.fb.Poll()
+	return Effect[R, E, Exit[E, A]]{val: ex}, Cause[E]{}, stCont
+}
+
+// joinOp is the await op in join mode, typed as the fiber's own result.
+type joinOp[R, E, A any] struct{ fb *Fiber[E, A] }
+
+func (o *joinOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, A], Cause[E], status) {
+	if !o.fb.waitDone(f, "join") {
+		return Effect[R, E, A]{}, interruptCause[E](f), stFail
+	}
+	ex, _ := o.fb.Poll()
+	if ex.IsSuccess() {
+		return Effect[R, E, A]{val: ex.value}, Cause[E]{}, stCont
+	}
+	return Effect[R, E, A]{}, ex.cause, stFail
+}
+
+// asyncOp parks the fiber until the callback that register receives is
+// called, or the fiber is interrupted.
+type asyncOp[R, E, A any] struct {
+	register func(resume func(Exit[E, A])) (cancel func())
+	what     string  // what the fiber waits for, in dumps ("async" if empty)
+	on       Blocker // the primitive waited on (AsyncOn), or nil
+}
+
+func (o *asyncOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, A], Cause[E], status) {
+	ex, ok := parkAsync(f, waitInfo{what: o.what, on: o.on}, o.register)
+	if !ok {
+		return Effect[R, E, A]{}, interruptCause[E](f), stFail
+	}
+	if ex.IsSuccess() {
+		return Effect[R, E, A]{val: ex.value}, Cause[E]{}, stCont
+	}
+	return Effect[R, E, A]{}, ex.cause, stFail
+}
+
+// sleepOp waits for d, or forever when forever is set, interruptibly.
+type sleepOp[R, E, A any] struct {
+	d       time.Duration
+	forever bool
+}
+
+func (o *sleepOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, A], Cause[E], status) {
+	if o.forever {
+		f.parkForever()
+		return Effect[R, E, A]{}, interruptCause[E](f), stFail
+	}
+	if !f.pause("sleep", o.d) {
+		return Effect[R, E, A]{}, interruptCause[E](f), stFail
+	}
+	return Effect[R, E, A]{}, Cause[E]{}, stCont
+}
+
+type yieldOp[R, E any] struct{}
+
+func (yieldOp[R, E]) step(*fiber, R) (Effect[R, E, struct{}], Cause[E], status) {
+	runtime.Gosched()
+	return Effect[R, E, struct{}]{}, Cause[E]{}, stCont
+}
+
+// closeScopeOp closes s with the exit ex (see Scope.close) and succeeds
+// with the finalizers' failures.
+type closeScopeOp struct {
+	s  *Scope
+	ex Exit[any, any]
+}
+
+func (o *closeScopeOp) step(f *fiber, _ any) (Effect[any, any, Cause[any]], Cause[any], status) {
+	return o.s.close(f, o.ex), Cause[any]{}, stCont
+}
+
+// withView returns an effect that continues with what fn makes of a view
+// of the running fiber.
+func withView[R, E, A any](fn func(v view) Effect[R, E, A]) Effect[R, E, A] {
+	return Effect[R, E, A]{op: &viewOp[R, E, A]{fn: fn}}
+}
+
+// guardOp runs src as a stoppable region of the fiber: arm, called on the
+// fiber before src starts, sets the region's context for plain Go and the
+// triggers that may stop it (a deadline, another fiber's end) through the
+// guard it receives; a stop interrupts the region, not the fiber. Once src
+// has ended and the forks and finalizers of the region have been closed,
+// done receives src's exit and the guard, whose reason is the reason of the
+// stop that ended the region (nil if none did), and returns what the op
+// ends with. A fiber-wide interruption, or the stop of an enclosing guard,
+// always takes precedence over a stop of this one: the reason is then nil
+// and done's effect meets the interruption.
+type guardOp[R, E, A, B any] struct {
+	src  Effect[R, E, A]
+	arm  func(g *guard)
+	done func(ex Exit[E, A], g *guard) Effect[R, E, B]
+}
+
+// guardRun is one run of a guardOp: the guard and the op it serves.
+type guardRun[R, E, A, B any] struct {
+	guard
+	op *guardOp[R, E, A, B]
+}
+
+func (o *guardOp[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, B], Cause[E], status) {
+	run := &guardRun[R, E, A, B]{op: o}
+	g := &run.guard
+	prev := f.locals
+	f.enterGuard(g)
+	o.arm(g)
+	if g.ctx != nil {
+		f.locals.ctx = g.ctx
+	}
+	g.lazy = lazyScope{prevScope: prev.scope, prevLazy: prev.lazy}
+	f.locals.scope, f.locals.lazy = nil, &g.lazy
+	return runRegion(f, env, env, o.src, run, prev)
+}
+
+func (r *guardRun[R, E, A, B]) after(f *fiber, _ R, a A, c Cause[E], failed bool) (Effect[R, E, B], Cause[E], status) {
+	r.reason = f.leaveGuard(&r.guard)
+	r.disarm()
+	ex := Exit[E, A]{value: a, cause: c}
+	if !failed {
+		ex.cause = Cause[E]{}
+	}
+	if s := r.lazy.s; s != nil {
+		// Close the region's scope first: its forks are interrupted and
+		// awaited, its finalizers run, whatever the region ended with.
+		return Uninterruptible(FlatMap(lift[R, E](closeScope(s, ex.Erase())), func(fc Cause[any]) Effect[R, E, B] {
+			if !fc.IsEmpty() {
+				ex = Exit[E, A]{cause: ex.cause.Then(stripFailures[any, E](fc))}
+			}
+			return r.op.done(ex, &r.guard)
+		})), Cause[E]{}, stCont
+	}
+	return r.op.done(ex, &r.guard), Cause[E]{}, stCont
+}
+
+// guard is a stoppable region in progress. The code that armed it may stop
+// it from any goroutine with stop; the fields are the fiber's.
+type guard struct {
+	f     *fiber
+	outer *guard // the enclosing guard, or nil
+	depth int32  // 1 for a guard in no other
+	// ctx, if set by arm, is the context Try hands to plain Go inside the
+	// region; cancel, if set, is called with the stop's error when the
+	// region is stopped.
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	// onEnd, if set by arm, is called when the region has ended, on the
+	// fiber: it disarms the triggers.
+	onEnd func()
+	lazy  lazyScope
+	// Under f.mu: the region has ended (stops are ignored), and why it was
+	// stopped.
+	ended   bool
+	stopped error
+	// reason is, once the region has ended, the reason of the stop that
+	// ended it, or nil: what done reads.
+	reason error
+}
+
+// parent returns the context that the region's own context should derive
+// from: the context Try would see just outside the region.
+func (g *guard) parent() context.Context { return g.f.liveContext() }
+
+// stop interrupts the region for reason, unless it has ended, the fiber is
+// being interrupted as a whole, or an enclosing region is being stopped.
+// It returns at once; it may be called from any goroutine.
+func (g *guard) stop(reason error) { g.f.stopGuard(g, reason) }
+
+// outerStopping reports, once the region has ended, whether the fiber is
+// still being interrupted: by an enclosing region's stop or as a whole.
+func (g *guard) outerStopping() bool { return g.f.intr.Load() }
+
+func (g *guard) disarm() {
+	if g.onEnd != nil {
+		g.onEnd()
+	}
+}
+
+// lazyScope is the scope of a guard's region, made on first use (a fork or
+// a finalizer inside the region), as a child of the scope in force where
+// the region began.
+type lazyScope struct {
+	prevScope *Scope
+	prevLazy  *lazyScope
+	s         *Scope
+}
+
+// guarded returns the effect of a guardOp.
+func guarded[R, E, A, B any](src Effect[R, E, A], arm func(g *guard), done func(Exit[E, A], *guard) Effect[R, E, B]) Effect[R, E, B] {
+	return Effect[R, E, B]{op: &guardOp[R, E, A, B]{src: src, arm: arm, done: done}}
+}
+
+// forkAllOp starts every effect of effs on a new fiber of the current
+// scope and writes the handles into dst, in order. It succeeds with
+// struct{}: typed so, it can serve combinators that are methods of Effect,
+// which Go 1.27 does not let build an Effect of a fiber type.
+type forkAllOp[R, E, A any] struct {
+	effs []Effect[R, E, A]
+	dst  []*Fiber[E, A]
+}
+
+func (o *forkAllOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, struct{}], Cause[E], status) {
+	home := f.scope()
+	for i, e := range o.effs {
+		o.dst[i] = start(f.rt, f, home, env, e, f.forkContext())
+	}
+	return Effect[R, E, struct{}]{}, Cause[E]{}, stCont
+}
+
+// stopAllOp interrupts every fiber of hs for why (unless keepRunning) and
+// waits until they have all ended, uninterruptibly: the await primitive
+// for a set of fibers.
+type stopAllOp[R, E any] struct {
+	hs  []FiberHandle
+	why error
+}
+
+func (o *stopAllOp[R, E]) step(f *fiber, _ R) (Effect[R, E, struct{}], Cause[E], status) {
+	for _, h := range o.hs {
+		h.f.interruptAs(f.id, o.why)
+	}
+	for _, h := range o.hs {
+		h.f.waitDone(nil, "")
+	}
+	return Effect[R, E, struct{}]{}, Cause[E]{}, stCont
+}
+
+// namedOp runs src as a region of the fiber whose enter changes the
+// fiber's observability state and may set the span in force (Named,
+// Annotate: named.go); the function enter returns is called with src's
+// outcome once the locals are restored.
+type namedOp[R, E, A any] struct {
+	src   Effect[R, E, A]
+	enter func(f *fiber) (leave func(err error))
+}
+
+// namedLeave is the continuation of a namedOp: a func, so that it needs no
+// allocation of its own.
+type namedLeave[R, E, A any] func(err error)
+
+func (o *namedOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, A], Cause[E], status) {
+	prev := f.locals
+	leave := o.enter(f)
+	return runRegion(f, env, env, o.src, namedLeave[R, E, A](leave), prev)
+}
+
+func (l namedLeave[R, E, A]) after(_ *fiber, _ R, a A, c Cause[E], failed bool) (Effect[R, E, A], Cause[E], status) {
+	if failed {
+		l(errorOf(c))
+		return Effect[R, E, A]{}, c, stFail
+	}
+	l(nil)
+	return Effect[R, E, A]{val: a}, Cause[E]{}, stCont
+}
