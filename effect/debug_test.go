@@ -59,7 +59,7 @@ func TestDebugNamespaces(t *testing.T) {
 			`INFO gogoscope fiber start fiber=1 parent=0 scope=1`,
 			`INFO gogoscope named start fiber=1 name=nap`,
 			`INFO gogoscope named end fiber=1 name=nap duration=1s`,
-			`INFO gogoscope fiber end fiber=1`,
+			`INFO gogoscope fiber end fiber=1 name=nap`,
 		}
 		if got := c.get(); !slices.Equal(got, want) {
 			t.Errorf("records:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -128,6 +128,12 @@ func (f *fiber) enterNamed(name string, attrs []slog.Attr) func(error) {
 	fo := f.observed()
 	run := &namedRun{name: name, attrs: attrs, fiber: f.id, prevTags: fo.tags.Load()}
 	fo.tags.Store(&tags{name: name, run: run, parent: run.prevTags})
+	if !fo.entered {
+		fo.entered = true
+		f.mu.Lock()
+		fo.first = name
+		f.mu.Unlock()
+	}
 	if o := f.rt.obs.Load(); o != nil {
 		run.start = time.Now()
 		if o.tracer != nil {

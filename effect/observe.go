@@ -110,6 +110,10 @@ type fiberObs struct {
 	since    time.Time
 	sinceFor waitInfo
 	started  time.Time
+	// first is the first name the fiber entered itself (under the
+	// fiber's mu); entered is set once it has (the fiber's goroutine).
+	first   string
+	entered bool
 	// labeled is set when the fiber labelled its goroutine for pprof; the
 	// fiber's goroutine only.
 	labeled bool

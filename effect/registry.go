@@ -42,7 +42,9 @@ type FiberInfo struct {
 	// Scope is the scope that supervises the fiber.
 	Scope ScopeID
 	// Name is the innermost name the fiber runs under ([Named]), inherited
-	// from the forking fiber; empty if none.
+	// from the forking fiber; empty if none. Once the fiber has ended (in
+	// [Hooks.FiberEnd]), it is the first name the fiber entered itself, if
+	// any: a fiber forked as Fork(e.Named("worker")) ends as "worker".
 	Name string
 	// Status is what the fiber is doing.
 	Status FiberStatus
@@ -184,6 +186,9 @@ func (f *fiber) infoWait() (FiberInfo, waitInfo) {
 	in := FiberInfo{ID: f.id, Parent: f.parent, Scope: f.home.ID(), BlockedOn: f.waiting.String(), Interrupting: f.intr.Load()}
 	if o := f.obs.Load(); o != nil {
 		in.Name = o.name()
+		if f.done && o.first != "" {
+			in.Name = o.first
+		}
 		in.Started = o.started
 		if f.waiting.active() {
 			in.WaitingSince = o.since
