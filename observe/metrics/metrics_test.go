@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -203,5 +204,36 @@ func TestBadInput(t *testing.T) {
 			}()
 			fn()
 		}()
+	}
+}
+
+// A snapshot has every family, and percentiles interpolated within the
+// buckets: 100 observations spread evenly over (0, 1] s.
+func TestSnapshotPercentiles(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	h := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "lat", Buckets: []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1}})
+	reg.MustRegister(h)
+	for i := 1; i <= 100; i++ {
+		h.Observe(float64(i) / 100)
+	}
+	s, err := metrics.TakeSnapshot(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := s.Metric("lat")
+	if !ok || m.Kind != "histogram" {
+		t.Fatalf("metric %+v", m)
+	}
+	p, _ := m.Point()
+	got := *p.Histogram
+	round := func(f float64) float64 { return math.Round(f*1000) / 1000 }
+	got.Sum = round(got.Sum)
+	got.P50, got.P90, got.P95, got.P99 = round(got.P50), round(got.P90), round(got.P95), round(got.P99)
+	want := metrics.Histogram{Count: 100, Sum: 50.5, P50: 0.5, P90: 0.9, P95: 0.95, P99: 0.99}
+	if got != want {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+	if _, ok := s.Metric("nope"); ok {
+		t.Error("found a metric that is not there")
 	}
 }
