@@ -132,27 +132,10 @@ type waitGraph struct {
 
 func (rt *Runtime) waitGraph() *waitGraph {
 	g := &waitGraph{taken: time.Now(), nodes: map[FiberID]*waitNode{}}
-	var walkScope func(n node)
-	var walkFiber func(fn fiberNode)
-	walkFiber = func(fn fiberNode) {
+	rt.root.snapshot().eachFiber(func(fn fiberNode) {
 		g.nodes[fn.info.ID] = &waitNode{fn: fn}
 		g.ids = append(g.ids, fn.info.ID)
-		for _, c := range fn.fibers {
-			walkFiber(c)
-		}
-		for _, s := range fn.subs {
-			walkScope(s)
-		}
-	}
-	walkScope = func(n node) {
-		for _, c := range n.fibers {
-			walkFiber(c)
-		}
-		for _, s := range n.subs {
-			walkScope(s)
-		}
-	}
-	walkScope(rt.root.snapshot())
+	})
 	slices.Sort(g.ids)
 	children := map[FiberID][]FiberID{}
 	for _, id := range g.ids {

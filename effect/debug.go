@@ -160,20 +160,7 @@ func errAttr(err error) slog.Attr {
 // labelling new fibers. It costs a label set per fiber start and per named
 // effect.
 func (rt *Runtime) LabelGoroutines() (stop func()) {
-	rt.hooksMu.Lock()
-	defer rt.hooksMu.Unlock()
-	rt.watch.labels++
-	rt.rebuildLocked()
-	done := false
-	return func() {
-		rt.hooksMu.Lock()
-		defer rt.hooksMu.Unlock()
-		if !done {
-			done = true
-			rt.watch.labels--
-			rt.rebuildLocked()
-		}
-	}
+	return rt.watchCount(func(w *watchers) *int { return &w.labels })
 }
 
 // setLabels labels the current goroutine, f's, with f's ID and name on top

@@ -82,9 +82,15 @@ func (rt *Runtime) rebuildLocked() {
 // Installing hooks or a tracer records them too; a [Watchdog] does it for
 // as long as it runs. Recording costs two clock reads per wait.
 func (rt *Runtime) TrackWaits() (stop func()) {
+	return rt.watchCount(func(w *watchers) *int { return &w.tracking })
+}
+
+// watchCount adds one to the counter of rt's watchers that field selects
+// and returns the function that takes it back, once.
+func (rt *Runtime) watchCount(field func(*watchers) *int) (stop func()) {
 	rt.hooksMu.Lock()
 	defer rt.hooksMu.Unlock()
-	rt.watch.tracking++
+	*field(&rt.watch)++
 	rt.rebuildLocked()
 	done := false
 	return func() {
@@ -92,7 +98,7 @@ func (rt *Runtime) TrackWaits() (stop func()) {
 		defer rt.hooksMu.Unlock()
 		if !done {
 			done = true
-			rt.watch.tracking--
+			*field(&rt.watch)--
 			rt.rebuildLocked()
 		}
 	}

@@ -259,25 +259,27 @@ func (f *fiber) snapshot() fiberNode {
 // before their children.
 func (rt *Runtime) Fibers() []FiberInfo {
 	var out []FiberInfo
-	var walkScope func(n node)
-	var walkFiber func(fn fiberNode)
-	walkFiber = func(fn fiberNode) {
-		out = append(out, fn.info)
-		for _, c := range fn.fibers {
-			walkFiber(c)
-		}
-		for _, s := range fn.subs {
-			walkScope(s)
-		}
-	}
-	walkScope = func(n node) {
-		for _, c := range n.fibers {
-			walkFiber(c)
-		}
-		for _, s := range n.subs {
-			walkScope(s)
-		}
-	}
-	walkScope(rt.root.snapshot())
+	rt.root.snapshot().eachFiber(func(fn fiberNode) { out = append(out, fn.info) })
 	return out
+}
+
+// eachFiber calls fn for every fiber of the snapshot n, parents before
+// their children.
+func (n node) eachFiber(fn func(fiberNode)) {
+	var walkFiber func(f fiberNode)
+	walkFiber = func(f fiberNode) {
+		fn(f)
+		for _, c := range f.fibers {
+			walkFiber(c)
+		}
+		for _, s := range f.subs {
+			s.eachFiber(fn)
+		}
+	}
+	for _, c := range n.fibers {
+		walkFiber(c)
+	}
+	for _, s := range n.subs {
+		s.eachFiber(fn)
+	}
 }
