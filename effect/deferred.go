@@ -58,7 +58,7 @@ func (d *Deferred[E, A]) Done() <-chan struct{} { return d.ch }
 // Await returns an effect that waits until the Deferred is set and ends as
 // its exit. The wait is interruptible.
 func (d *Deferred[E, A]) Await[R any]() Effect[R, E, A] {
-	return asyncAs[R]("deferred", func(resume func(Exit[E, A])) func() {
+	return asyncOn[R](deferredBlocker[E, A]{d}, func(resume func(Exit[E, A])) func() {
 		d.mu.Lock()
 		if d.done {
 			ex := d.exit

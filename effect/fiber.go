@@ -32,25 +32,18 @@ type locals struct {
 	// ctx is the context of a guard's region (a timeout's deadline), the
 	// one Try hands to plain Go inside it; nil outside any guard.
 	ctx context.Context
+	// span is the span of the innermost traced Named region (named.go):
+	// the contexts the fiber hands out carry it. Nil when not traced.
+	span Span
 }
 
-// waitInfo says what a suspended fiber waits for.
+// waitInfo says what a suspended fiber waits for: what (a sleep, a join)
+// or on (the primitive, which names itself; see blocker.go), and d for a
+// timed wait.
 type waitInfo struct {
-	what   string
-	target FiberID
-	d      time.Duration
-}
-
-func (w waitInfo) String() string {
-	switch {
-	case w.what == "":
-		return ""
-	case w.target != 0:
-		return w.what + " fiber #" + w.target.String()
-	case w.d != 0:
-		return w.what + " " + w.d.String()
-	}
-	return w.what
+	what string
+	on   Blocker
+	d    time.Duration
 }
 
 // fiber is the runtime state of a running effect. It is embedded in the
@@ -75,6 +68,12 @@ type fiber struct {
 	own atomic.Pointer[Scope]
 	// stepHook is the runtime's step hook when the fiber was made (tests).
 	stepHook func(FiberID) bool
+	// obs is the fiber's observability state (names, annotations, wait
+	// times), made on first use; see observe.go.
+	obs atomic.Pointer[fiberObs]
+	// vctx is the fiber's base context: ctx is &vctx, which carries the
+	// fiber itself so that FiberOf knows it (observe.go).
+	vctx fiberCtx
 
 	mu        sync.Mutex
 	done      bool
@@ -106,8 +105,15 @@ func (f *fiber) init(rt *Runtime, parent *fiber, home *Scope, ctx context.Contex
 	f.locals = locals{interruptible: true}
 	if parent != nil {
 		f.parent = parent.id
+		if po := parent.obs.Load(); po != nil {
+			f.inherit(po) // observe: names and annotations flow to children
+		}
 	}
-	f.ctx = ctx
+	if pc, ok := ctx.(*fiberCtx); ok {
+		ctx = pc.Context // the parent's own base: no chain of fibers
+	}
+	f.vctx = fiberCtx{Context: ctx, f: f}
+	f.ctx = &f.vctx
 	if h := rt.stepHook.Load(); h != nil {
 		f.stepHook = *h
 	}
@@ -173,6 +179,9 @@ func (f *fiber) interruptAs(by FiberID, why error) {
 	hook := f.onIntr
 	f.onIntr = nil
 	f.mu.Unlock()
+	if o := f.rt.obs.Load(); o != nil {
+		o.interruptRequested(f, by, why) // observe: Hooks.Interrupt
+	}
 	if hook != nil {
 		hook()
 	}
@@ -213,6 +222,9 @@ func (f *fiber) stopGuard(g *guard, reason error) {
 	}
 	cancel := g.cancel
 	f.mu.Unlock()
+	if o := f.rt.obs.Load(); o != nil {
+		o.interruptRequested(f, f.id, reason) // observe: Hooks.Interrupt
+	}
 	if cancel != nil {
 		cancel(newInterruptedError(f.id, reason))
 	}
@@ -256,16 +268,21 @@ func (f *fiber) interruptErr() error {
 // cancelled in any other uninterruptible region, a guard's inside a guard,
 // and the fiber's own cancellable context otherwise.
 func (f *fiber) tryContext() context.Context {
-	if rc := f.locals.resource; rc != nil {
-		return rc
+	var ctx context.Context
+	switch {
+	case f.locals.resource != nil:
+		ctx = f.locals.resource
+	case !f.locals.interruptible:
+		ctx = context.WithoutCancel(f.baseContext())
+	case f.locals.ctx != nil:
+		ctx = f.locals.ctx
+	default:
+		ctx = f.liveContext()
 	}
-	if !f.locals.interruptible {
-		return context.WithoutCancel(f.baseContext())
+	if s := f.locals.span; s != nil {
+		ctx = s.Context(ctx) // observe: the span reaches plain Go
 	}
-	if c := f.locals.ctx; c != nil {
-		return c
-	}
-	return f.liveContext()
+	return ctx
 }
 
 // liveContext returns the cancellable context of the fiber in its current
@@ -300,8 +317,18 @@ func (f *fiber) baseContext() context.Context {
 }
 
 // forkContext returns the base context of a fiber forked here: the guard's
-// (its deadline reaches the child's plain Go), or the fiber's base.
-func (f *fiber) forkContext() context.Context { return f.baseContext() }
+// (its deadline reaches the child's plain Go), or the fiber's base; with
+// the span in force, if any, as the child's parent span.
+func (f *fiber) forkContext() context.Context { return f.valueContext() }
+
+// valueContext is baseContext with the span in force, if any: the context
+// of hooks, of Context and of a resource's steps.
+func (f *fiber) valueContext() context.Context {
+	if s := f.locals.span; s != nil {
+		return s.Context(f.baseContext())
+	}
+	return f.baseContext()
+}
 
 // interrupting reports whether f must stop at its next step.
 func (f *fiber) interrupting() bool { return f.locals.interruptible && f.intr.Load() }
@@ -324,10 +351,16 @@ func (f *fiber) beginWait(w waitInfo) <-chan struct{} {
 		ch = f.intrCh
 	}
 	f.mu.Unlock()
+	if o := f.rt.obs.Load(); o != nil {
+		o.waitBegan(f, w) // observe: wait times, Hooks.WaitStart
+	}
 	return ch
 }
 
 func (f *fiber) endWait() {
+	if o := f.rt.obs.Load(); o != nil {
+		o.waitEnding(f) // observe: Hooks.WaitEnd
+	}
 	f.mu.Lock()
 	f.waiting = waitInfo{}
 	f.mu.Unlock()
@@ -406,7 +439,7 @@ func (f *fiber) waitDone(w *fiber, what string) bool {
 		return true
 	default:
 	}
-	intr := w.beginWait(waitInfo{what: what, target: f.id})
+	intr := w.beginWait(waitInfo{what: what, on: fiberBlocker{f}})
 	defer w.endWait()
 	select {
 	case <-done:
@@ -448,9 +481,9 @@ func (f *fiber) parkForever() {
 // is called, or f is interrupted (ok false, after calling register's cancel
 // hook) — unless resume came first or at the same time, whose exit is then
 // kept: a value handed over as the interruption arrived is never lost.
-func parkAsync[E, A any](f *fiber, what string, register func(resume func(Exit[E, A])) (cancel func())) (ex Exit[E, A], ok bool) {
-	if what == "" {
-		what = "async"
+func parkAsync[E, A any](f *fiber, w waitInfo, register func(resume func(Exit[E, A])) (cancel func())) (ex Exit[E, A], ok bool) {
+	if w.what == "" && w.on == nil {
+		w.what = "async"
 	}
 	ch := make(chan Exit[E, A], 1)
 	var once atomic.Bool
@@ -464,7 +497,7 @@ func parkAsync[E, A any](f *fiber, what string, register func(resume func(Exit[E
 		return ex, true
 	default:
 	}
-	intr := f.beginWait(waitInfo{what: what})
+	intr := f.beginWait(w)
 	select {
 	case ex := <-ch:
 		f.endWait()

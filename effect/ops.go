@@ -36,6 +36,7 @@ import (
 //	loop        sub (loop)    runs a sequence of effects, recording each outcome (ForEach, parallel workers)
 //	retry       sub (loop)    re-runs src as a schedule decides after each failure
 //	repeat      sub (loop)    re-runs src as a schedule decides after each success
+//	named       sub           runs src under a name or annotations, and a span when traced (named.go)
 //
 // "sub" ops run an effect in non-tail position through runSub (the frame
 // protocol of runloop.go); "tail" ops hand an effect back to the loop.
@@ -100,6 +101,9 @@ func (v view) scope() *Scope         { return v.f.scope() }
 func (v view) runtime() *Runtime     { return v.f.rt }
 func (v view) interruptible() bool   { return v.f.locals.interruptible }
 func (v view) base() context.Context { return v.f.baseContext() }
+
+// values returns the fiber's context with the span in force (observe).
+func (v view) values() context.Context { return v.f.valueContext() }
 
 type flatMapOp[R, E, A, B any] struct {
 	src Effect[R, E, A]
@@ -277,11 +281,12 @@ func (o *joinOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, A], Cause[E], status
 // called, or the fiber is interrupted.
 type asyncOp[R, E, A any] struct {
 	register func(resume func(Exit[E, A])) (cancel func())
-	what     string // what the fiber waits for, in dumps ("async" if empty)
+	what     string  // what the fiber waits for, in dumps ("async" if empty)
+	on       Blocker // the primitive waited on (AsyncOn), or nil
 }
 
 func (o *asyncOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, A], Cause[E], status) {
-	ex, ok := parkAsync(f, o.what, o.register)
+	ex, ok := parkAsync(f, waitInfo{what: o.what, on: o.on}, o.register)
 	if !ok {
 		return Effect[R, E, A]{}, interruptCause[E](f), stFail
 	}
@@ -478,4 +483,32 @@ func (o *stopAllOp[R, E]) step(f *fiber, _ R) (Effect[R, E, struct{}], Cause[E],
 		h.f.waitDone(nil, "")
 	}
 	return Effect[R, E, struct{}]{}, Cause[E]{}, stCont
+}
+
+// namedOp runs src as a region of the fiber whose enter changes the
+// fiber's observability state and may set the span in force (Named,
+// Annotate: named.go); the function enter returns is called with src's
+// outcome once the locals are restored.
+type namedOp[R, E, A any] struct {
+	src   Effect[R, E, A]
+	enter func(f *fiber) (leave func(err error))
+}
+
+// namedLeave is the continuation of a namedOp: a func, so that it needs no
+// allocation of its own.
+type namedLeave[R, E, A any] func(err error)
+
+func (o *namedOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, A], Cause[E], status) {
+	prev := f.locals
+	leave := o.enter(f)
+	return runRegion(f, env, env, o.src, namedLeave[R, E, A](leave), prev)
+}
+
+func (l namedLeave[R, E, A]) after(_ *fiber, _ R, a A, c Cause[E], failed bool) (Effect[R, E, A], Cause[E], status) {
+	if failed {
+		l(errorOf(c))
+		return Effect[R, E, A]{}, c, stFail
+	}
+	l(nil)
+	return Effect[R, E, A]{val: a}, Cause[E]{}, stCont
 }

@@ -1,9 +1,9 @@
 package effect
 
 import (
+	"context"
 	"fmt"
-	"io"
-	"strings"
+	"time"
 )
 
 // FiberStatus is what a fiber is doing.
@@ -41,11 +41,22 @@ type FiberInfo struct {
 	Parent FiberID
 	// Scope is the scope that supervises the fiber.
 	Scope ScopeID
+	// Name is the innermost name the fiber runs under ([Named]), inherited
+	// from the forking fiber; empty if none. Once the fiber has ended (in
+	// [Hooks.FiberEnd]), it is the first name the fiber entered itself, if
+	// any: a fiber forked as Fork(e.Named("worker")) ends as "worker".
+	Name string
 	// Status is what the fiber is doing.
 	Status FiberStatus
-	// BlockedOn says what a suspended fiber waits for, such as "sleep 1s" or
-	// "join fiber #7"; empty otherwise.
+	// BlockedOn says what a suspended fiber waits for, such as "sleep 1s",
+	// "join fiber #7" or "semaphore db"; empty otherwise.
 	BlockedOn string
+	// WaitingSince is when the wait began; zero when the fiber does not
+	// wait or wait times are not recorded (see [Runtime.TrackWaits]).
+	WaitingSince time.Time
+	// Started is when the fiber started; zero unless the runtime was
+	// observed then (hooks, a tracer or [Runtime.TrackWaits]).
+	Started time.Time
 	// Interrupting reports whether an interruption was requested.
 	Interrupting bool
 }
@@ -61,10 +72,15 @@ type ScopeInfo struct {
 	Label string
 }
 
-// Hooks are callbacks on the lifecycle of fibers and scopes, the base of
-// metrics, tracing, logging and debugging tools. Any field may be nil. Hooks
-// run synchronously on the goroutine of the fiber concerned, so they must be
-// quick and must not block; a panic in a hook is not recovered.
+// Hooks are callbacks on the lifecycle of fibers and scopes and on what
+// fibers do: the base of metrics, tracing, logging, profiling and debugging
+// tools. Any field may be nil; a runtime with no hooks pays a nil check at
+// each of these points. Hooks run synchronously, most of them on the
+// goroutine of the fiber concerned (the exceptions say so), so they must be
+// quick and must not block; a panic in a hook is not recovered. The ctx
+// given to a hook is the fiber's context: the values of the ctx given to
+// [Run], and the span of the innermost [Named] effect when a [Tracer] is
+// installed. It is never cancelled; it is for reading values.
 //
 // Fiber hooks fire for every fiber. Scope hooks fire for explicit scopes
 // ([Scoped], [MakeScope], [Runtime.NewScope]), not for the scope that every
@@ -76,76 +92,76 @@ type Hooks struct {
 	FiberEnd   func(info FiberInfo, err error)
 	ScopeOpen  func(ScopeInfo)
 	ScopeClose func(ScopeInfo)
+	// FinalizerEnd is called after each finalizer of a scope has run, on
+	// the fiber that closes the scope.
+	FinalizerEnd func(ctx context.Context, ev FinalizerEvent)
+	// Interrupt is called when the interruption of a fiber is requested
+	// (the first request only), on the goroutine of the requester: another
+	// fiber, a closing scope, a timeout, or plain Go.
+	Interrupt func(ev InterruptEvent)
+	// Retry is called after each decision of [Retry] and [Repeat]: to try
+	// again after a delay, or to stop.
+	Retry func(ctx context.Context, ev RetryEvent)
+	// WaitStart and WaitEnd are called when a fiber begins and ends a wait
+	// on a sleep, a join, a race, a timeout, or a primitive of the library
+	// (semaphore, pool, queue, channel, deferred).
+	WaitStart func(ctx context.Context, ev WaitEvent)
+	WaitEnd   func(ctx context.Context, ev WaitEvent)
+	// NamedStart and NamedEnd are called when a [Named] effect begins and
+	// ends; the ctx of NamedStart carries the span that the tracer started
+	// for it, if any.
+	NamedStart func(ctx context.Context, ev NamedEvent)
+	NamedEnd   func(ctx context.Context, ev NamedEvent)
 }
 
-// AddHooks registers h and returns a function that removes it.
+// AddHooks registers h and returns a function that removes it. Hooks added
+// while fibers run see the events that happen from then on.
 func (rt *Runtime) AddHooks(h Hooks) (remove func()) {
 	hp := &h
 	rt.hooksMu.Lock()
 	defer rt.hooksMu.Unlock()
-	var list []*Hooks
-	if cur := rt.hooks.Load(); cur != nil {
-		list = append(list, *cur...)
-	}
-	list = append(list, hp)
-	rt.hooks.Store(&list)
+	rt.watch.hooks = append(rt.watch.hooks[:len(rt.watch.hooks):len(rt.watch.hooks)], hp)
+	rt.rebuildLocked()
 	return func() {
 		rt.hooksMu.Lock()
 		defer rt.hooksMu.Unlock()
-		cur := rt.hooks.Load()
-		if cur == nil {
-			return
-		}
 		var next []*Hooks
-		for _, x := range *cur {
+		for _, x := range rt.watch.hooks {
 			if x != hp {
 				next = append(next, x)
 			}
 		}
-		rt.hooks.Store(&next)
+		rt.watch.hooks = next
+		rt.rebuildLocked()
 	}
 }
 
 func (rt *Runtime) fiberStarted(f *fiber) {
-	if hs := rt.hooks.Load(); hs != nil {
-		info := f.info()
-		for _, h := range *hs {
-			if h.FiberStart != nil {
-				h.FiberStart(info)
-			}
-		}
+	if o := rt.obs.Load(); o != nil {
+		o.fiberStarted(f)
 	}
 }
 
 func (rt *Runtime) fiberEnded(f *fiber, err error) {
-	if hs := rt.hooks.Load(); hs != nil {
-		info := f.info()
-		for _, h := range *hs {
-			if h.FiberEnd != nil {
-				h.FiberEnd(info, err)
-			}
-		}
+	if o := rt.obs.Load(); o != nil {
+		o.fiberEnded(f, err)
 	}
 }
 
 func (rt *Runtime) scopeOpened(s *Scope) {
-	if hs := rt.hooks.Load(); hs != nil {
+	if o := rt.obs.Load(); o != nil && len(o.scopeOpen) > 0 {
 		info := s.info()
-		for _, h := range *hs {
-			if h.ScopeOpen != nil {
-				h.ScopeOpen(info)
-			}
+		for _, h := range o.scopeOpen {
+			h(info)
 		}
 	}
 }
 
 func (rt *Runtime) scopeClosed(s *Scope) {
-	if hs := rt.hooks.Load(); hs != nil {
+	if o := rt.obs.Load(); o != nil && len(o.scopeClose) > 0 {
 		info := s.info()
-		for _, h := range *hs {
-			if h.ScopeClose != nil {
-				h.ScopeClose(info)
-			}
+		for _, h := range o.scopeClose {
+			h(info)
 		}
 	}
 }
@@ -159,16 +175,32 @@ func (s *Scope) info() ScopeInfo {
 }
 
 func (f *fiber) info() FiberInfo {
+	in, _ := f.infoWait()
+	return in
+}
+
+// infoWait returns f's info and what it waits for, read together.
+func (f *fiber) infoWait() (FiberInfo, waitInfo) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	in := FiberInfo{ID: f.id, Parent: f.parent, Scope: f.home.ID(), BlockedOn: f.waiting.String(), Interrupting: f.intr.Load()}
+	if o := f.obs.Load(); o != nil {
+		in.Name = o.name()
+		if f.done && o.first != "" {
+			in.Name = o.first
+		}
+		in.Started = o.started
+		if f.waiting.active() {
+			in.WaitingSince = o.since
+		}
+	}
 	switch {
 	case f.done:
 		in.Status = FiberDone
-	case f.waiting.what != "":
+	case f.waiting.active():
 		in.Status = FiberSuspended
 	}
-	return in
+	return in, f.waiting
 }
 
 // node is one scope of a registry snapshot.
@@ -180,6 +212,8 @@ type node struct {
 
 type fiberNode struct {
 	info   FiberInfo
+	wait   waitInfo
+	path   []ScopeID
 	own    ScopeID
 	fibers []fiberNode
 	subs   []node
@@ -211,7 +245,9 @@ func (s *Scope) snapshot() node {
 }
 
 func (f *fiber) snapshot() fiberNode {
-	fn := fiberNode{info: f.info()}
+	var fn fiberNode
+	fn.info, fn.wait = f.infoWait()
+	fn.path = f.home.path()
 	if s := f.own.Load(); s != nil {
 		own := s.snapshot()
 		fn.own, fn.fibers, fn.subs = s.ID(), own.fibers, own.subs
@@ -223,71 +259,27 @@ func (f *fiber) snapshot() fiberNode {
 // before their children.
 func (rt *Runtime) Fibers() []FiberInfo {
 	var out []FiberInfo
-	var walkScope func(n node)
-	var walkFiber func(fn fiberNode)
-	walkFiber = func(fn fiberNode) {
-		out = append(out, fn.info)
-		for _, c := range fn.fibers {
-			walkFiber(c)
-		}
-		for _, s := range fn.subs {
-			walkScope(s)
-		}
-	}
-	walkScope = func(n node) {
-		for _, c := range n.fibers {
-			walkFiber(c)
-		}
-		for _, s := range n.subs {
-			walkScope(s)
-		}
-	}
-	walkScope(rt.root.snapshot())
+	rt.root.snapshot().eachFiber(func(fn fiberNode) { out = append(out, fn.info) })
 	return out
 }
 
-// Dump writes the tree of live scopes and fibers of the runtime to w, one
-// per line, indented by depth, with what each suspended fiber waits for:
-// the fiber dump of a stuck program.
-func (rt *Runtime) Dump(w io.Writer) error {
-	var b strings.Builder
-	var writeScope func(n node, depth int)
-	var writeFiber func(fn fiberNode, depth int)
-	writeFiber = func(fn fiberNode, depth int) {
-		ind := strings.Repeat("  ", depth)
-		fmt.Fprintf(&b, "%sfiber #%d %s", ind, fn.info.ID, fn.info.Status)
-		if fn.info.BlockedOn != "" {
-			fmt.Fprintf(&b, ": %s", fn.info.BlockedOn)
+// eachFiber calls fn for every fiber of the snapshot n, parents before
+// their children.
+func (n node) eachFiber(fn func(fiberNode)) {
+	var walkFiber func(f fiberNode)
+	walkFiber = func(f fiberNode) {
+		fn(f)
+		for _, c := range f.fibers {
+			walkFiber(c)
 		}
-		if fn.info.Interrupting {
-			b.WriteString(" (interrupting)")
-		}
-		b.WriteByte('\n')
-		for _, c := range fn.fibers {
-			writeFiber(c, depth+1)
-		}
-		for _, s := range fn.subs {
-			writeScope(s, depth+1)
+		for _, s := range f.subs {
+			s.eachFiber(fn)
 		}
 	}
-	writeScope = func(n node, depth int) {
-		ind := strings.Repeat("  ", depth)
-		fmt.Fprintf(&b, "%sscope #%d", ind, n.scope.ID)
-		if n.scope.Label != "" {
-			fmt.Fprintf(&b, " (%s)", n.scope.Label)
-		}
-		if n.scope.Owner != 0 {
-			fmt.Fprintf(&b, " of fiber #%d", n.scope.Owner)
-		}
-		b.WriteByte('\n')
-		for _, c := range n.fibers {
-			writeFiber(c, depth+1)
-		}
-		for _, s := range n.subs {
-			writeScope(s, depth+1)
-		}
+	for _, c := range n.fibers {
+		walkFiber(c)
 	}
-	writeScope(rt.root.snapshot(), 0)
-	_, err := io.WriteString(w, b.String())
-	return err
+	for _, s := range n.subs {
+		s.eachFiber(fn)
+	}
 }

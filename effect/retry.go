@@ -194,6 +194,9 @@ func (r *retryRun[R, E, E2, A, Out]) decide(f *fiber, c Cause[E]) (Effect[R, E2,
 		r.driver = r.op.sched.Start(r.start)
 	}
 	delay, out, ok := r.driver.Next(r.now(), any(err))
+	if o := f.rt.obs.Load(); o != nil {
+		o.retried(f, false, r.driver.Attempt(), delay, errorOf(c), !ok) // observe: Hooks.Retry
+	}
 	if !ok {
 		if r.op.orElse != nil {
 			return r.op.orElse(err, out), Cause[E2]{}, follow
@@ -272,6 +275,9 @@ type repeatRun[R, E, E2, A, Out any] struct {
 // the final output, or finish with an interruption).
 func (r *repeatRun[R, E, E2, A, Out]) succeeded(f *fiber, a A) (Effect[R, E2, Out], Cause[E2], verdict) {
 	delay, out, ok := r.driver.Next(scheduleNow(r.op.sched), any(a))
+	if o := f.rt.obs.Load(); o != nil {
+		o.retried(f, true, r.driver.Attempt(), delay, nil, !ok) // observe: Hooks.Retry
+	}
 	r.last, r.decided = out, true
 	if !ok {
 		return Effect[R, E2, Out]{val: out}, Cause[E2]{}, follow

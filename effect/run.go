@@ -21,10 +21,11 @@ var ErrRuntimeShutdown = errors.New("effect: runtime shut down")
 // hooks of one do not see the fibers of another. [Run] and [RunExit] use a
 // fresh Runtime for each call.
 type Runtime struct {
-	// Read by every fiber at its start and end.
-	hooks    atomic.Pointer[[]*Hooks]
+	// Read by every fiber at its start and end, and at its waits.
+	obs      atomic.Pointer[observer] // observe.go: nil while nothing observes
 	stepHook atomic.Pointer[func(FiberID) bool]
 	hooksMu  sync.Mutex
+	watch    watchers // observe.go: hooks, tracer and trackers, under hooksMu
 	root     Scope
 	// Written at every fork: kept off the cache line of what fibers read,
 	// or every start would miss on the parent's writes.
@@ -59,6 +60,7 @@ func NewRuntime() *Runtime {
 	rt.root.id.Store(rt.scopeIDs.Add(1))
 	rt.root.rt = rt
 	rt.root.label = "runtime"
+	rt.debugFromEnv() // observe: GOGOSCOPE_DEBUG (debug.go)
 	return rt
 }
 

@@ -294,7 +294,7 @@ func (s *Scope) close(f *fiber, ex Exit[any, any]) Effect[any, any, Cause[any]] 
 		}
 		ch := s.closedChanLocked()
 		s.mu.Unlock()
-		waitChan(f, ch, waitInfo{what: "close of scope, by", target: s.closer})
+		waitChan(f, ch, waitInfo{what: "close of scope, by", on: fiberRef(s.closer)})
 		s.mu.Lock()
 		r := s.result
 		s.mu.Unlock()
@@ -325,6 +325,9 @@ func (s *Scope) close(f *fiber, ex Exit[any, any]) Effect[any, any, Cause[any]] 
 			continue
 		}
 		fin := e.fin
+		if o := s.rt.obs.Load(); o != nil {
+			fin = o.timedFinalizer(f, s, fin) // observe: Hooks.FinalizerEnd
+		}
 		steps = append(steps, MatchCause(Suspend(func() Effect[any, any, struct{}] { return fin(ex) }),
 			func(c Cause[any]) Cause[any] { return finalizerDefect[any](c) },
 			func(struct{}) Cause[any] { return Cause[any]{} }))
@@ -362,6 +365,9 @@ func waitChan(f *fiber, ch <-chan struct{}, w waitInfo) {
 	f.mu.Lock()
 	f.waiting = w
 	f.mu.Unlock()
+	if o := f.rt.obs.Load(); o != nil {
+		o.waitBegan(f, w) // observe: wait times, Hooks.WaitStart
+	}
 	<-ch
 	f.endWait()
 }
