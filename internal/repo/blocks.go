@@ -135,6 +135,9 @@ var KnownImports = map[string]string{
 	"synctest": "testing/synctest", "testing": "testing", "time": "time",
 
 	"eff":         Module + "/eff",
+	"tracing":     Module + "/observe/tracing",
+	"logging":     Module + "/observe/logging",
+	"metrics":     Module + "/observe/metrics",
 	"appscope":    Module + "/adapters/appscope",
 	"scopehttp":   Module + "/adapters/scopehttp",
 	"scopechi":    Module + "/adapters/scopechi",
