@@ -24,7 +24,7 @@ import (
 // without waiting, in which case w is not parked. salvage, called after an
 // interruption, reports whether the operation made progress that must be
 // reported as a success.
-func park[R, E, A any](c *core[A], w *waiter[A], q *waitq[A], attempt func() bool, salvage func() bool) effect.Effect[R, E, struct{}] {
+func park[R, E, A any](c *core[A], w *waiter[A], q *waitQueue[A], attempt func() bool, salvage func() bool) effect.Effect[R, E, struct{}] {
 	st := &waitState{}
 	w.st = st
 	wait := effect.Async[R, E, struct{}](func(resume func(effect.Exit[E, struct{}])) func() {
@@ -35,12 +35,12 @@ func park[R, E, A any](c *core[A], w *waiter[A], q *waitq[A], attempt func() boo
 			resume(effect.Exit[E, struct{}]{})
 			return nil
 		}
-		q.push(w)
+		q.Push(w.node())
 		c.mu.Unlock()
 		return func() {
 			c.mu.Lock()
 			if st.cancel() {
-				q.unlink(w)
+				q.Remove(&w.link)
 			}
 			c.mu.Unlock()
 		}
@@ -178,9 +178,9 @@ func recvContext[A any](ctx context.Context, c *core[A], max int) ([]A, error) {
 	w := &waiter[A]{st: st, max: max}
 	c.mu.Lock()
 	if w.got = c.tryTakeLocked(max); w.got == nil && !c.closed {
-		c.recvq.push(w)
+		c.recvq.Push(w.node())
 	}
-	parked := w.linked
+	parked := w.link.Queued()
 	c.mu.Unlock()
 	if parked {
 		select {
@@ -189,7 +189,7 @@ func recvContext[A any](ctx context.Context, c *core[A], max int) ([]A, error) {
 			c.mu.Lock()
 			gaveUp := st.cancel()
 			if gaveUp {
-				c.recvq.unlink(w)
+				c.recvq.Remove(&w.link)
 			}
 			c.mu.Unlock()
 			if gaveUp {
