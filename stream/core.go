@@ -81,6 +81,32 @@ type core[A any] struct {
 	dropped  atomic.Uint64
 	// onTake, when set, is called without mu after a receive made room.
 	onTake func()
+	built  built
+}
+
+// built holds what the one-element operations of a core build once instead
+// of at every call: the receive effect and the send step, for the last
+// instantiation [R, E] that asked (almost always the only one). The effects
+// are immutable and shared by every caller.
+type built struct {
+	recv atomic.Pointer[any] // an effect.Effect[R, E, effect.Option[A]]
+	send atomic.Pointer[any] // a func(A) effect.Effect[R, E, bool]
+}
+
+// cachedAs returns the value in p if there is one of type T.
+func cachedAs[T any](p *atomic.Pointer[any]) (T, bool) {
+	if v := p.Load(); v != nil {
+		t, ok := (*v).(T)
+		return t, ok
+	}
+	var zero T
+	return zero, false
+}
+
+// cache stores v in p, replacing what was there.
+func cache[T any](p *atomic.Pointer[any], v T) {
+	var box any = v
+	p.Store(&box)
 }
 
 func (c *core[A]) init(capacity int, strategy Strategy) {

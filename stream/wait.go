@@ -54,9 +54,20 @@ func park[R, E, A any](c *core[A], w *waiter[A], q *waitQueue[A], attempt func()
 }
 
 // send1 returns an effect that sends a, waiting for room if the strategy is
-// BackPressure, and reports whether a was accepted.
+// BackPressure, and reports whether a was accepted. It is the core's send
+// step applied to a: one small allocation, the step itself being built once
+// per core (see built).
 func send1[R, E, A any](c *core[A], a A) effect.Effect[R, E, bool] {
-	return effect.Suspend(func() effect.Effect[R, E, bool] {
+	return effect.FlatMap(effect.Succeed[R, E](a), sendStep[R, E](c))
+}
+
+// sendStep returns the core's send step for [R, E], building it on first
+// use.
+func sendStep[R, E, A any](c *core[A]) func(A) effect.Effect[R, E, bool] {
+	if k, ok := cachedAs[func(A) effect.Effect[R, E, bool]](&c.built.send); ok {
+		return k
+	}
+	k := func(a A) effect.Effect[R, E, bool] {
 		switch c.trySend(a) {
 		case sent:
 			return effect.Succeed[R, E](true)
@@ -79,7 +90,9 @@ func send1[R, E, A any](c *core[A], a A) effect.Effect[R, E, bool] {
 		return effect.Map(park[R, E](c, w, &c.sendq, attempt, salvage), func(struct{}) bool {
 			return w.sent == 1
 		})
-	})
+	}
+	cache(&c.built.send, k)
+	return k
 }
 
 // sendAll returns an effect that sends items in order, waiting for room as
@@ -119,9 +132,14 @@ func sendAll[R, E, A any](c *core[A], items []A) effect.Effect[R, E, int] {
 }
 
 // recv1 returns an effect that receives one element, waiting for one, and
-// succeeds with None once the core is closed and drained.
+// succeeds with None once the core is closed and drained. The effect is the
+// same at every call: it is built once per core (see built), so a receive
+// that does not wait allocates nothing.
 func recv1[R, E, A any](c *core[A]) effect.Effect[R, E, effect.Option[A]] {
-	return effect.Suspend(func() effect.Effect[R, E, effect.Option[A]] {
+	if e, ok := cachedAs[effect.Effect[R, E, effect.Option[A]]](&c.built.recv); ok {
+		return e
+	}
+	e := effect.Suspend(func() effect.Effect[R, E, effect.Option[A]] {
 		if a, ok, isClosed := c.tryTake1(); ok {
 			return effect.Succeed[R, E](effect.Some(a))
 		} else if isClosed {
@@ -134,6 +152,8 @@ func recv1[R, E, A any](c *core[A]) effect.Effect[R, E, effect.Option[A]] {
 			return effect.Some(got[0])
 		})
 	})
+	cache(&c.built.recv, e)
+	return e
 }
 
 // recvUpTo returns an effect that receives between 1 and max elements,
