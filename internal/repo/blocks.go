@@ -135,6 +135,8 @@ var KnownImports = map[string]string{
 	"synctest": "testing/synctest", "testing": "testing", "time": "time",
 
 	"eff":         Module + "/eff",
+	"cache":       Module + "/cache",
+	"batch":       Module + "/batch",
 	"effect":      Module + "/effect",
 	"ratelimit":   Module + "/ratelimit",
 	"persistence": Module + "/persistence",
