@@ -274,6 +274,20 @@ func sameOutcome(a, b outcome) bool {
 	return a.failure == b.failure && a.defect == b.defect && slices.Equal(a.log, b.log)
 }
 
+// pathsAgree runs p as built, with the heap path forced and with a budget
+// of 2, and returns what differs from the model, or "".
+func pathsAgree(p *prog) string {
+	var log []int
+	want := model(p, &log)
+	want.log = log
+	for _, budget := range []int32{depthBudget, 0, 2} {
+		if got := runProg(p, budget); !sameOutcome(got, want) {
+			return fmt.Sprintf("budget %d: got %v, want %v", budget, got, want)
+		}
+	}
+	return ""
+}
+
 func pathsProperties(t *testing.T) *gopter.Properties {
 	params := gopter.DefaultTestParameters()
 	params.MinSuccessfulTests = 300
@@ -290,15 +304,7 @@ func TestPropertyTypedAndHeapPathsAgree(t *testing.T) {
 	props.Property("typed path == heap path == model", prop.ForAll(
 		func(seed uint64, depth int) string {
 			p := genProg(rand.New(rand.NewPCG(seed, 7)), depth)
-			var log []int
-			want := model(p, &log)
-			want.log = log
-			for _, budget := range []int32{depthBudget, 0, 2} {
-				if got := runProg(p, budget); !sameOutcome(got, want) {
-					return fmt.Sprintf("budget %d: got %v, want %v", budget, got, want)
-				}
-			}
-			return ""
+			return pathsAgree(p)
 		},
 		gen.UInt64(), gen.IntRange(0, 6),
 	))
@@ -334,15 +340,7 @@ func TestPropertyDeepMixedChainAgrees(t *testing.T) {
 					p = &prog{kind: pSuspend, a: p}
 				}
 			}
-			var log []int
-			want := model(p, &log)
-			want.log = log
-			for _, budget := range []int32{depthBudget, 0, 2} {
-				if got := runProg(p, budget); !sameOutcome(got, want) {
-					return fmt.Sprintf("budget %d: got %v, want %v", budget, got, want)
-				}
-			}
-			return ""
+			return pathsAgree(p)
 		},
 		gen.UInt64(),
 	))
