@@ -108,7 +108,7 @@ func (k *Keyed[K]) get(key K) *Limiter {
 func (k *Keyed[K]) sweepLocked() {
 	for key, l := range k.m {
 		l.mu.Lock()
-		if l.head == nil && l.pol.available(l.now()) == k.capa {
+		if l.queue.Len() == 0 && l.pol.available(l.now()) == k.capa {
 			l.retired = true
 			delete(k.m, key)
 		}

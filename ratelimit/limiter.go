@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/internal/waitq"
 	"github.com/gogoscope/gogoscope/resource"
 )
 
@@ -45,23 +46,22 @@ func (e *CostError) Error() string {
 // limiter's scope closes, every waiter is woken with an interruption whose
 // reason is [ErrClosed], and later acquires fail the same way.
 type Limiter struct {
-	mu         sync.Mutex
-	pol        policy
-	start      time.Time
-	head, tail *waiter // the queue, oldest first
-	nwait      int
-	closed     bool
-	retired    bool // taken out of its Keyed set while at rest: look up again
+	mu      sync.Mutex
+	pol     policy
+	start   time.Time
+	queue   waitq.Queue[*waiter] // oldest first
+	closed  bool
+	retired bool // taken out of its Keyed set while at rest: look up again
 }
 
 // waiter is a fiber queued for cost. It is in the queue while state is
 // waiting; wake, set while its fiber is parked, ends the park.
 type waiter struct {
-	cost       int64
-	state      uint8
-	wake       func()
-	timer      *time.Timer
-	prev, next *waiter
+	cost  int64
+	state uint8
+	wake  func()
+	timer *time.Timer
+	link  waitq.Node[*waiter] // its place in the queue; Value is the waiter
 }
 
 const (
@@ -103,7 +103,7 @@ func (l *Limiter) Available() int64 {
 func (l *Limiter) Waiting() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.nwait
+	return l.queue.Len()
 }
 
 // TryAcquire admits a request of cost and reports true if it can go now and
@@ -118,7 +118,7 @@ func (l *Limiter) TryAcquire(cost int64) bool {
 // admitNowLocked admits cost and reports true if no one waits and the
 // algorithm allows it now.
 func (l *Limiter) admitNowLocked(cost int64) bool {
-	if l.head != nil {
+	if l.queue.Len() > 0 {
 		return false
 	}
 	now := l.now()

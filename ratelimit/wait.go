@@ -28,7 +28,8 @@ func (l *Limiter) wait[R, E any](cost int64, closed, retired effect.Effect[R, E,
 				return effect.Effect[R, E, struct{}]{}
 			}
 			w := &waiter{cost: cost}
-			l.push(w)
+			w.link.Value = w
+			l.queue.Push(&w.link)
 			l.mu.Unlock()
 			return effect.OnExit(l.turn(restore, w, closed), func(x effect.Exit[E, struct{}]) effect.Effect[R, E, struct{}] {
 				if x.IsFailure() {
@@ -52,11 +53,11 @@ func (l *Limiter) turn[R, E any](restore effect.Restore, w *waiter, closed effec
 			return closed
 		}
 		d := int64(-1) // not at the head: wait to get there
-		if l.head == w {
+		if l.queue.FrontValue() == w {
 			now := l.now()
 			if d = l.pol.delay(now, w.cost); d == 0 {
 				l.pol.take(now, w.cost)
-				l.unlink(w)
+				l.queue.Remove(&w.link)
 				w.state = admitted
 				l.wakeHeadLocked()
 				l.mu.Unlock()
@@ -77,7 +78,7 @@ func (l *Limiter) park[R, E any](w *waiter, d int64) effect.Effect[R, E, struct{
 	return effect.Async[R](func(resume func(effect.Exit[E, struct{}])) func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
-		if l.closed || (d < 0 && l.head == w) {
+		if l.closed || (d < 0 && l.queue.FrontValue() == w) {
 			resume(ok)
 			return nil
 		}
@@ -116,8 +117,8 @@ func (l *Limiter) wakeLocked(w *waiter) {
 // wakeHeadLocked tells the waiter now at the head of the queue that its
 // turn has come.
 func (l *Limiter) wakeHeadLocked() {
-	if l.head != nil {
-		l.wakeLocked(l.head)
+	if w := l.queue.FrontValue(); w != nil {
+		l.wakeLocked(w)
 	}
 }
 
@@ -134,8 +135,8 @@ func (l *Limiter) leave(w *waiter) {
 	if w.state != waiting {
 		return
 	}
-	wasHead := l.head == w
-	l.unlink(w)
+	wasHead := l.queue.FrontValue() == w
+	l.queue.Remove(&w.link)
 	w.state = gone
 	if wasHead {
 		l.wakeHeadLocked()
@@ -150,35 +151,9 @@ func (l *Limiter) close() {
 		return
 	}
 	l.closed = true
-	for w := l.head; w != nil; w = l.head {
-		l.unlink(w)
+	for _, n := range l.queue.TakeAll() {
+		w := n.Value
 		w.state = gone
 		l.wakeLocked(w)
 	}
-}
-
-func (l *Limiter) push(w *waiter) {
-	w.prev = l.tail
-	if l.tail != nil {
-		l.tail.next = w
-	} else {
-		l.head = w
-	}
-	l.tail = w
-	l.nwait++
-}
-
-func (l *Limiter) unlink(w *waiter) {
-	if w.prev != nil {
-		w.prev.next = w.next
-	} else {
-		l.head = w.next
-	}
-	if w.next != nil {
-		w.next.prev = w.prev
-	} else {
-		l.tail = w.prev
-	}
-	w.prev, w.next = nil, nil
-	l.nwait--
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/internal/waitq"
 )
 
 // PoolOptions configure a [Pool] of resources of type T. Create is required
@@ -114,9 +115,7 @@ type Pool[T any] struct {
 	live      map[*poolEntry[T]]struct{}
 	size      int
 	inUse     int
-	head      *poolWaiter[T]
-	tail      *poolWaiter[T]
-	nwait     int
+	waiters   waitq.Queue[*poolWaiter[T]] // oldest first
 	leases    uint64
 	closed    bool
 	forced    bool
@@ -179,7 +178,7 @@ func NewPool[R, E, T any](opts PoolOptions[T]) effect.Effect[R, E, *Pool[T]] {
 func (p *Pool[T]) Stats() PoolStats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return PoolStats{Size: p.size, Idle: len(p.idle), InUse: p.inUse, Waiters: p.nwait}
+	return PoolStats{Size: p.size, Idle: len(p.idle), InUse: p.inUse, Waiters: p.waiters.Len()}
 }
 
 // Use returns an effect that borrows a resource from p, runs f on it, and
@@ -379,6 +378,7 @@ func granted[R, E, T any](p *Pool[T], restore effect.Restore, g grant[T], toE fu
 func wait[R, E, T any](p *Pool[T], toE func(error) E) effect.Effect[R, E, grant[T]] {
 	return effect.Async[R](func(resume func(effect.Exit[E, grant[T]])) func() {
 		w := &poolWaiter[T]{}
+		w.link.Value = w
 		w.wake = func(g grant[T]) { resume(effect.Succeeded[E](g)) }
 		p.mu.Lock()
 		if g, ok := p.takeLocked(); ok {
@@ -386,13 +386,13 @@ func wait[R, E, T any](p *Pool[T], toE func(error) E) effect.Effect[R, E, grant[
 			w.wake(g)
 			return nil
 		}
-		p.pushWaiter(w)
+		p.waiters.Push(&w.link)
 		if d := p.opts.AcquireTimeout; d > 0 {
 			w.timer = time.AfterFunc(d, func() {
 				p.mu.Lock()
 				defer p.mu.Unlock()
 				if w.state == semWaiting {
-					p.unlinkWaiter(w)
+					p.waiters.Remove(&w.link)
 					w.state = semGone
 					w.wake(grant[T]{timeout: true})
 				}
@@ -410,7 +410,7 @@ func cancelWait[T any](p *Pool[T], w *poolWaiter[T]) {
 	defer p.mu.Unlock()
 	switch w.state {
 	case semWaiting:
-		p.unlinkWaiter(w)
+		p.waiters.Remove(&w.link)
 		if w.timer != nil {
 			w.timer.Stop()
 		}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/internal/waitq"
 )
 
 // The pool's bookkeeping: every method here runs under p.mu, never blocks
@@ -38,11 +39,11 @@ type grant[T any] struct {
 // poolWaiter is a fiber waiting for a resource. It is in the queue while
 // state is semWaiting; whoever moves it out does so under the lock.
 type poolWaiter[T any] struct {
-	wake       func(grant[T])
-	state      uint8
-	got        grant[T] // what it was granted
-	timer      *time.Timer
-	prev, next *poolWaiter[T]
+	wake  func(grant[T])
+	state uint8
+	got   grant[T] // what it was granted
+	timer *time.Timer
+	link  waitq.Node[*poolWaiter[T]] // its place in p.waiters; Value is the waiter
 }
 
 // takeLocked gives the caller a resource or a slot, or reports that it
@@ -106,8 +107,8 @@ func (p *Pool[T]) releaseLocked(e *poolEntry[T], id uint64) *poolEntry[T] {
 		p.removeLocked(e)
 		return e
 	}
-	if w := p.head; w != nil {
-		p.unlinkWaiter(w)
+	if w := p.waiters.FrontValue(); w != nil {
+		p.waiters.Remove(&w.link)
 		p.lend(e)
 		p.grantLocked(w, grant[T]{e: e})
 		return nil
@@ -146,8 +147,8 @@ func (p *Pool[T]) slotFreedLocked() {
 		p.drainedLocked()
 		return
 	}
-	if w := p.head; w != nil && p.size < p.opts.Max {
-		p.unlinkWaiter(w)
+	if w := p.waiters.FrontValue(); w != nil && p.size < p.opts.Max {
+		p.waiters.Remove(&w.link)
 		p.size++
 		p.inUse++
 		p.grantLocked(w, grant[T]{slot: true})
@@ -191,32 +192,6 @@ func (p *Pool[T]) grantLocked(w *poolWaiter[T], g grant[T]) {
 	w.wake(g)
 }
 
-func (p *Pool[T]) pushWaiter(w *poolWaiter[T]) {
-	w.prev = p.tail
-	if p.tail != nil {
-		p.tail.next = w
-	} else {
-		p.head = w
-	}
-	p.tail = w
-	p.nwait++
-}
-
-func (p *Pool[T]) unlinkWaiter(w *poolWaiter[T]) {
-	if w.prev != nil {
-		w.prev.next = w.next
-	} else {
-		p.head = w.next
-	}
-	if w.next != nil {
-		w.next.prev = w.prev
-	} else {
-		p.tail = w.prev
-	}
-	w.prev, w.next = nil, nil
-	p.nwait--
-}
-
 // evictLocked takes out the resources idle for IdleTimeout or more at now,
 // oldest first, keeping at least Min resources, and returns them for the
 // caller to destroy; each keeps its place until then.
@@ -246,8 +221,8 @@ func (p *Pool[T]) nextEvictionLocked(now time.Time) time.Duration {
 // resources, which it returns for the caller to destroy.
 func (p *Pool[T]) closeLocked() []*poolEntry[T] {
 	p.closed = true
-	for w := p.head; w != nil; w = p.head {
-		p.unlinkWaiter(w)
+	for _, n := range p.waiters.TakeAll() {
+		w := n.Value
 		w.state = semGone
 		if w.timer != nil {
 			w.timer.Stop()

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/internal/waitq"
 )
 
 // Semaphore is a weighted semaphore owned by a scope: a number of permits
@@ -27,9 +28,7 @@ type Semaphore struct {
 
 	mu     sync.Mutex
 	avail  int64
-	head   *semWaiter // the queue, oldest first
-	tail   *semWaiter
-	nwait  int
+	queue  waitq.Queue[*semWaiter] // the waiters, oldest first
 	closed bool
 }
 
@@ -37,10 +36,10 @@ type Semaphore struct {
 // state is semWaiting; whoever moves it out of that state (a grant, a close,
 // the waiter's own cancellation) does so under the semaphore's lock.
 type semWaiter struct {
-	n          int64
-	wake       func(granted bool)
-	state      uint8
-	prev, next *semWaiter
+	n     int64
+	wake  func(granted bool)
+	state uint8
+	link  waitq.Node[*semWaiter] // its place in the queue; Value is the waiter
 }
 
 const (
@@ -78,7 +77,7 @@ func (s *Semaphore) Available() int64 {
 func (s *Semaphore) Waiting() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.nwait
+	return s.queue.Len()
 }
 
 // TryAcquire takes n permits and reports true if they are available now and
@@ -88,7 +87,7 @@ func (s *Semaphore) Waiting() int {
 func (s *Semaphore) TryAcquire(n int64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || s.head != nil || n > s.avail || n < 0 {
+	if s.closed || s.queue.Len() > 0 || n > s.avail || n < 0 {
 		return false
 	}
 	s.avail -= n
@@ -135,7 +134,7 @@ func (s *Semaphore) Acquire[R, E any](n int64) effect.Effect[R, E, struct{}] {
 		case s.closed:
 			s.mu.Unlock()
 			return closed
-		case s.head == nil && n <= s.avail:
+		case s.queue.Len() == 0 && n <= s.avail:
 			s.avail -= n
 			s.mu.Unlock()
 			return effect.Effect[R, E, struct{}]{}
@@ -149,6 +148,7 @@ func (s *Semaphore) Acquire[R, E any](n int64) effect.Effect[R, E, struct{}] {
 func (s *Semaphore) wait[R, E any](n int64) effect.Effect[R, E, struct{}] {
 	return effect.Async[R](func(resume func(effect.Exit[E, struct{}])) func() {
 		w := &semWaiter{n: n}
+		w.link.Value = w
 		w.wake = func(granted bool) {
 			if granted {
 				resume(effect.Succeeded[E](struct{}{}))
@@ -162,13 +162,13 @@ func (s *Semaphore) wait[R, E any](n int64) effect.Effect[R, E, struct{}] {
 			s.mu.Unlock()
 			w.wake(false)
 			return nil
-		case s.head == nil && n <= s.avail:
+		case s.queue.Len() == 0 && n <= s.avail:
 			s.avail -= n
 			s.mu.Unlock()
 			w.wake(true)
 			return nil
 		}
-		s.push(w)
+		s.queue.Push(&w.link)
 		s.mu.Unlock()
 		return func() { s.cancel(w) }
 	})
@@ -181,7 +181,7 @@ func (s *Semaphore) cancel(w *semWaiter) {
 	defer s.mu.Unlock()
 	switch w.state {
 	case semWaiting:
-		s.unlink(w)
+		s.queue.Remove(&w.link)
 		w.state = semGone
 	case semGranted:
 		w.state = semGone
@@ -199,38 +199,12 @@ func (s *Semaphore) grantLocked() {
 	if s.closed {
 		return
 	}
-	for w := s.head; w != nil && w.n <= s.avail; w = s.head {
+	for w := s.queue.FrontValue(); w != nil && w.n <= s.avail; w = s.queue.FrontValue() {
 		s.avail -= w.n
-		s.unlink(w)
+		s.queue.Remove(&w.link)
 		w.state = semGranted
 		w.wake(true)
 	}
-}
-
-func (s *Semaphore) push(w *semWaiter) {
-	w.prev = s.tail
-	if s.tail != nil {
-		s.tail.next = w
-	} else {
-		s.head = w
-	}
-	s.tail = w
-	s.nwait++
-}
-
-func (s *Semaphore) unlink(w *semWaiter) {
-	if w.prev != nil {
-		w.prev.next = w.next
-	} else {
-		s.head = w.next
-	}
-	if w.next != nil {
-		w.next.prev = w.prev
-	} else {
-		s.tail = w.prev
-	}
-	w.prev, w.next = nil, nil
-	s.nwait--
 }
 
 // close stops the semaphore and wakes every waiter with ErrClosed.
@@ -241,8 +215,8 @@ func (s *Semaphore) close() {
 		return
 	}
 	s.closed = true
-	for w := s.head; w != nil; w = s.head {
-		s.unlink(w)
+	for _, n := range s.queue.TakeAll() {
+		w := n.Value
 		w.state = semGone
 		w.wake(false)
 	}
@@ -294,7 +268,7 @@ func (s *Semaphore) WithPermits[R, E, A any](n int64, e effect.Effect[R, E, A]) 
 			case s.closed:
 				s.mu.Unlock()
 				return closed
-			case s.head == nil && n <= s.avail:
+			case s.queue.Len() == 0 && n <= s.avail:
 				s.avail -= n
 				s.mu.Unlock()
 				return use

@@ -196,7 +196,7 @@ func runIn[A any](rt *effect.Runtime, e eff[A]) effect.Exit[error, A] {
 func waiters(b *tbase) int {
 	commitMu.Lock()
 	defer commitMu.Unlock()
-	return b.nw
+	return b.waiters.Len()
 }
 
 var errBoom = errors.New("boom")

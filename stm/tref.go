@@ -1,6 +1,10 @@
 package stm
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/gogoscope/gogoscope/internal/waitq"
+)
 
 // TRef is a transactional reference: a variable that transactions read and
 // write with [TRef.Get] and [TRef.Set], and that changes only when a
@@ -173,8 +177,7 @@ func valueOf[A any](c *cell[A]) A {
 // transactions waiting in Retry for it to change. It is guarded by
 // commitMu.
 type tbase struct {
-	head *wnode
-	nw   int
+	waiters waitq.Queue[*waiter]
 }
 
 // waiter is a transaction blocked in Retry, registered on every TRef it
@@ -186,35 +189,21 @@ type waiter struct {
 	resume func()
 }
 
+// wnode is a waiter's registration on one TRef: its node in that TRef's
+// queue (whose Value is the waiter).
 type wnode struct {
-	w          *waiter
-	on         *tbase
-	prev, next *wnode
+	on   *tbase
+	node waitq.Node[*waiter]
 }
 
 func (b *tbase) pushLocked(w *waiter) {
-	n := &wnode{w: w, on: b, next: b.head}
-	if b.head != nil {
-		b.head.prev = n
-	}
-	b.head = n
-	b.nw++
+	n := &wnode{on: b}
+	n.node.Value = w
+	b.waiters.Push(&n.node)
 	w.nodes = append(w.nodes, n)
 }
 
-func (n *wnode) unlinkLocked() {
-	b := n.on
-	if n.prev != nil {
-		n.prev.next = n.next
-	} else {
-		b.head = n.next
-	}
-	if n.next != nil {
-		n.next.prev = n.prev
-	}
-	n.prev, n.next = nil, nil
-	b.nw--
-}
+func (n *wnode) unlinkLocked() { n.on.waiters.Remove(&n.node) }
 
 // unlinkLocked takes w off every TRef it waits on.
 func (w *waiter) unlinkLocked() {
@@ -227,8 +216,7 @@ func (w *waiter) unlinkLocked() {
 // wakeLocked fires every waiter of b, appending the resumes to call (after
 // commitMu is released) to wake.
 func (b *tbase) wakeLocked(wake []func()) []func() {
-	for b.head != nil {
-		w := b.head.w
+	for w := b.waiters.FrontValue(); w != nil; w = b.waiters.FrontValue() {
 		w.fired = true
 		w.unlinkLocked()
 		if w.resume != nil {

@@ -278,7 +278,7 @@ func (tx *txn) commit() bool {
 	for i := range tx.log {
 		if e := &tx.log[i]; e.pending != nil {
 			e.v.publish(e.pending, wv)
-			if e.b.head != nil {
+			if e.b.waiters.Len() > 0 {
 				wake = e.b.wakeLocked(wake)
 			}
 		}

@@ -60,8 +60,8 @@ func MakeChannel[R, E, A any](capacity int) effect.Effect[R, E, *Channel[A]] {
 // Send returns an effect that sends a and reports whether it was sent: it
 // waits while the buffer is full (or, unbuffered, until a receiver takes a),
 // and reports false if the channel is closed, before or during the wait. The
-// wait is interruptible; an interrupted Send has not sent a. Cost: two small
-// allocations when it does not wait.
+// wait is interruptible; an interrupted Send has not sent a. Cost: one small
+// allocation when it does not wait.
 func (ch *Channel[A]) Send[R, E any](a A) effect.Effect[R, E, bool] { return send1[R, E](&ch.c, a) }
 
 // SendAll returns an effect that sends the elements of as in order, waiting
@@ -77,7 +77,9 @@ func (ch *Channel[A]) SendAll[R, E any](as []A) effect.Effect[R, E, int] {
 
 // Receive returns an effect that waits for an element and succeeds with it,
 // or with None once the channel is closed and drained. The wait is
-// interruptible; an interrupted Receive has not received anything.
+// interruptible; an interrupted Receive has not received anything. The
+// effect is built once per channel and shared: a Receive that does not wait
+// allocates nothing.
 func (ch *Channel[A]) Receive[R, E any]() effect.Effect[R, E, effect.Option[A]] {
 	return recv1[R, E](&ch.c)
 }

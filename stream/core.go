@@ -76,11 +76,37 @@ type core[A any] struct {
 	capacity int // the most buffered elements; < 0 means unbounded
 	strategy Strategy
 	closed   bool
-	recvq    waitq[A]
-	sendq    waitq[A]
+	recvq    waitQueue[A]
+	sendq    waitQueue[A]
 	dropped  atomic.Uint64
 	// onTake, when set, is called without mu after a receive made room.
 	onTake func()
+	built  built
+}
+
+// built holds what the one-element operations of a core build once instead
+// of at every call: the receive effect and the send step, for the last
+// instantiation [R, E] that asked (almost always the only one). The effects
+// are immutable and shared by every caller.
+type built struct {
+	recv atomic.Pointer[any] // an effect.Effect[R, E, effect.Option[A]]
+	send atomic.Pointer[any] // a func(A) effect.Effect[R, E, bool]
+}
+
+// cachedAs returns the value in p if there is one of type T.
+func cachedAs[T any](p *atomic.Pointer[any]) (T, bool) {
+	if v := p.Load(); v != nil {
+		t, ok := (*v).(T)
+		return t, ok
+	}
+	var zero T
+	return zero, false
+}
+
+// cache stores v in p, replacing what was there.
+func cache[T any](p *atomic.Pointer[any], v T) {
+	var box any = v
+	p.Store(&box)
 }
 
 func (c *core[A]) init(capacity int, strategy Strategy) {
@@ -106,11 +132,11 @@ func (c *core[A]) room() int {
 func (c *core[A]) offerLocked(items []A) int {
 	n := 0
 	for len(items) > 0 {
-		r := c.recvq.first
+		r := c.recvq.FrontValue()
 		if r == nil {
 			break
 		}
-		c.recvq.unlink(r)
+		c.recvq.Remove(&r.link)
 		if !r.st.claim(r.idx) {
 			continue
 		}
@@ -160,8 +186,8 @@ func (c *core[A]) trySendLocked(a A) sendStatus {
 	if c.closed {
 		return closed
 	}
-	for r := c.recvq.first; r != nil; r = c.recvq.first {
-		c.recvq.unlink(r)
+	for r := c.recvq.FrontValue(); r != nil; r = c.recvq.FrontValue() {
+		c.recvq.Remove(&r.link)
 		if r.st.claim(r.idx) {
 			r.got = []A{a}
 			r.st.wake()
@@ -193,7 +219,7 @@ func (c *core[A]) trySendLocked(a A) sendStatus {
 // an unbuffered core it does nothing: receivers take from senders directly.
 func (c *core[A]) refillLocked() {
 	for c.room() > 0 {
-		s := c.sendq.first
+		s := c.sendq.FrontValue()
 		if s == nil {
 			return
 		}
@@ -208,7 +234,7 @@ func (c *core[A]) refillLocked() {
 // false, having unlinked s, when s could not be used.
 func (c *core[A]) takeFromSender(s *waiter[A], k int, put func([]A)) bool {
 	if k == len(s.send) {
-		c.sendq.unlink(s)
+		c.sendq.Remove(&s.link)
 		if !s.st.claim(s.idx) {
 			return false
 		}
@@ -219,7 +245,7 @@ func (c *core[A]) takeFromSender(s *waiter[A], k int, put func([]A)) bool {
 		return true
 	}
 	if !s.st.pending() {
-		c.sendq.unlink(s)
+		c.sendq.Remove(&s.link)
 		return false
 	}
 	put(s.send[:k])
@@ -239,7 +265,7 @@ func (c *core[A]) tryTakeLocked(max int) []A {
 	}
 	var out []A
 	for len(out) < max {
-		s := c.sendq.first
+		s := c.sendq.FrontValue()
 		if s == nil {
 			break
 		}
@@ -261,7 +287,7 @@ func (c *core[A]) tryTake1Locked() (a A, ok bool) {
 		c.refillLocked()
 		return a, true
 	}
-	for s := c.sendq.first; s != nil; s = c.sendq.first {
+	for s := c.sendq.FrontValue(); s != nil; s = c.sendq.FrontValue() {
 		if c.takeFromSender(s, 1, func(vals []A) { a = vals[0] }) {
 			return a, true
 		}
@@ -305,9 +331,9 @@ func (c *core[A]) close() bool {
 		return false
 	}
 	c.closed = true
-	for _, q := range []*waitq[A]{&c.recvq, &c.sendq} {
-		for w := q.first; w != nil; w = q.first {
-			q.unlink(w)
+	for _, q := range []*waitQueue[A]{&c.recvq, &c.sendq} {
+		for w := q.FrontValue(); w != nil; w = q.FrontValue() {
+			q.Remove(&w.link)
 			if w.st.claim(w.idx) {
 				w.closed = true
 				w.st.wake()
@@ -332,5 +358,5 @@ func (c *core[A]) len() int {
 // hasRoomLocked reports whether one more element would be accepted without
 // waiting or dropping.
 func (c *core[A]) hasRoomLocked() bool {
-	return c.closed || c.recvq.first != nil || c.room() > 0
+	return c.closed || c.recvq.FrontValue() != nil || c.room() > 0
 }

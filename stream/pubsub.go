@@ -39,7 +39,7 @@ type PubSub[A any] struct {
 	mu      sync.Mutex
 	closed  bool
 	subs    []*Subscription[A]
-	pubq    waitq[A] // publishers waiting for room (BackPressure)
+	pubq    waitQueue[A] // publishers waiting for room (BackPressure)
 	waiting atomic.Int32
 }
 
@@ -81,7 +81,7 @@ func (p *PubSub[A]) Publish[R, E any](a A) effect.Effect[R, E, bool] {
 			p.mu.Unlock()
 			return effect.Succeed[R, E](false)
 		}
-		if p.strategy != BackPressure || (p.pubq.first == nil && p.roomLocked(a)) {
+		if p.strategy != BackPressure || (p.pubq.FrontValue() == nil && p.roomLocked(a)) {
 			p.deliverLocked(a)
 			p.mu.Unlock()
 			return effect.Succeed[R, E](true)
@@ -101,7 +101,7 @@ func parkPublisher[R, E, A any](p *PubSub[A], a A) effect.Effect[R, E, bool] {
 		// makes room after the look then sees a publisher waiting, and
 		// pumps.
 		p.waiting.Add(1)
-		if p.closed || (p.pubq.first == nil && p.roomLocked(a)) {
+		if p.closed || (p.pubq.FrontValue() == nil && p.roomLocked(a)) {
 			p.waiting.Add(-1)
 			if w.closed = p.closed; !w.closed {
 				p.deliverLocked(a)
@@ -110,7 +110,7 @@ func parkPublisher[R, E, A any](p *PubSub[A], a A) effect.Effect[R, E, bool] {
 			resume(effect.Exit[E, struct{}]{})
 			return nil
 		}
-		p.pubq.push(w)
+		p.pubq.Push(w.node())
 		p.mu.Unlock()
 		return func() {
 			p.mu.Lock()
@@ -133,8 +133,7 @@ func parkPublisher[R, E, A any](p *PubSub[A], a A) effect.Effect[R, E, bool] {
 }
 
 func (p *PubSub[A]) unlinkPublisher(w *waiter[A]) {
-	if w.linked {
-		p.pubq.unlink(w)
+	if p.pubq.Remove(&w.link) {
 		p.waiting.Add(-1)
 	}
 }
@@ -183,7 +182,7 @@ func (p *PubSub[A]) pump() {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for w := p.pubq.first; w != nil; w = p.pubq.first {
+	for w := p.pubq.FrontValue(); w != nil; w = p.pubq.FrontValue() {
 		if !w.st.pending() {
 			p.unlinkPublisher(w)
 			continue
@@ -211,7 +210,7 @@ func (p *PubSub[A]) Close() {
 	p.closed = true
 	subs := p.subs
 	p.subs = nil
-	for w := p.pubq.first; w != nil; w = p.pubq.first {
+	for w := p.pubq.FrontValue(); w != nil; w = p.pubq.FrontValue() {
 		p.unlinkPublisher(w)
 		if w.st.claim(0) {
 			w.closed = true

@@ -56,7 +56,7 @@ func NewUnboundedQueue[A any]() *Queue[A] {
 // [Dropping] a full queue drops a (false); with [Sliding] it drops the
 // oldest element instead (true). Offering to a closed queue reports false,
 // and so does an Offer that was waiting when the queue was closed. Cost:
-// two small allocations when it does not wait.
+// one small allocation when it does not wait.
 func (q *Queue[A]) Offer[R, E any](a A) effect.Effect[R, E, bool] { return send1[R, E](&q.c, a) }
 
 // OfferAll returns an effect that adds the elements of as in order, waiting
@@ -73,7 +73,9 @@ func (q *Queue[A]) OfferAll[R, E any](as []A) effect.Effect[R, E, int] {
 
 // Take returns an effect that removes the oldest element, waiting for one,
 // and succeeds with it, or with None once the queue is closed and drained.
-// The wait is interruptible; an interrupted Take has removed nothing.
+// The wait is interruptible; an interrupted Take has removed nothing. The
+// effect is built once per queue and shared: a Take that does not wait
+// allocates nothing.
 func (q *Queue[A]) Take[R, E any]() effect.Effect[R, E, effect.Option[A]] { return recv1[R, E](&q.c) }
 
 // TakeUpTo returns an effect that removes between 1 and max of the oldest

@@ -201,10 +201,10 @@ func (r *recvArm[R, E, A, B]) tryLocked() bool {
 
 func (r *recvArm[R, E, A, B]) registerLocked(st *waitState, idx int) {
 	r.w.st, r.w.idx, r.w.max = st, idx, 1
-	r.c.recvq.push(&r.w)
+	r.c.recvq.Push(r.w.node())
 }
 
-func (r *recvArm[R, E, A, B]) unregisterLocked() { r.c.recvq.unlink(&r.w) }
+func (r *recvArm[R, E, A, B]) unregisterLocked() { r.c.recvq.Remove(&r.w.link) }
 
 func (r *recvArm[R, E, A, B]) then() effect.Effect[R, E, B] {
 	if !r.ready && len(r.w.got) > 0 {
@@ -240,10 +240,10 @@ func (s *sendArm[R, E, A, B]) tryLocked() bool {
 
 func (s *sendArm[R, E, A, B]) registerLocked(st *waitState, idx int) {
 	s.w.st, s.w.idx, s.w.send = st, idx, []A{s.a}
-	s.c.sendq.push(&s.w)
+	s.c.sendq.Push(s.w.node())
 }
 
-func (s *sendArm[R, E, A, B]) unregisterLocked() { s.c.sendq.unlink(&s.w) }
+func (s *sendArm[R, E, A, B]) unregisterLocked() { s.c.sendq.Remove(&s.w.link) }
 
 func (s *sendArm[R, E, A, B]) then() effect.Effect[R, E, B] {
 	if !s.ready {
@@ -311,10 +311,10 @@ func (r *batchArm[R, E, A, B]) tryLocked() bool {
 
 func (r *batchArm[R, E, A, B]) registerLocked(st *waitState, idx int) {
 	r.w.st, r.w.idx, r.w.max = st, idx, r.max
-	r.c.recvq.push(&r.w)
+	r.c.recvq.Push(r.w.node())
 }
 
-func (r *batchArm[R, E, A, B]) unregisterLocked() { r.c.recvq.unlink(&r.w) }
+func (r *batchArm[R, E, A, B]) unregisterLocked() { r.c.recvq.Remove(&r.w.link) }
 
 func (r *batchArm[R, E, A, B]) then() effect.Effect[R, E, B] {
 	if r.got == nil {

@@ -42,7 +42,7 @@ func isSubsequence(sub, xs []int) bool {
 func assertNoPublisherWaits[A any](t testing.TB, at string, p *PubSub[A]) {
 	t.Helper()
 	p.mu.Lock()
-	linked := p.pubq.first != nil
+	linked := p.pubq.Len() > 0
 	p.mu.Unlock()
 	if w := p.waiting.Load(); linked || w != 0 {
 		t.Errorf("%s: publishers left queued: %v, counted as waiting: %d", at, linked, w)

@@ -197,7 +197,7 @@ const (
 func assertIdle[A any](t testing.TB, at, name string, c *core[A], sides side) {
 	t.Helper()
 	c.mu.Lock()
-	s, r := c.sendq.first != nil, c.recvq.first != nil
+	s, r := c.sendq.Len() > 0, c.recvq.Len() > 0
 	c.mu.Unlock()
 	if s && sides&senders != 0 || r && sides&receivers != 0 {
 		t.Errorf("%s: %s: waiters left linked: senders %v, receivers %v", at, name, s, r)

@@ -26,7 +26,7 @@ import (
 // reported as a success. If restore is not nil, the caller runs
 // uninterruptibly, and only the wait itself is made interruptible again,
 // with restore.
-func park[R, E, A any](c *core[A], w *waiter[A], q *waitq[A], attempt func() bool, salvage func() bool, restore *effect.Restore) effect.Effect[R, E, struct{}] {
+func park[R, E, A any](c *core[A], w *waiter[A], q *waitQueue[A], attempt func() bool, salvage func() bool, restore *effect.Restore) effect.Effect[R, E, struct{}] {
 	st := &waitState{}
 	w.st = st
 	wait := effect.Async[R, E, struct{}](func(resume func(effect.Exit[E, struct{}])) func() {
@@ -37,12 +37,12 @@ func park[R, E, A any](c *core[A], w *waiter[A], q *waitq[A], attempt func() boo
 			resume(effect.Exit[E, struct{}]{})
 			return nil
 		}
-		q.push(w)
+		q.Push(w.node())
 		c.mu.Unlock()
 		return func() {
 			c.mu.Lock()
 			if st.cancel() {
-				q.unlink(w)
+				q.Remove(&w.link)
 			}
 			c.mu.Unlock()
 		}
@@ -59,9 +59,20 @@ func park[R, E, A any](c *core[A], w *waiter[A], q *waitq[A], attempt func() boo
 }
 
 // send1 returns an effect that sends a, waiting for room if the strategy is
-// BackPressure, and reports whether a was accepted.
+// BackPressure, and reports whether a was accepted. It is the core's send
+// step applied to a: one small allocation, the step itself being built once
+// per core (see built).
 func send1[R, E, A any](c *core[A], a A) effect.Effect[R, E, bool] {
-	return effect.Suspend(func() effect.Effect[R, E, bool] {
+	return effect.FlatMap(effect.Succeed[R, E](a), sendStep[R, E](c))
+}
+
+// sendStep returns the core's send step for [R, E], building it on first
+// use.
+func sendStep[R, E, A any](c *core[A]) func(A) effect.Effect[R, E, bool] {
+	if k, ok := cachedAs[func(A) effect.Effect[R, E, bool]](&c.built.send); ok {
+		return k
+	}
+	k := func(a A) effect.Effect[R, E, bool] {
 		switch c.trySend(a) {
 		case sent:
 			return effect.Succeed[R, E](true)
@@ -84,7 +95,9 @@ func send1[R, E, A any](c *core[A], a A) effect.Effect[R, E, bool] {
 		return effect.Map(park[R, E](c, w, &c.sendq, attempt, salvage, nil), func(struct{}) bool {
 			return w.sent == 1
 		})
-	})
+	}
+	cache(&c.built.send, k)
+	return k
 }
 
 // sendAll returns an effect that sends items in order, waiting for room as
@@ -137,9 +150,14 @@ func sendAllMasked[R, E, A any](c *core[A], items []A, restore *effect.Restore) 
 }
 
 // recv1 returns an effect that receives one element, waiting for one, and
-// succeeds with None once the core is closed and drained.
+// succeeds with None once the core is closed and drained. The effect is the
+// same at every call: it is built once per core (see built), so a receive
+// that does not wait allocates nothing.
 func recv1[R, E, A any](c *core[A]) effect.Effect[R, E, effect.Option[A]] {
-	return effect.Suspend(func() effect.Effect[R, E, effect.Option[A]] {
+	if e, ok := cachedAs[effect.Effect[R, E, effect.Option[A]]](&c.built.recv); ok {
+		return e
+	}
+	e := effect.Suspend(func() effect.Effect[R, E, effect.Option[A]] {
 		if a, ok, isClosed := c.tryTake1(); ok {
 			return effect.Succeed[R, E](effect.Some(a))
 		} else if isClosed {
@@ -152,6 +170,8 @@ func recv1[R, E, A any](c *core[A]) effect.Effect[R, E, effect.Option[A]] {
 			return effect.Some(got[0])
 		})
 	})
+	cache(&c.built.recv, e)
+	return e
 }
 
 // recvUpTo returns an effect that receives between 1 and max elements,
@@ -196,9 +216,9 @@ func recvContext[A any](ctx context.Context, c *core[A], max int) ([]A, error) {
 	w := &waiter[A]{st: st, max: max}
 	c.mu.Lock()
 	if w.got = c.tryTakeLocked(max); w.got == nil && !c.closed {
-		c.recvq.push(w)
+		c.recvq.Push(w.node())
 	}
-	parked := w.linked
+	parked := w.link.Queued()
 	c.mu.Unlock()
 	if parked {
 		select {
@@ -207,7 +227,7 @@ func recvContext[A any](ctx context.Context, c *core[A], max int) ([]A, error) {
 			c.mu.Lock()
 			gaveUp := st.cancel()
 			if gaveUp {
-				c.recvq.unlink(w)
+				c.recvq.Remove(&w.link)
 			}
 			c.mu.Unlock()
 			if gaveUp {

@@ -1,6 +1,10 @@
 package stream
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/gogoscope/gogoscope/internal/waitq"
+)
 
 // waitState is shared by the waiters of one blocking operation: one waiter
 // for a send or a receive, one per case for a Select. Exactly one party wins
@@ -48,39 +52,16 @@ type waiter[A any] struct {
 	// closed is set when the core's close completed the waiter.
 	closed bool
 
-	prev, next *waiter[A]
-	linked     bool
+	// link is the waiter's place in a core's queue (its Value is the
+	// waiter itself, set by node).
+	link waitq.Node[*waiter[A]]
 }
 
-// waitq is an intrusive FIFO list of waiters.
-type waitq[A any] struct {
-	first, last *waiter[A]
-}
+// waitQueue is a core's FIFO queue of waiters: the shared [waitq.Queue].
+type waitQueue[A any] = waitq.Queue[*waiter[A]]
 
-func (q *waitq[A]) push(w *waiter[A]) {
-	w.prev, w.next, w.linked = q.last, nil, true
-	if q.last != nil {
-		q.last.next = w
-	} else {
-		q.first = w
-	}
-	q.last = w
-}
-
-// unlink removes w if it is in the list; it does nothing otherwise.
-func (q *waitq[A]) unlink(w *waiter[A]) {
-	if !w.linked {
-		return
-	}
-	if w.prev != nil {
-		w.prev.next = w.next
-	} else {
-		q.first = w.next
-	}
-	if w.next != nil {
-		w.next.prev = w.prev
-	} else {
-		q.last = w.prev
-	}
-	w.prev, w.next, w.linked = nil, nil, false
+// node returns w's queue node, pointing back to w, for [waitq.Queue.Push].
+func (w *waiter[A]) node() *waitq.Node[*waiter[A]] {
+	w.link.Value = w
+	return &w.link
 }

@@ -1,8 +1,9 @@
 // Package waitq is the one waiter queue of gogoscope: an intrusive,
-// doubly linked FIFO list that the blocking primitives of effect, stream
-// and resource keep their parked waiters in (a scope's finalizers, a
-// deferred's awaiters, a semaphore's or a pool's acquirers, a queue's
-// senders and receivers).
+// doubly linked FIFO list that the blocking primitives of effect, stream,
+// resource, ratelimit and stm keep their parked waiters in (a deferred's
+// awaiters, a semaphore's or a pool's acquirers, a channel's or a pubsub's
+// senders and receivers, a rate limiter's queue, the transactions retrying
+// on a TRef).
 //
 // A waiter is a [Node] that the primitive allocates when an operation must
 // wait; Push parks it at the back, Remove unlinks it in O(1) wherever it is
@@ -11,6 +12,20 @@
 // the primitive guards it with its own lock, which is also what makes
 // "complete a waiter" and "cancel a waiter" mutually exclusive. The zero
 // Queue is empty and ready to use.
+//
+// A primitive whose waiter is a struct of its own embeds a Node whose
+// Value points back to that struct (one allocation per wait):
+//
+//	type waiter struct {
+//		n    int64
+//		link waitq.Node[*waiter]
+//	}
+//
+//	w := &waiter{n: n}
+//	w.link.Value = w
+//	q.Push(&w.link)          // park
+//	q.Remove(&w.link)        // cancel: a no-op if already served
+//	head := q.FrontValue()   // the oldest waiter, or nil
 package waitq
 
 // Node is an element of a [Queue], carrying the waiter's Value.
@@ -40,6 +55,17 @@ func (q *Queue[T]) Len() int { return q.n }
 
 // Front returns the oldest node of q, or nil if q is empty.
 func (q *Queue[T]) Front() *Node[T] { return q.first }
+
+// FrontValue returns the Value of the oldest node of q, or T's zero value
+// if q is empty. When T is a pointer to the waiter that embeds the node, it
+// is the waiter at the head of the queue, or nil.
+func (q *Queue[T]) FrontValue() T {
+	if q.first == nil {
+		var zero T
+		return zero
+	}
+	return q.first.Value
+}
 
 // Back returns the newest node of q, or nil if q is empty.
 func (q *Queue[T]) Back() *Node[T] { return q.last }

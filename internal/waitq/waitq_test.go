@@ -12,10 +12,20 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
+// values returns q's values front to back, checking that the backward
+// links agree (it returns nil, which no non-empty model equals, if not).
 func values(q *Queue[int]) []int {
 	var out []int
 	for n := q.Front(); n != nil; n = n.Next() {
 		out = append(out, n.Value)
+	}
+	var back []int
+	for n := q.Back(); n != nil; n = n.Prev() {
+		back = append(back, n.Value)
+	}
+	slices.Reverse(back)
+	if !slices.Equal(out, back) {
+		return []int{-1}
 	}
 	return out
 }
@@ -92,8 +102,47 @@ func TestQueueMatchesSliceModel(t *testing.T) {
 			if !slices.Equal(values(&q), model) || q.Len() != len(model) {
 				return false
 			}
+			if len(model) > 0 && (q.FrontValue() != model[0] || q.Back().Value != model[len(model)-1]) {
+				return false
+			}
+			if len(model) == 0 && (q.FrontValue() != 0 || q.Front() != nil || q.Back() != nil) {
+				return false
+			}
 		}
 		return true
 	}, gen.SliceOf(gen.IntRange(0, 1000))))
 	props.TestingRun(t)
+}
+
+// A waiter that embeds its node is served through FrontValue, and a node
+// that was served or taken is not removed twice.
+func TestEmbeddedNodeFrontValue(t *testing.T) {
+	type waiter struct {
+		id   int
+		link Node[*waiter]
+	}
+	var q Queue[*waiter]
+	if q.FrontValue() != nil {
+		t.Fatal("FrontValue of an empty queue: want nil")
+	}
+	ws := make([]*waiter, 3)
+	for i := range ws {
+		ws[i] = &waiter{id: i}
+		ws[i].link.Value = ws[i]
+		q.Push(&ws[i].link)
+	}
+	if w := q.FrontValue(); w != ws[0] {
+		t.Fatalf("FrontValue: got %v, want waiter 0", w.id)
+	}
+	q.Remove(&ws[0].link)
+	if w := q.FrontValue(); w != ws[1] {
+		t.Fatalf("after removing the head: got %v, want waiter 1", w.id)
+	}
+	taken := q.TakeAll()
+	if len(taken) != 2 || taken[0].Value != ws[1] || taken[1].Value != ws[2] {
+		t.Fatal("TakeAll: want waiters 1 and 2, oldest first")
+	}
+	if q.Remove(&ws[1].link) || q.FrontValue() != nil || q.Len() != 0 {
+		t.Fatal("a taken node must not be removed again; the queue must be empty")
+	}
 }
