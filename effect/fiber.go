@@ -75,6 +75,12 @@ type fiber struct {
 	own atomic.Pointer[Scope]
 	// stepHook is the runtime's step hook when the fiber was made (tests).
 	stepHook func(FiberID) bool
+	// refs are the fiber's FiberRef values (fiberref.go): nil until the
+	// fiber, or an ancestor before the fork, sets one. They are not part
+	// of locals, which regions restore: a value set inside a region stays.
+	// refCtx is the last context made for Try with them.
+	refs   *refTable
+	refCtx *refContext
 
 	mu        sync.Mutex
 	done      bool
@@ -106,6 +112,9 @@ func (f *fiber) init(rt *Runtime, parent *fiber, home *Scope, ctx context.Contex
 	f.locals = locals{interruptible: true}
 	if parent != nil {
 		f.parent = parent.id
+		f.refs = parent.refs.forked()
+	} else {
+		f.refs = refsFromContext(ctx)
 	}
 	f.ctx = ctx
 	if h := rt.stepHook.Load(); h != nil {
@@ -255,17 +264,45 @@ func (f *fiber) interruptErr() error {
 // resource's inside an acquire or release step, one that is never
 // cancelled in any other uninterruptible region, a guard's inside a guard,
 // and the fiber's own cancellable context otherwise.
+// When the fiber has FiberRef values, the context carries them.
 func (f *fiber) tryContext() context.Context {
 	if rc := f.locals.resource; rc != nil {
-		return rc
+		return f.withRefs(rc)
 	}
 	if !f.locals.interruptible {
-		return context.WithoutCancel(f.baseContext())
+		ctx := context.WithoutCancel(f.baseContext())
+		if f.refs != nil {
+			return &refContext{Context: ctx, tab: f.refs}
+		}
+		return ctx
 	}
 	if c := f.locals.ctx; c != nil {
+		return f.withRefs(c)
+	}
+	return f.withRefs(f.liveContext())
+}
+
+// withRefs returns ctx, one of the fiber's own contexts (comparable
+// pointers), carrying the fiber's FiberRef values if it has any; the last
+// such context is kept for the next Try.
+func (f *fiber) withRefs(ctx context.Context) context.Context {
+	if f.refs == nil {
+		return ctx
+	}
+	if c := f.refCtx; c != nil && c.tab == f.refs && c.Context == ctx {
 		return c
 	}
-	return f.liveContext()
+	c := &refContext{Context: ctx, tab: f.refs}
+	f.refCtx = c
+	return c
+}
+
+// joinRefs merges into f's FiberRef values those that the ended fiber
+// child changed (see MergeOnJoin).
+func (f *fiber) joinRefs(child *fiber) {
+	if child.refs != nil && child.refs != f.refs {
+		f.refs = f.refs.joined(child.refs, child.id, f.id)
+	}
 }
 
 // liveContext returns the cancellable context of the fiber in its current
@@ -606,6 +643,13 @@ func start[R, E, A any](rt *Runtime, parent *fiber, home *Scope, env R, e Effect
 		fb.exit = Exit[E, A]{cause: CauseInterrupt[E](by, ErrScopeClosed)}
 		f.finishLocked(nil, false)
 		return fb
+	}
+	if ps := home.policies; ps != nil {
+		// The fiber waits for its admission first (policy.go); it starts
+		// uninterruptible so that the wait always runs and gives back its
+		// place in line, and runs e interruptibly.
+		t.e = admitted(ps, ps.line.join(), e)
+		f.locals.interruptible = false
 	}
 	spawn(t)
 	return fb
