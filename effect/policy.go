@@ -41,8 +41,15 @@ import (
 //     concurrency limit starts fibers in fork order, whatever the
 //     scheduler does.
 //   - Nesting stacks. A scope opened inside a scope with policies has its
-//     parent's policies, then its own: a fiber is admitted by the outer
-//     ones first, then the inner ones, and released in the reverse order.
+//     own policies, then its parent's: a fiber is admitted by the inner
+//     ones first, then the outer ones, and released in the reverse order.
+//     Inner first, so that a fiber never holds a permit of the wider
+//     limit while it waits for the narrower one (which would leave the
+//     wider limit's capacity idle), and an inner breaker refuses before
+//     the fiber queues for an outer permit. Every fiber takes its scopes'
+//     policies in that one order, so admissions cannot wait on each
+//     other in a cycle. Policies of one scope are asked in the order
+//     given to [WithPolicy].
 //   - Releases learn the outcome. Once the fiber has ended and its own scope
 //     has closed (its children ended, its finalizers run), each Release is
 //     called with nil on success, or the error that the fiber's end reads
@@ -131,8 +138,8 @@ func checkOptions(fn string, opts []ScopeOption) {
 	}
 }
 
-// Policies returns the policies that admit the fibers forked in the scope:
-// its parent's, then its own; nil if none.
+// Policies returns the policies that admit the fibers forked in the scope,
+// in the order they are asked: its own, then its parent's; nil if none.
 func (s *Scope) Policies() []Policy {
 	if s.policies == nil {
 		return nil
@@ -155,11 +162,11 @@ func (s *Scope) apply(opts []ScopeOption) {
 	if len(o.policies) == 0 {
 		return
 	}
-	var all []Policy
+	all := o.policies
 	if s.policies != nil {
 		all = append(all, s.policies.policies...)
 	}
-	s.policies = &policySet{policies: append(all, o.policies...)}
+	s.policies = &policySet{policies: all}
 }
 
 // IsInterruption reports whether err is an interruption and nothing else:
@@ -177,7 +184,7 @@ func IsInterruption(err error) bool {
 	return errors.As(err, &ie)
 }
 
-// policySet is the policies of a scope (its parent's, then its own) and the
+// policySet is the policies of a scope (its own, then its parent's) and the
 // line of the fibers forked under them. Scopes opened inside share it until
 // they add policies of their own.
 type policySet struct {

@@ -189,28 +189,32 @@ func TestPolicyNesting(t *testing.T) {
 	inner := &recorder{name: "inner", ev: ev}
 	prog := ScopedWith(ScopedWith(forkJoinExit(ev.note("run")), WithPolicy(inner)), WithPolicy(outer))
 	mustRun(t, prog)
-	want := []string{"outer admit", "inner admit", "run", "inner release ok", "outer release ok"}
+	want := []string{"inner admit", "outer admit", "run", "outer release ok", "inner release ok"}
 	if got := ev.get(); !slices.Equal(got, want) {
 		t.Fatalf("got %v\nwant %v", got, want)
 	}
 
-	// An inner refusal releases the outer admission as an interruption.
+	// An outer refusal releases the inner admission as an interruption.
 	ev2 := &events{}
-	outer2 := &recorder{name: "outer", ev: ev2}
-	refusing := &recorder{name: "inner", ev: ev2, refuse: errors.New("no")}
-	ex := mustRun(t, ScopedWith(ScopedWith(forkJoinExit(ev2.note("run")), WithPolicy(refusing)), WithPolicy(outer2)))
+	inner2 := &recorder{name: "inner", ev: ev2}
+	refusing := &recorder{name: "outer", ev: ev2, refuse: errors.New("no")}
+	ex := mustRun(t, ScopedWith(ScopedWith(forkJoinExit(ev2.note("run")), WithPolicy(inner2)), WithPolicy(refusing)))
 	if ex.IsSuccess() || ex.Err().Error() != "no" {
 		t.Fatalf("child: got %v", ex)
 	}
-	want = []string{"outer admit", "inner admit", "outer release interrupted"}
+	want = []string{"inner admit", "outer admit", "inner release interrupted"}
 	if got := ev2.get(); !slices.Equal(got, want) {
 		t.Fatalf("got %v\nwant %v", got, want)
 	}
 
 	// Two policies in one option, and two options, add up in order.
-	s := NewRuntime().NewScope(WithPolicy(outer, inner), WithPolicy(outer2))
-	if got := s.Policies(); len(got) != 3 || got[0] != Policy(outer) || got[2] != Policy(outer2) {
+	s := NewRuntime().NewScope(WithPolicy(outer, inner), WithPolicy(inner2))
+	if got := s.Policies(); len(got) != 3 || got[0] != Policy(outer) || got[2] != Policy(inner2) {
 		t.Fatalf("Policies: %v", got)
+	}
+	sub := mustRun(t, Extend(s, MakeScope[any, error](WithPolicy(refusing))))
+	if got := sub.Policies(); len(got) != 4 || got[0] != Policy(refusing) || got[1] != Policy(outer) {
+		t.Fatalf("Policies of a child scope: %v", got)
 	}
 }
 
@@ -220,12 +224,12 @@ func TestPolicyInterruptedWhileWaiting(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ev := &events{}
 		gate := NewDeferred[error, struct{}]()
-		outer := &recorder{name: "outer", ev: ev}
-		p := &recorder{name: "p", ev: ev, gate: gate}
+		outer := &recorder{name: "outer", ev: ev, gate: gate}
+		p := &recorder{name: "p", ev: ev}
 		type fib = *Fiber[error, struct{}]
 		prog := FlatMap(ForEach([]string{"a", "b", "c"}, func(s string) Effect[any, error, fib] { return Fork(ev.note("run " + s)) }),
 			func(fs []fib) Effect[any, error, []Exit[error, struct{}]] {
-				// a waits at p's gate, b and c in the line: interrupt b (in
+				// a waits at outer's gate, b and c in the line: interrupt b (in
 				// the middle of the line), then a, then open the gate.
 				return AndThen(Sleep[any, error](time.Second),
 					AndThen(Interrupt[any](fs[1]), AndThen(Interrupt[any](fs[0]),
@@ -236,10 +240,10 @@ func TestPolicyInterruptedWhileWaiting(t *testing.T) {
 		if !exits[0].IsInterrupted() || !exits[1].IsInterrupted() || !exits[2].IsSuccess() {
 			t.Fatalf("exits: %v", exits)
 		}
-		// a was admitted by outer, then released; b left the line before
-		// its turn, admitted by nothing.
-		want := []string{"outer admit", "outer release interrupted",
-			"outer admit", "p admit", "run c", "p release ok", "outer release ok"}
+		// a was admitted by p (inner first), then interrupted at outer's
+		// gate; b left the line before its turn; c was admitted by p, then
+		// outer.
+		want := []string{"p admit", "p release interrupted", "p admit", "outer admit", "run c", "outer release ok", "p release ok"}
 		if got := ev.get(); !slices.Equal(got, want) {
 			t.Fatalf("got %v\nwant %v", got, want)
 		}
