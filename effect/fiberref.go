@@ -57,8 +57,10 @@ type FiberRefOption[A any] func(*FiberRef[A])
 // CopyOnFork returns an option that makes a forked child start with
 // copy(parent's value) instead of the parent's value itself: for a mutable
 // value (a map, a slice, a pointer to a struct) that parent and child must
-// not share. copy runs on the forking fiber, at the fork; a panic in it is a
-// defect of the [Fork]. It panics if copy is nil.
+// not share. It copies the values that fibers set: the initial value, which
+// every fiber that never set the FiberRef reads, is shared, so make it nil
+// (or never change it in place). copy runs on the forking fiber, at the
+// fork; a panic in it is a defect of the [Fork]. It panics if copy is nil.
 func CopyOnFork[A any](copy func(A) A) FiberRefOption[A] {
 	if copy == nil {
 		panic("effect.CopyOnFork: copy must not be nil")
