@@ -13,13 +13,13 @@ import (
 // is made with [WithPolicy] ([Runtime.NewScope], [ScopedWith], [MakeScope]);
 // every fiber forked in it, or in a scope opened inside it, is admitted by
 // each of them before its effect runs, without wrapping each call.
-// [resource.Semaphore] (a concurrency limit) and [resource.CircuitBreaker]
+// resource.Semaphore (a concurrency limit) and resource.CircuitBreaker
 // implement it; [PolicyFunc] makes one of a function.
 //
 // Admit returns an effect that runs on the new fiber, before its effect: it
 // waits, interruptibly, until the fiber may run, and succeeds with the
 // [Release] that gives back what it took, or fails with the error that
-// refuses the fiber (a *[resource.BreakerOpenError]). If the wait is
+// refuses the fiber (a *resource.BreakerOpenError). If the wait is
 // interrupted it must give back anything it took. Admit itself is called on
 // the new fiber, when its turn has come.
 //
