@@ -13,7 +13,7 @@ PKGS        := ./...
 # the library must not assume Linux.
 CROSS       := darwin/arm64 windows/amd64
 
-.PHONY: example newcomer test vet lint fmt fmt-check tidy-check cross bench tools services-up services-down
+.PHONY: example newcomer test vet lint fmt fmt-check tidy-check cross bench tools services-up services-down browser-up
 
 ## example: run the quickstart program on its embedded defaults
 example:
@@ -92,3 +92,8 @@ cross:
 ## bench: every benchmark, each beside its raw-Go baseline
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+
+## browser-up: install Debian's chromium if it is missing and print its path
+## (the inspector's browser test reads it from CHROME_PATH)
+browser-up:
+	@scripts/chromium.sh

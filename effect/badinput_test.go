@@ -29,6 +29,9 @@ func TestNilFunctionsPanicAtConstruction(t *testing.T) {
 		f    func()
 	}{
 		{"effect.Map: f must not be nil", func() { Map[any, error, int, int](e, nil) }},
+		{"effect.Await: fb must not be nil", func() { Await[any, error, int](nil) }},
+		{"effect.Join: fb must not be nil", func() { Join[any, error, int](nil) }},
+		{"effect.Interrupt: fb must not be nil", func() { Interrupt[any, error, int](nil) }},
 		{"effect.Map: f must not be nil", func() { e.Map[int](nil) }},
 		{"effect.FlatMap: k must not be nil", func() { FlatMap[any, error, int, int](e, nil) }},
 		{"effect.Sync: fn must not be nil", func() { Sync[any, error, int](nil) }},

@@ -579,12 +579,18 @@ func (fb *Fiber[E, A]) Wait(ctx context.Context) (Exit[E, A], error) {
 // Await returns an effect that waits for fb to end and succeeds with its
 // exit. The wait is interruptible.
 func Await[R, E, A any](fb *Fiber[E, A]) Effect[R, E, Exit[E, A]] {
+	if fb == nil {
+		panic("effect.Await: fb must not be nil")
+	}
 	return Effect[R, E, Exit[E, A]]{op: &awaitOp[R, E, A]{fb: fb}}
 }
 
 // Join returns an effect that waits for fb to end and ends as it did. The
 // wait is interruptible.
 func Join[R, E, A any](fb *Fiber[E, A]) Effect[R, E, A] {
+	if fb == nil {
+		panic("effect.Join: fb must not be nil")
+	}
 	return Effect[R, E, A]{op: &joinOp[R, E, A]{fb: fb}}
 }
 
@@ -593,6 +599,9 @@ func Join[R, E, A any](fb *Fiber[E, A]) Effect[R, E, A] {
 // is interruptible: if the caller is interrupted first, fb is still
 // interrupted but no longer awaited.
 func Interrupt[R, E, A any](fb *Fiber[E, A]) Effect[R, E, Exit[E, A]] {
+	if fb == nil {
+		panic("effect.Interrupt: fb must not be nil")
+	}
 	return Effect[R, E, Exit[E, A]]{op: &awaitOp[R, E, A]{fb: fb, mode: awaitStop}}
 }
 

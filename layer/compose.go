@@ -81,6 +81,11 @@ func Field[RIn, E, S, A any](l *Layer[RIn, E, A], set func(*S, A)) Part[RIn, E, 
 // failures seen, and whatever was acquired stays in the build's scope, to
 // be released, newest first, when it closes. With no part, the layer
 // builds the zero S; with one, it builds it without forking.
+//
+// Struct is also how a service with several dependencies is built: gather
+// them into a struct of its own, then call the constructor with [Map] —
+// layer.Struct(Field(repo, ...), Field(audit, ...)).Map(func(d deps) *Svc {
+// return NewSvc(d.Repo, d.Audit) }); see the example.
 func Struct[RIn, E, S any](parts ...Part[RIn, E, S]) *Layer[RIn, E, S] {
 	for i, p := range parts {
 		if p.build == nil {

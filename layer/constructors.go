@@ -63,13 +63,19 @@ func AcquireRelease[RIn, E, A, X any](acquire effect.Effect[RIn, E, A], release 
 	})
 }
 
-// Resource returns a layer over a plain Go resource: open acquires it (its
-// context carries the values of the build's context; it is not cancelled,
-// since acquisition is uninterruptible) and close releases it when the
-// build's scope closes, in reverse order of acquisition. For example
-// layer.Resource(openPool, (*Pool).Close). A failing open fails the layer;
-// a failing close is reported as an [*Error] with Op "release" and does
-// not stop the other releases.
+// Resource returns a layer over a plain Go resource: open acquires it from
+// the layer's input and close releases it when the build's scope closes, in
+// reverse order of acquisition. For example
+// layer.Resource(openPool, (*Pool).Close).
+//
+// The context handed to open lives as long as the resource: it carries the
+// values of the build's context, has no deadline, and is cancelled only
+// after close has returned (at once if open fails), so a connection, a
+// transaction or a process that open starts with it stays usable for the
+// whole life of the build. open and close run uninterruptibly. A failing
+// open fails the layer; a failing close is reported as an [*Error] with Op
+// "release" and does not stop the other releases. For a resource that needs
+// no input, use [Open].
 func Resource[RIn, A any](open func(ctx context.Context, in RIn) (A, error), close func(A) error) *Layer[RIn, error, A] {
 	mustFunc("Resource", "open", open == nil)
 	mustFunc("Resource", "close", close == nil)

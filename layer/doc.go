@@ -6,9 +6,9 @@
 // may fail with an E. Layers are values: define them once, compose them,
 // and build them when the program starts.
 //
-//	cfg   := layer.Succeed[any, error](Settings{DSN: dsn})
+//	cfg   := layer.From(LoadSettings)
 //	pool  := cfg.To(layer.Resource(OpenPool, (*Pool).Close).Named("db pool"))
-//	users := pool.To(layer.Sync[error](NewUserRepo))
+//	users := pool.To(layer.New(NewUserRepo))
 //	app   := layer.Struct(
 //		layer.Field(users, func(e *Env, r UserRepo) { e.Users = r }),
 //		layer.Field(cfg.To(logLayer), func(e *Env, l *slog.Logger) { e.Log = l }),
@@ -16,6 +16,11 @@
 //
 //	env, scope, err := layer.Build(ctx, app, nil) // at start
 //	defer scope.Close(ctx)                        // at shutdown: reverse order
+//
+// Everyday layers fail with error and are written without type arguments
+// ([Value], [From], [New], [Try], [Open], and [Func] and [Resource], whose
+// types come from their functions); [Succeed], [Sync], [AcquireRelease] and
+// [FromEffect] keep a typed failure E for those who want one.
 //
 // What the package guarantees:
 //
@@ -51,13 +56,20 @@
 //	}
 //	type Eff[A any] = effect.Effect[Env, error, A]
 //
-// An effect reads a service with [effect.Access] or [effect.AccessEffect]:
+// An effect reads its services through the environment's kit
+// (eff.For, in package eff), whose Try hands the environment to plain Go:
+//
+//	var app = eff.For[Env]()
 //
 //	func greet(id int) Eff[string] {
-//		return effect.AccessEffect(func(env Env) Eff[string] {
-//			return effect.Widen[Env](env.Users.Find(id)).Map(hello)
+//		return app.Try(func(ctx context.Context, env Env) (string, error) {
+//			u, err := env.Users.Find(ctx, id)
+//			return "hello, " + u.Name, err
 //		})
 //	}
+//
+// or, when the service returns effects, with app.With (or
+// [effect.AccessEffect]).
 //
 // Library code that should work in any environment offering a service
 // states it as a constraint, and the compiler checks each use:
@@ -71,11 +83,17 @@
 //
 // # Which function to use
 //
-// Making a layer:
-//   - a value you already have: [Succeed];
-//   - a constructor of a service from its dependencies (NewRepo(db)): [Sync];
-//   - plain Go that may fail or block (parse, dial): [Func];
-//   - a resource with plain Go open and close functions: [Resource];
+// Making a layer (the first name of each line needs no input: the roots of
+// a graph):
+//   - a value you already have: [Value]; with a typed failure: [Succeed];
+//   - a constructor without dependencies (LoadSettings()): [From];
+//   - a constructor of a service from its dependency (NewRepo(db)): [New];
+//     with a typed failure: [Sync]; from several dependencies: [Struct],
+//     then [Map] (see the example of Struct);
+//   - plain Go that may fail or block (parse, read a file): [Try], or [Func]
+//     with an input;
+//   - a resource with plain Go open and close functions, open's context
+//     living until close has run: [Open], or [Resource] with an input;
 //   - a resource as effects: [AcquireRelease];
 //   - anything else written as an effect (several resources, background
 //     fibers, retries): [FromEffect].

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/layer"
 )
@@ -50,17 +51,17 @@ type AppEnv struct {
 }
 
 // countUsers is an effect that needs an AppEnv.
-var countUsers = effect.Access[AppEnv, error](func(env AppEnv) string {
+var countUsers = eff.For[AppEnv]().Sync(func(env AppEnv) string {
 	return fmt.Sprintf("%s has %d users", env.Name, env.Repo.Count())
 })
 
 var (
-	settings = layer.Succeed[any, error](Settings{DSN: "postgres://db"})
+	settings = layer.Value(Settings{DSN: "postgres://db"})
 	db       = settings.To(layer.Resource(OpenDB, (*DB).Close).Named("db"))
-	repo     = db.To(layer.Sync[error](NewRepo))
+	repo     = db.To(layer.New(NewRepo))
 	app      = layer.Struct(
 		layer.Field(repo, func(e *AppEnv, r Repo) { e.Repo = r }),
-		layer.Field(layer.Succeed[any, error]("shop"), func(e *AppEnv, n string) { e.Name = n }),
+		layer.Field(layer.Value("shop"), func(e *AppEnv, n string) { e.Name = n }),
 	)
 )
 
@@ -86,8 +87,8 @@ func ExampleBuild() {
 // Provide removes an effect's requirement: the layer is built, the effect
 // runs, and the layer's resources are released.
 func ExampleProvide() {
-	prog := layer.Provide(countUsers, app) // effect.Effect[any, error, string]
-	msg, err := effect.Run(context.Background(), prog, nil)
+	prog := layer.Provide(countUsers, app) // an eff.Effect[string]: it needs nothing more
+	msg, err := eff.Run(context.Background(), prog)
 	fmt.Println(msg, err)
 	// Output:
 	// open postgres://db
@@ -98,11 +99,11 @@ func ExampleProvide() {
 // Acquire builds a layer inside an effect; its resources belong to the
 // current scope.
 func ExampleAcquire() {
-	prog := effect.Scoped(effect.FlatMap(layer.Acquire(db), func(d *DB) effect.Effect[any, error, string] {
+	prog := eff.Scoped(effect.Map(layer.Acquire(db), func(d *DB) string {
 		fmt.Println("using", d.dsn)
-		return effect.Succeed[any, error]("done")
+		return "done"
 	}))
-	fmt.Println(effect.Run(context.Background(), prog, nil))
+	fmt.Println(eff.Run(context.Background(), prog))
 	// Output:
 	// open postgres://db
 	// using postgres://db
@@ -113,7 +114,7 @@ func ExampleAcquire() {
 // Tests swap a service for a fake one: the real layer is not built at all.
 func ExampleOverride() {
 	testApp := layer.Override(app, repo.Replace(fakeRepo{n: 42}))
-	msg, err := effect.Run(context.Background(), layer.Provide(countUsers, testApp), nil)
+	msg, err := eff.Run(context.Background(), layer.Provide(countUsers, testApp))
 	fmt.Println(msg, err)
 	// Output:
 	// shop has 42 users <nil>
@@ -126,7 +127,7 @@ func ExampleLayer_ReplaceWith() {
 		fmt.Println("wrapping the real repo")
 		return r
 	})
-	msg, _ := effect.Run(context.Background(), layer.Provide(countUsers, app.Override(repo.ReplaceWith(traced))), nil)
+	msg, _ := eff.Run(context.Background(), layer.Provide(countUsers, app.Override(repo.ReplaceWith(traced))))
 	fmt.Println(msg)
 	// Output:
 	// open postgres://db

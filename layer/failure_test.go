@@ -40,12 +40,18 @@ func TestFailingPartInterruptsSiblingsAndReleasesExactlyWhatWasAcquired(t *testi
 	j := &journal{}
 	// "slow" acquires and then waits forever; "bad" fails once "slow" has
 	// acquired. The build must interrupt "slow" and release its resource.
+	//
+	// "acquired" is signalled from inside the region that OnInterrupt
+	// guards, not before it: signalled earlier (a Tap on the acquire, as
+	// this test once did), "bad" could fail and the interruption reach "slow"
+	// between the signal and the installation of OnInterrupt, so that "slow
+	// interrupted" was never journaled (6 runs in 500 under -race). Here
+	// every interruption that can follow the signal is seen by the handler.
 	acquired := make(chan struct{})
+	signal := effect.Sync[string, error](func() struct{} { close(acquired); return struct{}{} })
 	slow := layer.FromEffect(effect.AndThen(
-		layer.Acquire(resource(j, "slow")).Tap(func(string) effect.Effect[string, error, struct{}] {
-			return effect.Sync[string, error](func() struct{} { close(acquired); return struct{}{} })
-		}),
-		effect.Never[string, error, string]().OnInterrupt(func(error) effect.Effect[string, error, struct{}] {
+		layer.Acquire(resource(j, "slow")),
+		effect.AndThen(signal, effect.Never[string, error, string]()).OnInterrupt(func(error) effect.Effect[string, error, struct{}] {
 			return effect.Sync[string, error](func() struct{} {
 				j.add("slow interrupted")
 				return struct{}{}

@@ -19,9 +19,10 @@ import (
 // build's scope and released, in reverse order of acquisition, when that
 // scope closes.
 //
-// Make layers with the constructors ([Succeed], [Sync], [Func],
-// [FromEffect], [AcquireRelease], [Resource]) and combine them with [To],
-// [Struct] and [Map]. The zero Layer is not usable.
+// Make layers with the constructors ([Value], [From], [New], [Try],
+// [Open], [Func], [Resource]; with a typed failure [Succeed], [Sync],
+// [AcquireRelease], [FromEffect]) and combine them with [To], [Struct] and
+// [Map]. The zero Layer is not usable.
 type Layer[RIn, E, ROut any] struct {
 	// id is the identity used for memoization and by [Override]; copies
 	// made by Named and Fresh share it, so they stand for the same layer.

@@ -1,6 +1,7 @@
 package layer_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -23,6 +24,11 @@ func TestProgrammingErrorsPanicWithAClearMessage(t *testing.T) {
 		{"Field nil set", func() { layer.Field[any, error, struct{}, int](ok, nil) }, "layer.Field: set must not be nil"},
 		{"zero Part", func() { layer.Struct(layer.Part[any, error, struct{}]{}) }, "layer.Struct: parts[0] must be made by layer.Field"},
 		{"zero Replacement", func() { layer.Override(ok, layer.Replacement{}) }, "layer.Override: replacements[0] must be made by"},
+		{"From nil", func() { layer.From[int](nil) }, "layer.From: f must not be nil"},
+		{"New nil", func() { layer.New[int, int](nil) }, "layer.New: f must not be nil"},
+		{"Try nil", func() { layer.Try[int](nil) }, "layer.Try: f must not be nil"},
+		{"Open nil open", func() { layer.Open(nil, func(int) error { return nil }) }, "layer.Open: open must not be nil"},
+		{"Open nil close", func() { layer.Open(func(context.Context) (int, error) { return 0, nil }, nil) }, "layer.Open: close must not be nil"},
 		{"Named nil", func() { nilLayer.Named("x") }, "layer.Layer.Named: the receiver must be a layer"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

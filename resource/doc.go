@@ -15,8 +15,9 @@
 // # Interruption safety
 //
 // Every blocking step (waiting for permits, for a pooled resource, for a
-// health check or a creation) is interruptible, and no interruption point
-// leaks: a waiter that is interrupted leaves the queue, and gives back what
+// health check) is interruptible — a pool's creation is an acquire step,
+// which ends before an interruption takes effect — and no interruption
+// point leaks: a waiter that is interrupted leaves the queue, and gives back what
 // reached it at that same moment. [Semaphore.WithPermits], [Use] and
 // [CircuitBreaker.Execute] hold what they take exactly for the length of an
 // effect, whatever its outcome. The tests prove it by interrupting these

@@ -21,13 +21,25 @@ type PoolOptions[T any] struct {
 	// and destructions in progress included: a resource let go of keeps its
 	// place until its Destroy has run.
 	Max int
-	// Create makes a resource. It runs on the fiber that borrows, when no
-	// idle resource is left and the pool is below Max; it is interruptible
-	// if that fiber is. Lift plain Go with [effect.Try].
+	// Create makes a resource; it is required, and NewPool panics without
+	// it. It runs on the fiber that borrows, when no idle resource is left
+	// and the pool is below Max (and for the Min resources, on the fiber
+	// that makes the pool).
+	//
+	// Create is an acquire step, as in [effect.AcquireRelease]: it runs
+	// uninterruptibly, and the context that [effect.Try] (or eff.Try) hands
+	// to plain Go inside it lives as long as the resource: it keeps the
+	// values of the borrower's context, has no deadline, and is cancelled
+	// only after Destroy of that resource has run (at once if Create
+	// fails). So a connection, a process from exec.CommandContext or a
+	// session begun with it stays usable while the pool holds it. Since an
+	// interruption waits for Create to end, bound a slow creation in Create
+	// itself (a dial timeout).
 	Create effect.Effect[any, error, T]
 	// Destroy, if set, releases a resource the pool lets go of: invalidated,
-	// unhealthy, evicted, or drained at close. It runs uninterruptibly; its
-	// failure goes to OnDestroyError, and the resource is gone either way.
+	// unhealthy, evicted, or drained at close. It runs uninterruptibly, with
+	// the resource's context (see Create) still alive; its failure goes to
+	// OnDestroyError, and the resource is gone either way.
 	Destroy func(T) effect.Effect[any, error, struct{}]
 	// Check, if set, is the health check on borrow: it runs on every idle
 	// resource about to be lent, and a resource whose check fails is
@@ -82,7 +94,8 @@ type PoolStats struct {
 // whatever happens; [Pool.AcquireScoped] ties a borrow to the current scope;
 // [Pool.Acquire] with [Pool.Release] or [Pool.Invalidate] is the manual
 // form. Interrupting a borrower at any point, waiting, creating or checking
-// included, never leaks a resource nor a slot.
+// included, never leaks a resource nor a slot (an interruption during a
+// creation takes effect once the creation has ended).
 //
 // When the pool's scope closes, the pool drains: waiters are woken with an
 // interruption whose reason is [ErrClosed], idle resources are destroyed,
@@ -90,6 +103,11 @@ type PoolStats struct {
 // later borrows fail with ErrClosed.
 type Pool[T any] struct {
 	opts PoolOptions[T]
+	// items is the parent of the scopes of the resources, one each, which
+	// hold their Destroy and the life of their context (see create). It is
+	// a child of the pool's scope opened before the drain was registered,
+	// so it closes after the drain, and closes what a drain left.
+	items *effect.Scope
 
 	mu        sync.Mutex
 	idle      []*poolEntry[T] // oldest first; lent from the end
@@ -118,15 +136,20 @@ type Lease[T any] struct {
 func (l Lease[T]) Value() T { return l.e.value }
 
 // NewPool returns an effect that makes a pool owned by the current scope,
-// creates its Min resources (interruptibly; if one fails, NewPool fails and
-// the ones made are destroyed when the scope closes), and, with an
-// IdleTimeout, starts the eviction fiber in the current scope. The pool's
-// failures are of type E, so E must be able to hold an error: error or any.
-// It panics if E cannot, or if an option is out of range (Max not positive,
-// Min outside [0, Max], a negative duration).
+// creates its Min resources (one after the other, each an acquire step as
+// [PoolOptions] says; if one fails, NewPool fails and the ones made are
+// destroyed when the scope closes), and, with an IdleTimeout, starts the
+// eviction fiber in the current scope. The pool's failures are of type E,
+// so E must be able to hold an error: error or any. It panics if E cannot,
+// if Create is missing (the zero Effect, which would lend zero values), or
+// if an option is out of range (Max not positive, Min outside [0, Max], a
+// negative duration).
 func NewPool[R, E, T any](opts PoolOptions[T]) effect.Effect[R, E, *Pool[T]] {
 	bad := func(rule string, v any) { panic(fmt.Sprintf("resource.NewPool: %s, got %v", rule, v)) }
 	switch {
+	case reflect.ValueOf(opts.Create).IsZero():
+		panic("resource.NewPool: opts.Create must be set: a pool without it would lend zero values " +
+			"(make it with effect.Try or eff.Try)")
 	case opts.Max <= 0:
 		bad("Max must be > 0", opts.Max)
 	case opts.Min < 0 || opts.Min > opts.Max:
@@ -141,11 +164,14 @@ func NewPool[R, E, T any](opts PoolOptions[T]) effect.Effect[R, E, *Pool[T]] {
 	toE := errorTo[E]("resource.NewPool")
 	return effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[R, E, *Pool[T]] {
 		p := &Pool[T]{opts: opts, live: map[*poolEntry[T]]struct{}{}}
-		start := effect.AddFinalizer(func(error) effect.Effect[R, E, struct{}] { return drain[R, E](p) })
-		if opts.IdleTimeout > 0 {
-			start = effect.AndThen(start, effect.Void(effect.Fork(evictor[R, E](p))))
-		}
-		return effect.AndThen(start, effect.As(restore.Apply(fill[R](p, opts.Min, toE)), p))
+		return effect.FlatMap(effect.MakeScope[R, E](), func(items *effect.Scope) effect.Effect[R, E, *Pool[T]] {
+			p.items = items
+			start := effect.AddFinalizer(func(error) effect.Effect[R, E, struct{}] { return drain[R, E](p) })
+			if opts.IdleTimeout > 0 {
+				start = effect.AndThen(start, effect.Void(effect.Fork(evictor[R, E](p))))
+			}
+			return effect.AndThen(start, effect.As(restore.Apply(fill[R](p, opts.Min, toE)), p))
+		})
 	})
 }
 
@@ -232,9 +258,10 @@ func isBroken[E, T any](p *Pool[T], c effect.Cause[E]) (broken bool, bug any) {
 
 // Acquire returns an effect that borrows a resource: an idle one (health
 // checked if [PoolOptions.Check] is set), or a new one while the pool is
-// below Max, or the first one to come back, waiting in line. The wait, the
-// creation and the check are interruptible, and an interrupted borrow gives
-// back whatever it held. It fails with Create's error, with a
+// below Max, or the first one to come back, waiting in line. The wait and
+// the check are interruptible, the creation is not (it is an acquire step:
+// see [PoolOptions]), and an interrupted borrow gives back whatever it
+// held. It fails with Create's error, with a
 // *[effect.TimeoutError] after AcquireTimeout, or with an interruption whose
 // reason is [ErrClosed] once the pool has closed.
 //
@@ -289,7 +316,8 @@ func (p *Pool[T]) Invalidate[R, E any](l Lease[T]) effect.Effect[R, E, struct{}]
 }
 
 // acquire is the borrow, to run in an uninterruptible region: restore
-// makes the waits, creations and checks interruptible as the caller was.
+// makes the waits and checks interruptible as the caller was (a creation
+// stays uninterruptible: see create).
 func acquire[R, E, T any](p *Pool[T], restore effect.Restore, toE func(error) E) effect.Effect[R, E, Lease[T]] {
 	return effect.Suspend(func() effect.Effect[R, E, Lease[T]] {
 		p.mu.Lock()
@@ -313,19 +341,19 @@ func granted[R, E, T any](p *Pool[T], restore effect.Restore, g grant[T], toE fu
 	case g.timeout:
 		return effect.Fail[R, Lease[T]](toE(&effect.TimeoutError{After: p.opts.AcquireTimeout}))
 	case g.slot:
-		return effect.MatchCauseEffect(restore.Apply(effect.Widen[R](p.opts.Create)),
+		return effect.MatchCauseEffect(effect.Widen[R](create(p)),
 			func(c effect.Cause[error]) effect.Effect[R, E, Lease[T]] {
 				p.mu.Lock()
 				p.freeSlotLocked()
 				p.mu.Unlock()
 				return effect.FailCause[R, Lease[T]](effect.MapCause(c, toE))
 			},
-			func(v T) effect.Effect[R, E, Lease[T]] {
+			func(m made[T]) effect.Effect[R, E, Lease[T]] {
 				p.mu.Lock()
-				e, ok := p.addedLocked(v)
+				e, ok := p.addedLocked(m)
 				p.mu.Unlock()
 				if !ok {
-					return effect.AndThen(destroy[R, E](p, &poolEntry[T]{value: v}), closedEffect[R, E, Lease[T]]())
+					return effect.AndThen(destroy[R, E](p, &poolEntry[T]{value: m.value, scope: m.scope}), closedEffect[R, E, Lease[T]]())
 				}
 				return effect.Succeed[R, E](Lease[T]{e: e, id: e.lease})
 			})
@@ -411,16 +439,16 @@ func fill[R, E, T any](p *Pool[T], n int, toE func(error) E) effect.Effect[R, E,
 		p.size++
 		p.inUse++
 		p.mu.Unlock()
-		return effect.MatchCauseEffect(effect.Widen[R](p.opts.Create),
+		return effect.MatchCauseEffect(effect.Widen[R](create(p)),
 			func(c effect.Cause[error]) effect.Effect[R, E, struct{}] {
 				p.mu.Lock()
 				p.freeSlotLocked()
 				p.mu.Unlock()
 				return effect.FailCause[R, struct{}](effect.MapCause(c, toE))
 			},
-			func(v T) effect.Effect[R, E, struct{}] {
+			func(m made[T]) effect.Effect[R, E, struct{}] {
 				p.mu.Lock()
-				p.idleLocked(v)
+				p.idleLocked(m)
 				p.mu.Unlock()
 				return fill[R](p, n-1, toE)
 			})

@@ -6,22 +6,58 @@ import (
 	"github.com/gogoscope/gogoscope/effect"
 )
 
-// destroy returns the effect that destroys the resource of e (nothing for a
-// nil e or without a Destroy), uninterruptibly; a failure goes to
-// OnDestroyError.
-func destroy[R, E, T any](p *Pool[T], e *poolEntry[T]) effect.Effect[R, E, struct{}] {
-	if e == nil || p.opts.Destroy == nil {
-		return effect.Unit[R, E]()
+// made is a resource just created, with its own scope.
+type made[T any] struct {
+	value T
+	scope *effect.Scope
+}
+
+// create returns the effect that makes a resource as an acquire step: in a
+// scope of its own, a child of the pool's items scope, Create runs under
+// [effect.AcquireRelease], which registers the resource's Destroy in that
+// scope. So the context plain Go sees in Create lives until that scope is
+// closed — by destroy, after Destroy has run — and not a moment less. If
+// Create fails, the empty scope is closed at once.
+func create[T any](p *Pool[T]) effect.Effect[any, error, made[T]] {
+	return effect.FlatMap(effect.Extend(p.items, effect.MakeScope[any, error]()), func(s *effect.Scope) effect.Effect[any, error, made[T]] {
+		acquired := effect.Extend(s, effect.AcquireRelease(p.opts.Create, func(v T) effect.Effect[any, error, struct{}] {
+			return destroyValue(p, v)
+		}))
+		return effect.MatchCauseEffect(acquired,
+			func(c effect.Cause[error]) effect.Effect[any, error, made[T]] {
+				return effect.AndThen(effect.CloseScope[any, error](s), effect.FailCause[any, made[T]](c))
+			},
+			func(v T) effect.Effect[any, error, made[T]] {
+				return effect.Succeed[any, error](made[T]{value: v, scope: s})
+			})
+	})
+}
+
+// destroyValue runs Destroy on v (nothing without a Destroy); a failure goes
+// to OnDestroyError, so it fails only if OnDestroyError panics.
+func destroyValue[T any](p *Pool[T], v T) effect.Effect[any, error, struct{}] {
+	if p.opts.Destroy == nil {
+		return effect.Unit[any, error]()
 	}
-	d := effect.Widen[R](effect.Suspend(func() effect.Effect[any, error, struct{}] { return p.opts.Destroy(e.value) }))
-	return effect.Uninterruptible(effect.MatchCauseEffect(d,
-		func(c effect.Cause[error]) effect.Effect[R, E, struct{}] {
+	d := effect.Suspend(func() effect.Effect[any, error, struct{}] { return p.opts.Destroy(v) })
+	return effect.MatchCauseEffect(d,
+		func(c effect.Cause[error]) effect.Effect[any, error, struct{}] {
 			if h := p.opts.OnDestroyError; h != nil {
 				h(effect.FailedWith[error, struct{}](c).Err())
 			}
-			return effect.Unit[R, E]()
+			return effect.Unit[any, error]()
 		},
-		func(struct{}) effect.Effect[R, E, struct{}] { return effect.Unit[R, E]() }))
+		func(struct{}) effect.Effect[any, error, struct{}] { return effect.Unit[any, error]() })
+}
+
+// destroy returns the effect that destroys the resource of e (nothing for a
+// nil e), uninterruptibly: it closes the resource's scope, which runs
+// Destroy and then ends the resource's context.
+func destroy[R, E, T any](p *Pool[T], e *poolEntry[T]) effect.Effect[R, E, struct{}] {
+	if e == nil {
+		return effect.Unit[R, E]()
+	}
+	return effect.CloseScope[R, E](e.scope)
 }
 
 // discard destroys the resource of e, taken out of the pool with its place

@@ -1,6 +1,10 @@
 package resource
 
-import "time"
+import (
+	"time"
+
+	"github.com/gogoscope/gogoscope/effect"
+)
 
 // The pool's bookkeeping: every method here runs under p.mu, never blocks
 // and runs no effect; what must happen next (a destroy, a wake-up) is
@@ -17,8 +21,9 @@ import "time"
 // poolEntry is one resource of the pool.
 type poolEntry[T any] struct {
 	value     T
-	lease     uint64    // the current borrower's lease, 0 if none
-	idleSince time.Time // when it last became idle
+	scope     *effect.Scope // the resource's own scope: closing it destroys it
+	lease     uint64        // the current borrower's lease, 0 if none
+	idleSince time.Time     // when it last became idle
 }
 
 // grant is what a waiter receives: a resource, a slot to create one in, or
@@ -69,21 +74,21 @@ func (p *Pool[T]) lend(e *poolEntry[T]) {
 // addedLocked records a resource created in a slot and lends it to its
 // creator; after a forced drain it reports false, the slot freed, and the
 // caller destroys the value.
-func (p *Pool[T]) addedLocked(v T) (*poolEntry[T], bool) {
+func (p *Pool[T]) addedLocked(m made[T]) (*poolEntry[T], bool) {
 	if p.forced {
 		p.size--
 		p.inUse--
 		return nil, false
 	}
-	e := &poolEntry[T]{value: v}
+	e := &poolEntry[T]{value: m.value, scope: m.scope}
 	p.live[e] = struct{}{}
 	p.lend(e)
 	return e, true
 }
 
 // idleLocked puts a newly created resource straight into the idle list.
-func (p *Pool[T]) idleLocked(v T) {
-	e := &poolEntry[T]{value: v, idleSince: time.Now()}
+func (p *Pool[T]) idleLocked(m made[T]) {
+	e := &poolEntry[T]{value: m.value, scope: m.scope, idleSince: time.Now()}
 	p.live[e] = struct{}{}
 	p.idle = append(p.idle, e)
 	p.inUse--

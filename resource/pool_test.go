@@ -466,6 +466,12 @@ func TestPoolMisuse(t *testing.T) {
 	o.IdleTimeout = -1
 	mustPanic("IdleTimeout must be >= 0", func() { resource.NewPool[any, error](o) })
 	mustPanic("resource.NewPool: the failure type E (int) cannot hold an error", func() { resource.NewPool[any, int](f.options(0, 1)) })
+	o = f.options(0, 2)
+	o.Create = effect.Effect[any, error, *conn]{}
+	mustPanic("resource.NewPool: opts.Create must be set: a pool without it would lend zero values", func() { resource.NewPool[any, error](o) })
+	mustPanic("resource.NewPool: opts.Create must be set", func() {
+		resource.NewPool[any, error](resource.PoolOptions[int]{Max: 1})
+	})
 
 	// A create that fails at NewPool fails it.
 	f.failNext = 1

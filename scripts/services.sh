@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # services.sh: the servers that gogoscope's persistence tests talk to —
-# Redis, PostgreSQL 15 and MariaDB — on 127.0.0.1, from Debian's packages.
+# Redis, PostgreSQL 15 and MariaDB — on 127.0.0.1, from Debian's packages; and
+# Chromium for the inspector page's browser test (CHROME_PATH).
 #
 #   scripts/services.sh up     install what is missing, start what is not
 #                              running, create the test user and database,
@@ -61,6 +62,8 @@ need_packages() {
 	command -v mariadbd >/dev/null || missing+=(mariadb-server)
 	command -v mariadb >/dev/null || missing+=(mariadb-client)
 	[ -x /usr/lib/postgresql/$PG_VERSION/bin/postgres ] || missing+=(postgresql-$PG_VERSION)
+	# Chromium drives the inspector page's browser test (CHROME_PATH).
+	command -v chromium >/dev/null || command -v chromium-browser >/dev/null || missing+=(chromium)
 	if [ ${#missing[@]} -gt 0 ]; then
 		log "installing ${missing[*]}"
 		export DEBIAN_FRONTEND=noninteractive
@@ -162,6 +165,9 @@ print_env() {
 		export POSTGRES_DSN='postgres://$DB_USER:$DB_PASS@127.0.0.1:$POSTGRES_PORT/$DB_NAME?sslmode=disable'
 		export MYSQL_DSN='$DB_USER:$DB_PASS@tcp(127.0.0.1:$MYSQL_PORT)/$DB_NAME'
 	EOF
+	local chrome
+	chrome=$(command -v chromium || command -v chromium-browser || true)
+	[ -z "$chrome" ] || echo "export CHROME_PATH='$chrome'"
 }
 
 case "${1:-}" in

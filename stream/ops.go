@@ -319,3 +319,42 @@ func (s Stream[R, E, A]) MapError[E2 any](f func(E) E2) Stream[R, E2, A] {
 		return effect.MapError(p, f)
 	}))
 }
+
+// FilterMap returns a stream of f applied to each element of s, keeping the
+// results for which f reports true: a Filter and a Map in one pass, for a
+// conversion that may not apply (parsing, a type assertion, a lookup). f
+// must not block; use [Stream.MapEffect] then [Stream.Filter] for effectful
+// work. Cost: one new chunk per chunk that keeps something; chunks that
+// keep nothing are skipped without an effect step of their own.
+func (s Stream[R, E, A]) FilterMap[B any](f func(A) (B, bool)) Stream[R, E, B] {
+	return FilterMap(s, f)
+}
+
+// FilterMap is the package-function form of [Stream.FilterMap].
+func FilterMap[R, E, A, B any](s Stream[R, E, A], f func(A) (B, bool)) Stream[R, E, B] {
+	if f == nil {
+		panic("stream.FilterMap: f must not be nil")
+	}
+	return mapPull(s, func(p pull[R, E, A]) pull[R, E, B] {
+		var loop pull[R, E, B]
+		loop = effect.FlatMap(p, func(c []A) pull[R, E, B] {
+			if len(c) == 0 {
+				return ended[R, E, B]()
+			}
+			var out []B
+			for _, a := range c {
+				if b, ok := f(a); ok {
+					if out == nil {
+						out = make([]B, 0, len(c))
+					}
+					out = append(out, b)
+				}
+			}
+			if out == nil {
+				return loop
+			}
+			return effect.Succeed[R, E](out)
+		})
+		return loop
+	})
+}

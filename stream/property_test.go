@@ -21,7 +21,7 @@ type op struct {
 }
 
 func (o op) String() string {
-	return fmt.Sprintf("%s(%d)", []string{"map+", "map*", "filter%", "take", "drop", "scanSum", "takeWhile<", "groupSum"}[o.Kind], o.K)
+	return fmt.Sprintf("%s(%d)", []string{"map+", "map*", "filter%", "take", "drop", "scanSum", "takeWhile<", "groupSum", "filterMapHalf%"}[o.Kind], o.K)
 }
 
 func (o op) stream(s S[int]) S[int] {
@@ -40,8 +40,10 @@ func (o op) stream(s S[int]) S[int] {
 		return s.Scan(0, func(acc, i int) int { return acc + i })
 	case 6:
 		return s.TakeWhile(func(i int) bool { return i < o.K*10 })
-	default:
+	case 7:
 		return Grouped(s, o.K+1).Map(func(g []int) int { return sum(g) })
+	default:
+		return s.FilterMap(func(i int) (int, bool) { return i / 2, i%(o.K+1) == 0 })
 	}
 }
 
@@ -80,9 +82,15 @@ func (o op) slice(xs []int) []int {
 			}
 			out = append(out, x)
 		}
-	default:
+	case 7:
 		for g := range slices.Chunk(xs, o.K+1) {
 			out = append(out, sum(g))
+		}
+	default:
+		for _, x := range xs {
+			if x%(o.K+1) == 0 {
+				out = append(out, x/2)
+			}
 		}
 	}
 	return out
@@ -113,9 +121,9 @@ func chunked(xs []int, cuts []int) S[int] {
 	return Concat(parts...)
 }
 
-var genOp = gopter.CombineGens(gen.IntRange(0, 7), gen.IntRange(-3, 20)).Map(func(v []any) op {
+var genOp = gopter.CombineGens(gen.IntRange(0, 8), gen.IntRange(-3, 20)).Map(func(v []any) op {
 	o := op{Kind: v[0].(int), K: v[1].(int)}
-	if (o.Kind == 2 || o.Kind == 7) && o.K < 0 {
+	if (o.Kind == 2 || o.Kind == 7 || o.Kind == 8) && o.K < 0 {
 		o.K = -o.K // a modulus and a group size must be positive
 	}
 	return o
@@ -152,6 +160,20 @@ func TestStreamEqualsSliceModel(t *testing.T) {
 		gen.SliceOf(gen.Int()),
 		gen.SliceOf(gen.IntRange(0, 8)),
 		gen.IntRange(1, 10),
+	))
+	props.Property("Iterate(x, f).Take(n) is x, f(x), ... as a loop makes them", prop.ForAll(
+		func(start, step, n int) bool {
+			f := func(x int) int { return 3*x + step }
+			got, err := effect.Run(t.Context(), Iterate[any, error](start, f).Take(n).Collect(), nil)
+			var want []int
+			for x, i := start, 0; i < n; x, i = f(x), i+1 {
+				want = append(want, x)
+			}
+			return err == nil && slices.Equal(got, want)
+		},
+		gen.IntRange(-100, 100),
+		gen.IntRange(-5, 5),
+		gen.IntRange(0, 3000),
 	))
 	props.TestingRun(t)
 }

@@ -218,6 +218,30 @@ func Unfold[R, E, S, A any](init S, f func(S) (A, S, bool)) Stream[R, E, A] {
 	})
 }
 
+// Iterate returns the endless stream init, f(init), f(f(init)), ...: a
+// counter, a sequence of backoff delays, the states of a simulation. Take
+// what you need with [Stream.Take] or [Stream.TakeWhile]. f must be pure and
+// quick: it runs ahead of the consumer to fill a chunk, 16 values for the
+// first and twice as many for each next one, up to 1024. It panics if f is
+// nil.
+func Iterate[R, E, A any](init A, f func(A) A) Stream[R, E, A] {
+	if f == nil {
+		panic("stream.Iterate: f must not be nil")
+	}
+	return fromPull(func() pull[R, E, A] {
+		next, size := init, 16
+		return effect.Sync[R, E](func() []A {
+			out := make([]A, size)
+			for i := range out {
+				out[i] = next
+				next = f(next)
+			}
+			size = min(2*size, maxChunk)
+			return out
+		})
+	})
+}
+
 // Page is one page of a paginated source: its items, the state (a cursor, a
 // page token, an offset) that fetches the next page, and whether there is
 // one.

@@ -23,8 +23,10 @@ import (
 // attempt runs under c.mu; it reports true when the operation completed
 // without waiting, in which case w is not parked. salvage, called after an
 // interruption, reports whether the operation made progress that must be
-// reported as a success.
-func park[R, E, A any](c *core[A], w *waiter[A], q *waitq[A], attempt func() bool, salvage func() bool) effect.Effect[R, E, struct{}] {
+// reported as a success. If restore is not nil, the caller runs
+// uninterruptibly, and only the wait itself is made interruptible again,
+// with restore.
+func park[R, E, A any](c *core[A], w *waiter[A], q *waitq[A], attempt func() bool, salvage func() bool, restore *effect.Restore) effect.Effect[R, E, struct{}] {
 	st := &waitState{}
 	w.st = st
 	wait := effect.Async[R, E, struct{}](func(resume func(effect.Exit[E, struct{}])) func() {
@@ -45,6 +47,9 @@ func park[R, E, A any](c *core[A], w *waiter[A], q *waitq[A], attempt func() boo
 			c.mu.Unlock()
 		}
 	})
+	if restore != nil {
+		wait = restore.Apply(wait)
+	}
 	return effect.CatchCause(wait, func(cause effect.Cause[E]) effect.Effect[R, E, struct{}] {
 		if cause.IsInterruptedOnly() && salvage() {
 			return effect.Unit[R, E]()
@@ -76,7 +81,7 @@ func send1[R, E, A any](c *core[A], a A) effect.Effect[R, E, bool] {
 			return true
 		}
 		salvage := func() bool { return w.st.fired() >= 0 }
-		return effect.Map(park[R, E](c, w, &c.sendq, attempt, salvage), func(struct{}) bool {
+		return effect.Map(park[R, E](c, w, &c.sendq, attempt, salvage, nil), func(struct{}) bool {
 			return w.sent == 1
 		})
 	})
@@ -88,7 +93,20 @@ func send1[R, E, A any](c *core[A], a A) effect.Effect[R, E, bool] {
 // Dropping) some were dropped. If the fiber is interrupted while waiting, the
 // effect still succeeds when a prefix was already accepted, with its length;
 // it ends as interrupted only when nothing was.
+//
+// The first offer, made before any wait, may accept a prefix, which the
+// effect must then report whatever happens: so the effect runs
+// uninterruptibly but for the wait itself. (Without the mask, an
+// interruption at the step between that offer and the wait, before the
+// wait's salvage handler was in place, reported a sent prefix as nothing
+// sent; the interruption sweep of SendAll found it.)
 func sendAll[R, E, A any](c *core[A], items []A) effect.Effect[R, E, int] {
+	return effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[R, E, int] {
+		return sendAllMasked[R, E](c, items, &restore)
+	})
+}
+
+func sendAllMasked[R, E, A any](c *core[A], items []A, restore *effect.Restore) effect.Effect[R, E, int] {
 	return effect.Suspend(func() effect.Effect[R, E, int] {
 		c.mu.Lock()
 		if c.closed {
@@ -112,7 +130,7 @@ func sendAll[R, E, A any](c *core[A], items []A) effect.Effect[R, E, int] {
 			return len(w.send) == 0
 		}
 		salvage := func() bool { return n+w.sent > 0 }
-		return effect.Map(park[R, E](c, w, &c.sendq, attempt, salvage), func(struct{}) int {
+		return effect.Map(park[R, E](c, w, &c.sendq, attempt, salvage, restore), func(struct{}) int {
 			return n + w.sent
 		})
 	})
@@ -158,7 +176,7 @@ func recvPark[R, E, A any](c *core[A], max int) effect.Effect[R, E, []A] {
 		return w.closed
 	}
 	salvage := func() bool { return w.st.fired() >= 0 }
-	return effect.Map(park[R, E](c, w, &c.recvq, attempt, salvage), func(struct{}) []A {
+	return effect.Map(park[R, E](c, w, &c.recvq, attempt, salvage, nil), func(struct{}) []A {
 		if len(w.got) > 0 && c.onTake != nil {
 			c.onTake()
 		}

@@ -34,6 +34,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/layer"
 )
@@ -41,15 +42,15 @@ import (
 // The graph. Each layer is a value, defined once; the pointer is its
 // identity, so the config that both branches use is built once.
 var (
-	Config  = layer.Sync[error](LoadSettings).Named("config")
+	Config  = layer.From(LoadSettings).Named("config")
 	Pool    = Config.To(layer.Resource(OpenPool, (*DBPool).Close).Named("db pool"))
 	Audit   = Config.To(layer.Resource(OpenAuditLog, (*AuditLog).Close).Named("audit log"))
-	Users   = Pool.To(layer.Sync[error](NewUserRepo).Named("user repository"))
+	Users   = Pool.To(layer.New(NewUserRepo).Named("user repository"))
 	Service = layer.Struct(
 		layer.Field(Users, func(d *ServiceDeps, r UserRepo) { d.Users = r }),
 		layer.Field(Audit, func(d *ServiceDeps, a *AuditLog) { d.Audit = a }),
-	).To(layer.Sync[error](NewUserService).Named("user service"))
-	Handler = Service.To(layer.Sync[error](NewHandler).Named("http handler"))
+	).To(layer.New(NewUserService).Named("user service"))
+	Handler = Service.To(layer.New(NewHandler).Named("http handler"))
 
 	// Env is the environment of the one-shot job: the same layers,
 	// assembled into the struct its effects read.
@@ -95,7 +96,7 @@ func run(w io.Writer) error {
 	}
 
 	log("2. a one-shot job with layer.Provide")
-	names, err := effect.Run(ctx, layer.Provide(report([]int{2, 1}), EnvLayer), nil)
+	names, err := eff.Run(ctx, layer.Provide(report([]int{2, 1}), EnvLayer))
 	if err != nil {
 		return err
 	}
@@ -130,12 +131,15 @@ func run(w io.Writer) error {
 	return nil
 }
 
+// job makes the effects of the one-shot job, which need an Env.
+var job = eff.For[Env]()
+
 // report is an effect that needs an environment with the user repository
-// and the audit log: it reads them with effect.AccessEffect.
+// and the audit log: job.With hands it the environment.
 func report(ids []int) effect.Effect[Env, error, []string] {
-	return effect.AccessEffect(func(env Env) effect.Effect[Env, error, []string] {
+	return job.With(func(env Env) effect.Effect[Env, error, []string] {
 		return effect.ForEach(ids, func(id int) effect.Effect[Env, error, string] {
-			return effect.Widen[Env](env.Users.Find(id)).Map(func(u User) string {
+			return job.Lift(env.Users.Find(id)).Map(func(u User) string {
 				env.Audit.Record("report " + u.Name)
 				return u.Name
 			})

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/eff"
 )
 
 // Settings is the application's configuration.
@@ -21,7 +21,7 @@ type Settings struct {
 
 // LoadSettings returns the settings (a real program reads flags or the
 // environment here).
-func LoadSettings(any) Settings {
+func LoadSettings() Settings {
 	say("load config")
 	return Settings{DSN: "memory://users", PoolSize: 4}
 }
@@ -81,7 +81,7 @@ type User struct {
 // UserRepo is a service: an interface, so that a test can swap the
 // implementation. Its methods return effects that need nothing.
 type UserRepo interface {
-	Find(id int) effect.Effect[any, error, User]
+	Find(id int) eff.Effect[User]
 }
 
 type poolRepo struct{ pool *DBPool }
@@ -92,8 +92,8 @@ func NewUserRepo(p *DBPool) UserRepo {
 	return poolRepo{p}
 }
 
-func (r poolRepo) Find(id int) effect.Effect[any, error, User] {
-	return effect.Try[any](func(ctx context.Context) (User, error) {
+func (r poolRepo) Find(id int) eff.Effect[User] {
+	return eff.Try(func(ctx context.Context) (User, error) {
 		name, err := r.pool.QueryName(ctx, id)
 		return User{ID: id, Name: name}, err
 	})
@@ -102,11 +102,11 @@ func (r poolRepo) Find(id int) effect.Effect[any, error, User] {
 // fakeRepo is the repository a test uses: no pool needed.
 type fakeRepo map[int]string
 
-func (f fakeRepo) Find(id int) effect.Effect[any, error, User] {
+func (f fakeRepo) Find(id int) eff.Effect[User] {
 	if name, ok := f[id]; ok {
-		return effect.Succeed[any, error](User{ID: id, Name: name})
+		return eff.Succeed(User{ID: id, Name: name})
 	}
-	return effect.Fail[any, User](fmt.Errorf("user %d: %w", id, ErrNotFound))
+	return eff.Fail[User](fmt.Errorf("user %d: %w", id, ErrNotFound))
 }
 
 // AuditLog is a second resource: a buffer of audit entries, flushed when it
@@ -161,7 +161,7 @@ func NewUserService(d ServiceDeps) *UserService {
 }
 
 // Greet returns an effect that greets the user id and records it.
-func (s *UserService) Greet(id int) effect.Effect[any, error, string] {
+func (s *UserService) Greet(id int) eff.Effect[string] {
 	return s.deps.Users.Find(id).Map(func(u User) string {
 		s.deps.Audit.Record("greeted " + u.Name)
 		return "Hello, " + u.Name + "!"
@@ -179,7 +179,7 @@ func NewHandler(s *UserService) http.Handler {
 			http.Error(w, "bad id", http.StatusBadRequest)
 			return
 		}
-		msg, err := effect.Run(r.Context(), s.Greet(id), nil)
+		msg, err := eff.Run(r.Context(), s.Greet(id))
 		switch {
 		case errors.Is(err, ErrNotFound):
 			http.Error(w, err.Error(), http.StatusNotFound)

@@ -32,6 +32,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/schedule"
 )
@@ -68,6 +69,9 @@ type Env struct {
 	Config Config
 }
 
+// app makes the program's effects: they need an Env and fail with error.
+var app = eff.For[Env]()
+
 // Eff is the shape of every effect of this program.
 type Eff[A any] = effect.Effect[Env, error, A]
 
@@ -87,36 +91,44 @@ func (l *Log) Printf(format string, args ...any) {
 // the runtime hands to Try: an interruption (a lost race, a timeout)
 // cancels the request.
 func fetch(path string) Eff[string] {
-	return effect.AccessEffect(func(env Env) Eff[string] {
-		return effect.Try[Env](func(ctx context.Context) (string, error) {
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, env.Base+path, nil)
-			if err != nil {
-				return "", err
-			}
-			resp, err := env.Client.Do(req)
-			if err != nil {
-				return "", err
-			}
-			defer resp.Body.Close()
-			body, err := io.ReadAll(resp.Body)
-			if err != nil {
-				return "", err
-			}
-			if resp.StatusCode != http.StatusOK {
-				return "", fmt.Errorf("GET %s: %s", path, resp.Status)
-			}
-			return strings.TrimSpace(string(body)), nil
-		})
+	return app.Try(func(ctx context.Context, env Env) (string, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, env.Base+path, nil)
+		if err != nil {
+			return "", err
+		}
+		resp, err := env.Client.Do(req)
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return "", err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return "", fmt.Errorf("GET %s: %s", path, resp.Status)
+		}
+		return strings.TrimSpace(string(body)), nil
 	})
 }
 
-// resource acquires a named resource and registers its release in the
-// current scope.
-func resource(name string) Eff[string] {
-	return effect.AcquireRelease(
-		effect.Access[Env, error](func(env Env) string { env.Log.Printf("open %s", name); return name }),
-		func(n string) Eff[struct{}] {
-			return effect.Access[Env, error](func(env Env) struct{} { env.Log.Printf("close %s", n); return struct{}{} })
+// Conn stands for a resource the program opens and must close.
+type Conn struct {
+	name string
+	log  *Log
+}
+
+// open opens a named resource and registers its close in the current
+// scope.
+func open(name string) Eff[*Conn] {
+	return app.Acquire(
+		func(_ context.Context, env Env) (*Conn, error) {
+			env.Log.Printf("open %s", name)
+			return &Conn{name: name, log: env.Log}, nil
+		},
+		func(_ context.Context, c *Conn) error {
+			c.log.Printf("close %s", c.name)
+			return nil
 		})
 }
 
@@ -136,21 +148,18 @@ func program(cfg Config) Eff[[]string] {
 			}))
 
 	hang := fetch("/hang").Timeout(cfg.HangTimeout.Duration).
-		Catch(func(err error) Eff[string] { return effect.Succeed[Env, error]("gave up: " + err.Error()) })
+		Catch(func(err error) Eff[string] { return app.Succeed("gave up: " + err.Error()) })
 
+	// One after the other, after the sources.
+	rest := effect.ForEach([]Eff[string]{mirrors, flaky, hang}, func(e Eff[string]) Eff[string] { return e })
 	work := effect.FlatMap(sources, func(got []string) Eff[[]string] {
-		return effect.FlatMap(mirrors, func(m string) Eff[[]string] {
-			return effect.FlatMap(flaky, func(f string) Eff[[]string] {
-				return effect.Map(hang, func(h string) []string {
-					return append(got, m, f, h)
-				})
-			})
-		})
+		return rest.Map(func(more []string) []string { return append(got, more...) })
 	})
 
-	return effect.Scoped(resource("connection pool").
-		AndThen(resource("cache")).
-		AndThen(work))
+	return open("connection pool").
+		AndThen(open("cache")).
+		AndThen(work).
+		Scoped()
 }
 
 func main() {

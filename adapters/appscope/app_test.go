@@ -1,0 +1,384 @@
+package appscope_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/gogoscope/gogoscope/adapters/appscope"
+	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/layer"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+type Eff[A any] = effect.Effect[string, error, A]
+
+// log is a record of events safe for concurrent use.
+type log struct {
+	mu  sync.Mutex
+	evs []string
+}
+
+func (l *log) add(ev string) {
+	l.mu.Lock()
+	l.evs = append(l.evs, ev)
+	l.mu.Unlock()
+}
+
+func (l *log) list() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.evs)
+}
+
+func (l *log) effect(ev string) Eff[struct{}] {
+	return effect.Sync[string, error](func() struct{} { l.add(ev); return struct{}{} })
+}
+
+func resourceLayer(l *log, name string, fail bool) *layer.Layer[any, error, string] {
+	return layer.Resource(func(context.Context, any) (string, error) {
+		if fail {
+			return "", errors.New("cannot open " + name)
+		}
+		l.add("open " + name)
+		return name, nil
+	}, func(string) error { l.add("close " + name); return nil }).Named(name)
+}
+
+func TestBuildReleasesInReverseOrderAtShutdown(t *testing.T) {
+	var l log
+	db := resourceLayer(&l, "db", false)
+	cache := db.To(layer.Resource(func(_ context.Context, db string) (string, error) {
+		l.add("open cache")
+		return db + "+cache", nil
+	}, func(string) error { l.add("close cache"); return nil }))
+	app, err := appscope.Build(context.Background(), cache, appscope.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := app.Env(); got != "db+cache" {
+		t.Errorf("Env: got %q", got)
+	}
+	if err := app.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"open db", "open cache", "close cache", "close db"}
+	if got := l.list(); !slices.Equal(got, want) {
+		t.Errorf("events: got %q, want %q", got, want)
+	}
+	if err := app.Shutdown(context.Background()); err != nil {
+		t.Errorf("a second Shutdown: %v", err)
+	}
+}
+
+func TestBuildFailureReleasesAndNamesTheLayer(t *testing.T) {
+	var l log
+	both := layer.Struct(
+		layer.Field(resourceLayer(&l, "audit", false), func(p *[2]string, s string) { p[0] = s }),
+		layer.Field(resourceLayer(&l, "db", true), func(p *[2]string, s string) { p[1] = s }),
+	)
+	app, err := appscope.Build(context.Background(), both, appscope.Options{})
+	if app != nil || err == nil {
+		t.Fatalf("Build: got %v, %v; want a failure", app, err)
+	}
+	var le *layer.Error
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "db") {
+		t.Errorf("error %v does not name the failing layer", err)
+	}
+	evs := l.list()
+	if slices.Contains(evs, "open audit") && !slices.Contains(evs, "close audit") {
+		t.Errorf("the layer opened beside the failing one was not released: %q", evs)
+	}
+}
+
+func TestRunOutsideARequestHasAScopeOfItsOwn(t *testing.T) {
+	var l log
+	app := appscope.New("env", appscope.Options{})
+	defer app.Shutdown(context.Background())
+	started := make(chan struct{})
+	child := effect.AndThen(effect.Sync[string, error](func() struct{} { close(started); return struct{}{} }),
+		effect.Never[string, error, struct{}]()).Ensuring(l.effect("child finalizer"))
+	got, err := app.Run(context.Background(), effect.FlatMap(effect.Fork(child), func(*effect.Fiber[error, struct{}]) Eff[string] {
+		return effect.AndThen(effect.Sync[string, error](func() struct{} { <-started; return struct{}{} }),
+			effect.Environment[string, error]())
+	}))
+	if err != nil || got != "env" {
+		t.Fatalf("Run: got %q, %v", got, err)
+	}
+	if evs := l.list(); !slices.Equal(evs, []string{"child finalizer"}) {
+		t.Errorf("the fiber forked by Run was not stopped when Run returned: %q", evs)
+	}
+}
+
+// scopeID is an effect that returns the current scope's ID and its
+// parent's.
+func scopeIDs() Eff[[2]effect.ScopeID] {
+	return effect.Map(effect.CurrentScope[string, error](), func(s *effect.Scope) [2]effect.ScopeID {
+		return [2]effect.ScopeID{s.ID(), s.Parent().ID()}
+	})
+}
+
+func TestARequestsEffectsShareItsScopeUntilEnd(t *testing.T) {
+	var l log
+	app := appscope.New("env", appscope.Options{})
+	defer app.Shutdown(context.Background())
+	ctx, end, err := app.Begin(context.Background(), "GET /x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !app.InRequest(ctx) || app.InRequest(context.Background()) {
+		t.Errorf("InRequest is wrong")
+	}
+	first, err := app.Run(ctx, effect.AndThen(
+		effect.Void(effect.AcquireRelease(l.effect("acquire"), func(struct{}) Eff[struct{}] { return l.effect("release") })),
+		scopeIDs()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := app.Run(ctx, scopeIDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != second {
+		t.Errorf("two effects of one request ran in scopes %v and %v", first, second)
+	}
+	if first[1] != app.Scope().ID() {
+		t.Errorf("the request scope's parent is #%d, not the application scope #%d", first[1], app.Scope().ID())
+	}
+	if evs := l.list(); !slices.Equal(evs, []string{"acquire"}) {
+		t.Errorf("before end: %q", evs)
+	}
+	if err := end(); err != nil {
+		t.Fatal(err)
+	}
+	if evs := l.list(); !slices.Equal(evs, []string{"acquire", "release"}) {
+		t.Errorf("after end: %q", evs)
+	}
+	if err := end(); err != nil {
+		t.Errorf("a second end: %v", err)
+	}
+	if _, err := app.Run(ctx, scopeIDs()); !errors.Is(err, context.Canceled) {
+		t.Errorf("Run after end: got %v, want an interruption", err)
+	}
+	if n := app.InFlight(); n != 0 {
+		t.Errorf("InFlight after end: %d", n)
+	}
+}
+
+func TestConcurrentFirstEffectsOfARequestAgreeOnItsScope(t *testing.T) {
+	app := appscope.New("env", appscope.Options{})
+	defer app.Shutdown(context.Background())
+	for range 50 {
+		ctx, end, err := app.Begin(context.Background(), "r")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids [8][2]effect.ScopeID
+		var wg sync.WaitGroup
+		for i := range ids {
+			wg.Go(func() {
+				v, err := app.Run(ctx, scopeIDs())
+				if err != nil {
+					t.Error(err)
+				}
+				ids[i] = v
+			})
+		}
+		wg.Wait()
+		for _, v := range ids[1:] {
+			if v != ids[0] {
+				t.Fatalf("effects of one request ran in different scopes: %v", ids)
+			}
+		}
+		if err := end(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestEndReportsFinalizerFailures(t *testing.T) {
+	app := appscope.New("env", appscope.Options{})
+	defer app.Shutdown(context.Background())
+	ctx, end, _ := app.Begin(context.Background(), "r")
+	boom := errors.New("boom")
+	_, err := app.Run(ctx, effect.AddFinalizer(func(error) Eff[struct{}] {
+		return effect.Fail[string, struct{}](boom)
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := end(); !errors.Is(err, boom) {
+		t.Errorf("end: got %v, want the finalizer's failure", err)
+	}
+}
+
+// blocked runs an effect that waits forever in a request of app and
+// returns the channel of its error, once the effect is running.
+func blocked(t *testing.T, app *appscope.App[string], ctx context.Context) chan error {
+	t.Helper()
+	running := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := app.Run(ctx, effect.AndThen(
+			effect.Sync[string, error](func() struct{} { close(running); return struct{}{} }),
+			effect.Never[string, error, struct{}]()))
+		done <- err
+	}()
+	<-running
+	return done
+}
+
+func TestCancelInterruptsTheRequest(t *testing.T) {
+	app := appscope.New("env", appscope.Options{})
+	defer app.Shutdown(context.Background())
+	ctx, end, _ := app.Begin(context.Background(), "GET /stuck")
+	defer end()
+	done := blocked(t, app, ctx)
+	reqs := app.Requests()
+	if len(reqs) != 1 || reqs[0].Label != "GET /stuck" || reqs[0].Fiber == 0 || reqs[0].Scope == 0 || reqs[0].Started.IsZero() {
+		t.Fatalf("Requests: %+v", reqs)
+	}
+	if app.Cancel(reqs[0].ID + 100) {
+		t.Errorf("Cancel of an unknown request reported true")
+	}
+	if !app.Cancel(reqs[0].ID) {
+		t.Fatalf("Cancel reported false")
+	}
+	if err := <-done; !errors.Is(err, appscope.ErrCanceled) || !errors.Is(err, context.Canceled) {
+		t.Errorf("the cancelled request's error: %v", err)
+	}
+}
+
+func TestShutdownInterruptsRequestsAndRefusesNewOnes(t *testing.T) {
+	var l log
+	app, err := appscope.Build(context.Background(), resourceLayer(&l, "db", false), appscope.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, end, _ := app.Begin(context.Background(), "r")
+	inReq := blocked(t, app, ctx)
+	outside := blocked(t, app, context.Background())
+	if n := app.InFlight(); n != 2 {
+		t.Errorf("InFlight: %d, want 2", n)
+	}
+	shut := make(chan error, 1)
+	go func() { shut <- app.Shutdown(context.Background()) }()
+	for _, ch := range []chan error{inReq, outside} {
+		if err := <-ch; !errors.Is(err, appscope.ErrShutdown) {
+			t.Errorf("a request in flight: got %v, want an interruption by ErrShutdown", err)
+		}
+	}
+	if !app.Stopping() {
+		t.Errorf("Stopping: false during the shutdown")
+	}
+	if err := end(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-shut; err != nil {
+		t.Fatal(err)
+	}
+	if evs := l.list(); !slices.Equal(evs, []string{"open db", "close db"}) {
+		t.Errorf("events: %q", evs)
+	}
+	if _, _, err := app.Begin(context.Background(), "late"); !errors.Is(err, appscope.ErrShutdown) {
+		t.Errorf("Begin after Shutdown: %v", err)
+	}
+	if _, err := app.Run(context.Background(), scopeIDs()); !errors.Is(err, appscope.ErrShutdown) {
+		t.Errorf("Run after Shutdown: %v", err)
+	}
+}
+
+func TestShutdownStopsWaitingAtItsDeadline(t *testing.T) {
+	app := appscope.New("env", appscope.Options{})
+	ctx, end, _ := app.Begin(context.Background(), "never ends")
+	ctx2, cancel := context.WithCancel(context.Background())
+	cancel()
+	// The request never calls end: Shutdown gives up waiting when its
+	// context is done, and closes the application scope anyway.
+	if err := app.Shutdown(ctx2); !errors.Is(err, context.Canceled) {
+		t.Errorf("Shutdown: got %v, want context.Canceled", err)
+	}
+	if !app.Scope().IsClosed() {
+		t.Errorf("the application scope is still open")
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Errorf("the request's context was not cancelled")
+	}
+	end()
+}
+
+func TestBuildPanicsOnANilLayer(t *testing.T) {
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(r.(string), "appscope.Build: l") {
+			t.Errorf("recovered %v", r)
+		}
+	}()
+	appscope.Build[string, error](context.Background(), nil, appscope.Options{})
+}
+
+func TestAGivenRuntimeIsLeftRunning(t *testing.T) {
+	rt := effect.NewRuntime()
+	app := appscope.New("env", appscope.Options{Runtime: rt})
+	if app.Runtime() != rt {
+		t.Fatal("Runtime")
+	}
+	if err := app.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := rt.Run(context.Background(), effect.Succeed[any, error](1), nil); v != 1 || err != nil {
+		t.Errorf("the runtime was shut down with the App: %v %v", v, err)
+	}
+	rt.Shutdown(context.Background())
+}
+
+func TestServeIsAWholeRequestInOneRun(t *testing.T) {
+	var l log
+	app := appscope.New("env", appscope.Options{})
+	defer app.Shutdown(context.Background())
+	var inner [2]effect.ScopeID
+	ex := app.Serve(context.Background(), "GET /one", func(ctx context.Context) Eff[[2]effect.ScopeID] {
+		if !app.InRequest(ctx) {
+			t.Errorf("the context given to build is not the request's")
+		}
+		if reqs := app.Requests(); len(reqs) != 1 || reqs[0].Label != "GET /one" {
+			t.Errorf("Requests during Serve: %+v", reqs)
+		}
+		return effect.AndThen(
+			effect.Void(effect.AcquireRelease(l.effect("acquire"), func(struct{}) Eff[struct{}] { return l.effect("release") })),
+			effect.FlatMap(scopeIDs(), func(ids [2]effect.ScopeID) Eff[[2]effect.ScopeID] {
+				// Plain code in the request joins its scope.
+				return effect.Try[string](func(context.Context) ([2]effect.ScopeID, error) {
+					v, err := app.Run(ctx, scopeIDs())
+					inner = v
+					return ids, err
+				})
+			}))
+	})
+	ids, err := ex.Get()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids != inner || ids[1] != app.Scope().ID() {
+		t.Errorf("scopes: the request's %v, plain code's %v, the application's #%d", ids, inner, app.Scope().ID())
+	}
+	if evs := l.list(); !slices.Equal(evs, []string{"acquire", "release"}) {
+		t.Errorf("events: %q", evs)
+	}
+	if n, reqs := app.InFlight(), app.Requests(); n != 0 || len(reqs) != 0 {
+		t.Errorf("after Serve: %d in flight, %+v", n, reqs)
+	}
+	app.Stop()
+	ex = app.Serve(context.Background(), "late", func(context.Context) Eff[[2]effect.ScopeID] { return scopeIDs() })
+	if _, err := ex.Get(); !errors.Is(err, appscope.ErrShutdown) {
+		t.Errorf("Serve while stopping: %v", err)
+	}
+}

@@ -1,0 +1,63 @@
+// Package appscope gives a server application what go-go-scope's
+// framework adapters give a Fastify or Express app: a root scope for the
+// application, an environment built once from layers at start, and a
+// child scope for each request, closed when the request ends.
+//
+// It knows nothing of HTTP or gRPC: the adapters build on it
+// (scopehttp for net/http, scopechi, scopegin and scopeecho for those
+// frameworks, scopegrpc for gRPC servers). Use it directly for another
+// protocol, or to run effects from plain handlers:
+//
+//	app, err := appscope.Build(ctx, appLayer, appscope.Options{}) // at start
+//	...
+//	err = app.Request(ctx, "job 42", func(ctx context.Context) { // per request
+//		user, err := app.Run(ctx, getUser(42))           // in the request scope
+//		...
+//	})
+//	...
+//	err = app.Shutdown(ctx)                           // at the end
+//
+// # Lifetimes
+//
+//   - The application scope lives from [Build] (or [New]) to
+//     [App.Shutdown]. The resources that the layers acquire belong to it and
+//     are released in reverse order at shutdown; so are the fibers forked
+//     into it ([App.Scope] with [effect.ForkIn]).
+//   - A request scope is a child of the application scope. It is opened by
+//     the first effect run with the request's context and closed by the
+//     end function of [App.Begin]: its fibers are interrupted and awaited,
+//     then its finalizers run in reverse order.
+//   - The request's context is cancelled when the client goes away (the
+//     context given to Begin is cancelled), when the App shuts down (cause
+//     [ErrShutdown]) and by [App.Cancel] (cause [ErrCanceled]); cancelling it
+//     interrupts the effects running with it.
+//
+// # Shutting down
+//
+// [App.Stop] refuses new requests and interrupts those in flight;
+// [App.Shutdown] does the same, waits for them up to its context's
+// deadline, and closes the application scope. A server lets requests
+// finish for a grace period before that: scopehttp.Serve does the whole
+// sequence for net/http.
+//
+// # Cost
+//
+// Begin costs a context, an entry in a sharded registry and a little
+// bookkeeping, and no run of the runtime: the request scope is opened by
+// the request's first effect, inside that effect's run, and closed by end
+// with one more run — none if no effect ran. Serve is one run in all. The
+// shutdown reaches the requests through the registry, so a request does
+// not pay for watching a shutdown context. The benchmarks of scopehttp
+// measure the whole path against a bare handler (BENCHMARKS.md).
+//
+// # Which to use
+//
+//   - Use the adapter of your framework (scopehttp, scopechi, scopegin,
+//     scopeecho, scopegrpc): it calls Begin and end for you and maps
+//     failures to status codes.
+//   - Use appscope directly for another protocol (a queue consumer, a
+//     WebSocket hub): one Begin per message or connection.
+//   - Use [App.Run] without Begin for background work started by the
+//     application: each call gets a scope of its own under the
+//     application scope.
+package appscope

@@ -1,0 +1,62 @@
+package httpclient_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/gogoscope/gogoscope/adapters/httpclient"
+	"github.com/gogoscope/gogoscope/adapters/internal/adaptertest"
+	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/resource"
+)
+
+// BenchmarkRoundTrip measures GET on loopback through a bare
+// http.Transport and through httpclient.Transport, without and with every
+// policy.
+func BenchmarkRoundTrip(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }))
+	defer srv.Close()
+	rt := effect.NewRuntime()
+	scope := rt.NewScope()
+	defer func() { scope.Close(context.Background()); rt.Shutdown(context.Background()) }()
+	cb, _ := rt.Run(context.Background(), effect.Extend(scope, resource.NewCircuitBreaker[any, error](resource.BreakerOptions{})), nil)
+	sem, _ := rt.Run(context.Background(), effect.Extend(scope, resource.NewSemaphore[any, error](1000)), nil)
+	base := func() *http.Transport { return &http.Transport{MaxIdleConnsPerHost: 64} }
+	cases := []struct {
+		name string
+		tr   func() http.RoundTripper
+	}{
+		{"bare", func() http.RoundTripper { return base() }},
+		{"transport", func() http.RoundTripper { return httpclient.New(httpclient.Options{Base: base(), Runtime: rt}) }},
+		{"all policies", func() http.RoundTripper {
+			return httpclient.New(httpclient.Options{Base: base(), Runtime: rt, Breaker: cb, Limit: sem, AttemptTimeout: time.Second})
+		}},
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			client := &http.Client{Transport: c.tr()}
+			defer client.CloseIdleConnections()
+			b.SetParallelism(8)
+			b.ReportAllocs()
+			start := time.Now()
+			cpu := adaptertest.CPUTime()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					resp, err := client.Get(srv.URL)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			})
+			adaptertest.ReportCPU(b, cpu)
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+		})
+	}
+}
