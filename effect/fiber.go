@@ -74,6 +74,12 @@ type fiber struct {
 	// vctx is the fiber's base context: ctx is &vctx, which carries the
 	// fiber itself so that FiberOf knows it (observe.go).
 	vctx fiberCtx
+	// refs are the fiber's FiberRef values (fiberref.go): nil until the
+	// fiber, or an ancestor before the fork, sets one. They are not part
+	// of locals, which regions restore: a value set inside a region stays.
+	// refCtx is the last context made for Try with them.
+	refs   *refTable
+	refCtx *refContext
 
 	mu        sync.Mutex
 	done      bool
@@ -108,6 +114,9 @@ func (f *fiber) init(rt *Runtime, parent *fiber, home *Scope, ctx context.Contex
 		if po := parent.obs.Load(); po != nil {
 			f.inherit(po) // observe: names and annotations flow to children
 		}
+		f.refs = parent.refs.forked()
+	} else {
+		f.refs = refsFromContext(ctx)
 	}
 	if pc, ok := ctx.(*fiberCtx); ok {
 		ctx = pc.Context // the parent's own base: no chain of fibers
@@ -267,22 +276,49 @@ func (f *fiber) interruptErr() error {
 // resource's inside an acquire or release step, one that is never
 // cancelled in any other uninterruptible region, a guard's inside a guard,
 // and the fiber's own cancellable context otherwise.
+// When the fiber has FiberRef values, the context carries them.
 func (f *fiber) tryContext() context.Context {
 	var ctx context.Context
 	switch {
 	case f.locals.resource != nil:
-		ctx = f.locals.resource
+		ctx = f.withRefs(f.locals.resource)
 	case !f.locals.interruptible:
 		ctx = context.WithoutCancel(f.baseContext())
+		if f.refs != nil {
+			ctx = &refContext{Context: ctx, tab: f.refs}
+		}
 	case f.locals.ctx != nil:
-		ctx = f.locals.ctx
+		ctx = f.withRefs(f.locals.ctx)
 	default:
-		ctx = f.liveContext()
+		ctx = f.withRefs(f.liveContext())
 	}
 	if s := f.locals.span; s != nil {
 		ctx = s.Context(ctx) // observe: the span reaches plain Go
 	}
 	return ctx
+}
+
+// withRefs returns ctx, one of the fiber's own contexts (comparable
+// pointers), carrying the fiber's FiberRef values if it has any; the last
+// such context is kept for the next Try.
+func (f *fiber) withRefs(ctx context.Context) context.Context {
+	if f.refs == nil {
+		return ctx
+	}
+	if c := f.refCtx; c != nil && c.tab == f.refs && c.Context == ctx {
+		return c
+	}
+	c := &refContext{Context: ctx, tab: f.refs}
+	f.refCtx = c
+	return c
+}
+
+// joinRefs merges into f's FiberRef values those that the ended fiber
+// child changed (see MergeOnJoin).
+func (f *fiber) joinRefs(child *fiber) {
+	if child.refs != nil && child.refs != f.refs {
+		f.refs = f.refs.joined(child.refs, child.id, f.id)
+	}
 }
 
 // liveContext returns the cancellable context of the fiber in its current
@@ -648,6 +684,13 @@ func start[R, E, A any](rt *Runtime, parent *fiber, home *Scope, env R, e Effect
 		fb.exit = Exit[E, A]{cause: CauseInterrupt[E](by, ErrScopeClosed)}
 		f.finishLocked(nil, false)
 		return fb
+	}
+	if ps := home.policies; ps != nil {
+		// The fiber waits for its admission first (policy.go); it starts
+		// uninterruptible so that the wait always runs and gives back its
+		// place in line, and runs e interruptibly.
+		t.e = admitted(ps, ps.line.join(), e)
+		f.locals.interruptible = false
 	}
 	spawn(t)
 	return fb

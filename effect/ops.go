@@ -21,6 +21,7 @@ import (
 //	try         tail          calls plain Go with the fiber's ctx; fails with its error
 //	access      tail          hands the environment to a func for the next effect
 //	view        tail          hands a read-only view of the fiber (ID, scope, status) to a func
+//	refs        tail          reads or replaces the fiber's table of FiberRef values (fiberref.go)
 //	flatMap     sub + tail    runs src, then the effect k makes of its value
 //	map         sub           runs src, then maps its value
 //	fold        sub + tail    runs src, then onFail(cause) or onSucc(value)
@@ -104,6 +105,18 @@ func (v view) base() context.Context { return v.f.baseContext() }
 
 // values returns the fiber's context with the span in force (observe).
 func (v view) values() context.Context { return v.f.valueContext() }
+
+// refsOp hands the fiber's table of FiberRef values, and its ID, to fn,
+// keeps the table fn returns and continues with fn's effect.
+type refsOp[R, E, A any] struct {
+	fn func(t *refTable, id FiberID) (*refTable, Effect[R, E, A])
+}
+
+func (o *refsOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, A], Cause[E], status) {
+	t, next := o.fn(f.refs, f.id)
+	f.refs = t
+	return next, Cause[E]{}, stCont
+}
 
 type flatMapOp[R, E, A, B any] struct {
 	src Effect[R, E, A]
@@ -260,6 +273,9 @@ func (o *awaitOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, Exit[E, A]], Cause[
 		return Effect[R, E, Exit[E, A]]{}, interruptCause[E](f), stFail
 	}
 	ex, _ := o.fb.Poll()
+	if o.mode == awaitExit && ex.IsSuccess() {
+		f.joinRefs(&o.fb.fiber)
+	}
 	return Effect[R, E, Exit[E, A]]{val: ex}, Cause[E]{}, stCont
 }
 
@@ -272,6 +288,7 @@ func (o *joinOp[R, E, A]) step(f *fiber, _ R) (Effect[R, E, A], Cause[E], status
 	}
 	ex, _ := o.fb.Poll()
 	if ex.IsSuccess() {
+		f.joinRefs(&o.fb.fiber)
 		return Effect[R, E, A]{val: ex.value}, Cause[E]{}, stCont
 	}
 	return Effect[R, E, A]{}, ex.cause, stFail

@@ -121,8 +121,12 @@ func (rt *Runtime) Start[R, E, A any](ctx context.Context, e Effect[R, E, A], en
 // NewScope returns a new scope, a child of the runtime's global scope, for
 // applications that manage lifetimes by hand (a server builds its services
 // in a scope at start and closes it at shutdown). Close it with
-// [Scope.Close].
-func (rt *Runtime) NewScope() *Scope { return newScope(rt, &rt.root, 0, "") }
+// [Scope.Close]. opts configure the new scope ([WithPolicy]).
+func (rt *Runtime) NewScope(opts ...ScopeOption) *Scope {
+	s := newScope(rt, &rt.root, 0, "")
+	s.apply(opts)
+	return s
+}
 
 // Close closes the scope from plain Go, as [CloseScope] does, and returns
 // the finalizers' failures (nil if none). It returns only once the scope is

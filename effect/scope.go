@@ -46,6 +46,9 @@ type Scope struct {
 	owner   FiberID
 	ofFiber *fiber // set for a fiber's own scope
 	label   string
+	// policies admit the fibers forked in the scope (policy.go): its own
+	// and its parent's, nil when none applies. A fiber's own scope has none.
+	policies *policySet
 
 	mu      sync.Mutex
 	state   scopeState
@@ -121,6 +124,9 @@ func (s *Scope) initOwned(rt *Runtime, parent *Scope, f *fiber) {
 // newScope makes an explicit scope, a child of parent (nil for a root).
 func newScope(rt *Runtime, parent *Scope, owner FiberID, label string) *Scope {
 	s := &Scope{rt: rt, parent: parent, owner: owner, label: label}
+	if parent != nil {
+		s.policies = parent.policies
+	}
 	s.id.Store(rt.scopeIDs.Add(1))
 	if parent != nil && !parent.link(s) {
 		s.state = scopeClosed
@@ -408,10 +414,14 @@ func erase[R, E, A any](e Effect[R, E, A], env R) Effect[any, any, struct{}] {
 // ([AcquireRelease], [AddFinalizer]) are released in reverse order. The
 // opening and the closing are uninterruptible; e is interruptible if the
 // caller was.
-func Scoped[R, E, A any](e Effect[R, E, A]) Effect[R, E, A] {
+func Scoped[R, E, A any](e Effect[R, E, A]) Effect[R, E, A] { return scoped(e, nil) }
+
+// scoped is Scoped with the options of the new scope (see ScopedWith).
+func scoped[R, E, A any](e Effect[R, E, A], opts []ScopeOption) Effect[R, E, A] {
 	return UninterruptibleMask(func(restore Restore) Effect[R, E, A] {
 		return withView(func(v view) Effect[R, E, A] {
 			s := newScope(v.runtime(), v.scope(), v.id(), "")
+			s.apply(opts)
 			body := region(restore.Apply(e), regionScope, locals{scope: s})
 			return MatchCauseEffect(body,
 				func(c Cause[E]) Effect[R, E, A] { return closeWith[R](s, Exit[E, A]{cause: c}) },
@@ -431,10 +441,13 @@ func CurrentScope[R, E any]() Effect[R, E, *Scope] {
 
 // MakeScope returns an effect that opens a new scope, a child of the current
 // one, to be closed by hand with [CloseScope]; if it is still open when its
-// parent closes, the parent closes it first.
-func MakeScope[R, E any]() Effect[R, E, *Scope] {
+// parent closes, the parent closes it first. opts configure the new scope
+// ([WithPolicy]).
+func MakeScope[R, E any](opts ...ScopeOption) Effect[R, E, *Scope] {
 	return withView(func(v view) Effect[R, E, *Scope] {
-		return Succeed[R, E](newScope(v.runtime(), v.scope(), v.id(), ""))
+		s := newScope(v.runtime(), v.scope(), v.id(), "")
+		s.apply(opts)
+		return Succeed[R, E](s)
 	})
 }
 
