@@ -87,7 +87,6 @@ type fiber struct {
 	intrWhy   error
 	intrCh    chan struct{} // made on demand; closed on interruption
 	doneCh    chan struct{} // made on demand; closed at the end
-	onIntr    func()        // cancels the blocking Go call in progress
 	waiting   waitInfo
 	onEnd     func()   // the first observer, kept without a slice
 	observers []func() // the others
@@ -97,7 +96,8 @@ type fiber struct {
 	intrGuard *guard
 	guard     *guard
 	// live is the fiber's cancellable context, made on the first Try: an
-	// interruption of the fiber cancels it (onIntr), and so does its end.
+	// interruption of the whole fiber cancels it (interruptAs), and so does
+	// its end. Written under mu.
 	live       context.Context
 	liveCancel context.CancelCauseFunc
 }
@@ -116,7 +116,11 @@ func (f *fiber) init(rt *Runtime, parent *fiber, home *Scope, ctx context.Contex
 		}
 		f.refs = parent.refs.forked()
 	} else {
+		// A root fiber: ctx is the caller's, read for FiberRef values
+		// before its cancellation is cut off (reading a value through
+		// context.WithoutCancel costs an allocation).
 		f.refs = refsFromContext(ctx)
+		ctx = detach(ctx)
 	}
 	if pc, ok := ctx.(*fiberCtx); ok {
 		ctx = pc.Context // the parent's own base: no chain of fibers
@@ -185,14 +189,13 @@ func (f *fiber) interruptAs(by FiberID, why error) {
 			close(f.intrCh)
 		}
 	}
-	hook := f.onIntr
-	f.onIntr = nil
+	live := f.liveCancel
 	f.mu.Unlock()
 	if o := f.rt.obs.Load(); o != nil {
 		o.interruptRequested(f, by, why) // observe: Hooks.Interrupt
 	}
-	if hook != nil {
-		hook()
+	if live != nil {
+		live(newInterruptedError(by, why)) // the blocking Go call in progress
 	}
 }
 
@@ -338,7 +341,6 @@ func (f *fiber) liveContext() context.Context {
 		cancel(f.interruptErr())
 		return ctx
 	}
-	f.onIntr = func() { cancel(f.interruptErr()) }
 	f.mu.Unlock()
 	return ctx
 }
@@ -442,7 +444,6 @@ func (f *fiber) finishLocked(err error, attached bool) {
 	f.finished.Store(true)
 	ch, first, obs := f.doneCh, f.onEnd, f.observers
 	f.onEnd, f.observers = nil, nil
-	f.onIntr = nil
 	f.mu.Unlock()
 	if ch != nil {
 		close(ch)
