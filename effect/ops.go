@@ -480,15 +480,22 @@ type lazyScope struct {
 // scope and writes the handles into dst, in order. It succeeds with
 // struct{}: typed so, it can serve combinators that are methods of Effect,
 // which Go 1.27 does not let build an Effect of a fiber type.
+// If end is set, it is made an observer of each fiber's end as soon as the
+// fiber is started (see Fiber.onEnd).
 type forkAllOp[R, E, A any] struct {
 	effs []Effect[R, E, A]
 	dst  []*Fiber[E, A]
+	end  func()
 }
 
 func (o *forkAllOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, struct{}], Cause[E], status) {
 	home := f.scope()
 	for i, e := range o.effs {
-		o.dst[i] = start(f.rt, f, home, env, e, f.forkContext())
+		k := start(f.rt, f, home, env, e, f.forkContext())
+		o.dst[i] = k
+		if o.end != nil {
+			k.onEnd(o.end)
+		}
 	}
 	return Effect[R, E, struct{}]{}, Cause[E]{}, stCont
 }
