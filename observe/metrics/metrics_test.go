@@ -23,6 +23,7 @@ import (
 	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/observe/metrics"
+	"github.com/gogoscope/gogoscope/resource"
 	"github.com/gogoscope/gogoscope/schedule"
 )
 
@@ -122,6 +123,10 @@ func TestScrapeOverHTTP(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(m)
 	run(t, m)
+	sem := resource.Concurrency(3)
+	sem.TryAcquire(2)
+	defer m.ObserveSemaphore("db", sem)()
+	m.BreakerStateChanged()("payments", resource.BreakerClosed, resource.BreakerOpen)
 
 	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	defer srv.Close()
@@ -168,6 +173,13 @@ func TestScrapeOverHTTP(t *testing.T) {
 	// Joins are waits whose resource (a fiber's ID) is not a label.
 	if j := find(fams["gogoscope_waits_total"], map[string]string{"kind": "join"}); j == nil || j.GetLabel()[1].GetValue() != "" {
 		t.Errorf("joins: %v", j)
+	}
+	// The observed semaphore, read at the scrape; a breaker's change.
+	if a := find(fams["gogoscope_semaphore_available_permits"], map[string]string{"name": "db", "service": "test"}); a == nil || a.GetGauge().GetValue() != 1 {
+		t.Errorf("available permits: %v", a)
+	}
+	if b := find(fams["gogoscope_breaker_state_changes_total"], map[string]string{"name": "payments", "from": "closed", "to": "open"}); b == nil || b.GetCounter().GetValue() != 1 {
+		t.Errorf("breaker changes: %v", b)
 	}
 	nd := find(fams["gogoscope_named_duration_seconds"], map[string]string{"name": "flaky", "outcome": "success"})
 	if nd == nil || nd.GetHistogram().GetSampleSum() != 0.2 {
