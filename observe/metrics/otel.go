@@ -63,9 +63,22 @@ type otelSink struct {
 	gauges     [numGauges]metric.Int64ObservableUpDownCounter
 
 	constAttrs []attribute.KeyValue
-	none       metric.MeasurementOption // the const attributes alone
+	none       *attrOpts // the const attributes alone
 	mu         sync.RWMutex
-	attrs      map[attrKey]metric.MeasurementOption
+	attrs      map[attrKey]*attrOpts
+}
+
+// attrOpts is one attribute set as the options of each kind of call,
+// made once: a variadic option passed afresh would allocate at each call.
+type attrOpts struct {
+	add []metric.AddOption
+	rec []metric.RecordOption
+	obs []metric.ObserveOption
+}
+
+func newAttrOpts(kv []attribute.KeyValue) *attrOpts {
+	o := metric.WithAttributeSet(attribute.NewSet(kv...))
+	return &attrOpts{add: []metric.AddOption{o}, rec: []metric.RecordOption{o}, obs: []metric.ObserveOption{o}}
 }
 
 // attrKey identifies a set of attribute values of one instrument; the
@@ -100,7 +113,7 @@ func NewOTel(mp metric.MeterProvider, opts Options) (*OTel, error) {
 		mp = otel.GetMeterProvider()
 	}
 	m := mp.Meter(ScopeName)
-	s := &otelSink{attrs: map[attrKey]metric.MeasurementOption{}}
+	s := &otelSink{attrs: map[attrKey]*attrOpts{}}
 	keys := make([]string, 0, len(opts.ConstLabels))
 	for k := range opts.ConstLabels {
 		keys = append(keys, k)
@@ -109,7 +122,7 @@ func NewOTel(mp metric.MeterProvider, opts Options) (*OTel, error) {
 	for _, k := range keys {
 		s.constAttrs = append(s.constAttrs, attribute.String(k, opts.ConstLabels[k]))
 	}
-	s.none = metric.WithAttributeSet(attribute.NewSet(s.constAttrs...))
+	s.none = newAttrOpts(s.constAttrs)
 
 	var errs []error
 	name := func(n string) string { return ns + "." + n }
@@ -176,13 +189,13 @@ func (o *OTel) observe(ctx context.Context, ob metric.Observer) error {
 			}
 			return kv
 		})
-		ob.ObserveInt64(s.gauges[r.g], r.v, opt)
+		ob.ObserveInt64(s.gauges[r.g], r.v, opt.obs...)
 	})
 	return nil
 }
 
 // cached returns the option for key, making it with kvs on a miss.
-func (s *otelSink) cached(key attrKey, kvs func() []attribute.KeyValue) metric.MeasurementOption {
+func (s *otelSink) cached(key attrKey, kvs func() []attribute.KeyValue) *attrOpts {
 	s.mu.RLock()
 	o, ok := s.attrs[key]
 	s.mu.RUnlock()
@@ -190,7 +203,7 @@ func (s *otelSink) cached(key attrKey, kvs func() []attribute.KeyValue) metric.M
 		return o
 	}
 	kv := append(kvs(), s.constAttrs...)
-	o = metric.WithAttributeSet(attribute.NewSet(kv...))
+	o = newAttrOpts(kv)
 	s.mu.Lock()
 	s.attrs[key] = o
 	s.mu.Unlock()
@@ -198,7 +211,7 @@ func (s *otelSink) cached(key attrKey, kvs func() []attribute.KeyValue) metric.M
 }
 
 // two returns the cached option of inst for k1=v1, k2=v2.
-func (s *otelSink) two(inst int, k1 attribute.Key, v1 string, k2 attribute.Key, v2 string) metric.MeasurementOption {
+func (s *otelSink) two(inst int, k1 attribute.Key, v1 string, k2 attribute.Key, v2 string) *attrOpts {
 	return s.cached(attrKey{inst: inst, a: v1, b: v2}, func() []attribute.KeyValue {
 		return []attribute.KeyValue{k1.String(v1), k2.String(v2)}
 	})
@@ -206,49 +219,49 @@ func (s *otelSink) two(inst int, k1 attribute.Key, v1 string, k2 attribute.Key, 
 
 func (s *otelSink) fiberStarted() {
 	ctx := context.Background()
-	s.started.Add(ctx, 1, s.none)
-	s.live.Add(ctx, 1, s.none)
+	s.started.Add(ctx, 1, s.none.add...)
+	s.live.Add(ctx, 1, s.none.add...)
 }
 
 func (s *otelSink) fiberEnded(ctx context.Context, name, outcome string, seconds float64, timed bool) {
 	opt := s.two(instEnded, AttrFiberName, name, AttrOutcome, outcome)
-	s.ended.Add(ctx, 1, opt)
-	s.live.Add(ctx, -1, s.none)
+	s.ended.Add(ctx, 1, opt.add...)
+	s.live.Add(ctx, -1, s.none.add...)
 	if timed {
-		s.fiberDur.Record(ctx, seconds, opt)
+		s.fiberDur.Record(ctx, seconds, opt.rec...)
 	}
 }
 
-func (s *otelSink) scopeDelta(d int64) { s.scopes.Add(context.Background(), d, s.none) }
+func (s *otelSink) scopeDelta(d int64) { s.scopes.Add(context.Background(), d, s.none.add...) }
 
 func (s *otelSink) finalizerEnded(ctx context.Context, outcome string, seconds float64) {
 	s.finalizers.Record(ctx, seconds, s.cached(attrKey{inst: instFinalizers, a: outcome}, func() []attribute.KeyValue {
 		return []attribute.KeyValue{AttrOutcome.String(outcome)}
-	}))
+	}).rec...)
 }
 
 func (s *otelSink) interruptRequested(reason string) {
 	s.interrupts.Add(context.Background(), 1, s.cached(attrKey{inst: instInterrupts, a: reason}, func() []attribute.KeyValue {
 		return []attribute.KeyValue{AttrInterruptReason.String(reason)}
-	}))
+	}).add...)
 }
 
 func (s *otelSink) retryDecided(ctx context.Context, name, kind, decision string) {
 	s.retries.Add(ctx, 1, s.cached(attrKey{instRetries, name, kind, decision}, func() []attribute.KeyValue {
 		return []attribute.KeyValue{AttrFiberName.String(name), AttrRetryKind.String(kind), AttrRetryAction.String(decision)}
-	}))
+	}).add...)
 }
 
 func (s *otelSink) waitEnded(ctx context.Context, kind, resource string, seconds float64) {
-	s.waitDur.Record(ctx, seconds, s.two(instWaitDur, AttrWaitKind, kind, AttrWaitResource, resource))
+	s.waitDur.Record(ctx, seconds, s.two(instWaitDur, AttrWaitKind, kind, AttrWaitResource, resource).rec...)
 }
 
 func (s *otelSink) namedEnded(ctx context.Context, name, outcome string, seconds float64) {
-	s.namedDur.Record(ctx, seconds, s.two(instNamedDur, AttrEffectName, name, AttrOutcome, outcome))
+	s.namedDur.Record(ctx, seconds, s.two(instNamedDur, AttrEffectName, name, AttrOutcome, outcome).rec...)
 }
 
 func (s *otelSink) breakerChanged(name, from, to string) {
 	s.breakers.Add(context.Background(), 1, s.cached(attrKey{instBreakers, name, from, to}, func() []attribute.KeyValue {
 		return []attribute.KeyValue{AttrBreakerName.String(name), AttrBreakerFrom.String(from), AttrBreakerTo.String(to)}
-	}))
+	}).add...)
 }
