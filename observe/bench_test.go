@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/metric/noop"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -98,19 +99,15 @@ func BenchmarkObserveMetrics(b *testing.B) {
 func BenchmarkObserveOTelMetrics(b *testing.B) {
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 	defer func() { _ = mp.Shutdown(context.Background()) }()
-	m, err := metrics.NewOTel(mp, metrics.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	rt := effect.NewRuntime()
-	defer m.Watch(rt)()
-	bench(b, rt, discard())
+	benchOTel(b, mp)
 }
 
 // BenchmarkObserveOTelMetricsNoop: the OTel recorder on the API's no-op
 // MeterProvider: the cost of the hooks and the recorder alone.
-func BenchmarkObserveOTelMetricsNoop(b *testing.B) {
-	m, err := metrics.NewOTel(noop.NewMeterProvider(), metrics.Options{})
+func BenchmarkObserveOTelMetricsNoop(b *testing.B) { benchOTel(b, noop.NewMeterProvider()) }
+
+func benchOTel(b *testing.B, mp metric.MeterProvider) {
+	m, err := metrics.NewOTel(mp, metrics.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func labelsOf(set attribute.Set) map[string]string {
 	out := make(map[string]string, set.Len())
 	for it := set.Iter(); it.Next(); {
 		kv := it.Attribute()
-		out[string(kv.Key)] = kv.Value.Emit()
+		out[string(kv.Key)] = kv.Value.String()
 	}
 	return out
 }
