@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/resource"
@@ -138,8 +139,13 @@ func newNameCap(max int) *nameCap {
 	return &nameCap{max: max}
 }
 
-// admit returns name if it is within the cap, else OtherName.
+// admit returns name if it is within the cap, else OtherName. A name
+// that is not valid UTF-8 (which Prometheus refuses as a label value) has
+// its invalid bytes replaced by U+FFFD first.
 func (c *nameCap) admit(name string) string {
+	if !utf8.ValidString(name) {
+		name = strings.ToValidUTF8(name, "\uFFFD")
+	}
 	if name == "" || c.max < 0 {
 		return name
 	}

@@ -10,6 +10,7 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
@@ -185,5 +186,40 @@ func TestOTelNameCapAndOptions(t *testing.T) {
 	}
 	if len(got) != 3 || got["a"] != 2 || got["b"] != 1 || got[metrics.OtherName] != 2 {
 		t.Errorf("fibers ended by name: %v", got)
+	}
+}
+
+// An exponential histogram's percentiles are estimated within its
+// buckets' precision: 1..100 in base-2 buckets of scale 3 (each about 9 %
+// wide).
+func TestSnapshotOfExponentialHistogram(t *testing.T) {
+	r := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(r), sdkmetric.WithView(sdkmetric.NewView(
+		sdkmetric.Instrument{Name: "lat"},
+		sdkmetric.Stream{Aggregation: sdkmetric.AggregationBase2ExponentialHistogram{MaxSize: 160, MaxScale: 3}})))
+	defer func() { _ = mp.Shutdown(context.Background()) }()
+	h, err := mp.Meter("test").Float64Histogram("lat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 100; i++ {
+		h.Record(context.Background(), float64(i), metric.WithAttributes(attribute.String("route", "/a")))
+	}
+	var rm metricdata.ResourceMetrics
+	if err := r.Collect(context.Background(), &rm); err != nil {
+		t.Fatal(err)
+	}
+	lat, ok := metrics.SnapshotOf(&rm).Metric("lat")
+	p, found := lat.Point("route", "/a")
+	if !ok || !found || lat.Kind != "histogram" || p.Histogram.Count != 100 || p.Histogram.Sum != 5050 || p.Value != 100 {
+		t.Fatalf("%+v %+v", lat, p.Histogram)
+	}
+	for _, c := range []struct{ got, want float64 }{{p.Histogram.P50, 50}, {p.Histogram.P90, 90}, {p.Histogram.P95, 95}, {p.Histogram.P99, 99}} {
+		if math.Abs(c.got-c.want)/c.want > 0.09 {
+			t.Errorf("percentile %v, want %v within 9 %%", c.got, c.want)
+		}
+	}
+	if s := metrics.SnapshotOf(nil); len(s.Metrics) != 0 {
+		t.Errorf("snapshot of nil: %+v", s)
 	}
 }
