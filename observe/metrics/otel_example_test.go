@@ -12,6 +12,7 @@ import (
 	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/observe/metrics"
+	"github.com/gogoscope/gogoscope/resource"
 )
 
 // NewOTel records through any MeterProvider: here the SDK's with a
@@ -63,4 +64,31 @@ func ExampleSnapshotOf() {
 	fmt.Println(lat.Kind, string(js))
 	// Output:
 	// histogram {"count":100,"sum":5050,"p50":50,"p90":90,"p95":95,"p99":99}
+}
+
+// The OTel side observes primitives as the Collector does; a reader's
+// Collect reads them.
+func ExampleOTel_ObserveSemaphore() {
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	defer func() { _ = mp.Shutdown(context.Background()) }()
+	m, _ := metrics.NewOTel(mp, metrics.Options{})
+	defer func() { _ = m.Close() }()
+
+	sem := resource.Concurrency(4)
+	defer m.ObserveSemaphore("db", sem)()
+	sem.TryAcquire(3)
+
+	var rm metricdata.ResourceMetrics
+	_ = reader.Collect(context.Background(), &rm)
+	s := metrics.SnapshotOf(&rm)
+	for _, name := range []string{"gogoscope.semaphore.size", "gogoscope.semaphore.available", "gogoscope.semaphore.waiting"} {
+		m, _ := s.Metric(name)
+		p, _ := m.Point("gogoscope.semaphore.name", "db")
+		fmt.Println(name, p.Value)
+	}
+	// Output:
+	// gogoscope.semaphore.size 4
+	// gogoscope.semaphore.available 1
+	// gogoscope.semaphore.waiting 0
 }
