@@ -92,8 +92,11 @@
 // [Options.MaxNames] (1000 by default) distinct names in all — fiber and
 // effect names, primitives and breakers — beyond which names are counted
 // under [OtherName]. Every other attribute takes a fixed, small set of
-// values. The OpenTelemetry SDK has its own cardinality limit per
-// instrument (sdk/metric's WithCardinalityLimit), which applies as well.
+// values. The OpenTelemetry SDK has its own limit of data points per
+// instrument (2000 by default; sdk/metric's WithCardinalityLimit), beyond
+// which it merges points into one marked otel.metric.overflow: the cap on
+// names keeps these metrics below it, where the merge would lose which
+// outcome a fiber had.
 //
 // Use metrics for rates, totals and latency distributions over time; use
 // package tracing to follow one request, and the runtime's dumps

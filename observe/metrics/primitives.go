@@ -138,7 +138,8 @@ func (c *core) each(ctx context.Context, f func(it *observedItem, r reading)) {
 
 // ObservePool makes the pool's counts (idle and in-use resources, waiting
 // fibers) part of every collection, under name, until the returned
-// function is called (more than once is harmless). It panics if p is nil
+// function is called (more than once is harmless; a collection already
+// under way when it is called may still read the pool once). It panics if p is nil
 // or a pool of that name is observed already. Reading a pool takes its
 // lock for a moment (see [resource.Pool.Stats]).
 func (c *core) ObservePool(name string, p PoolStatser) (unregister func()) {

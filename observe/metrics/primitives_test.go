@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
 	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
@@ -205,6 +206,17 @@ func TestPrimitivesPrometheusAndOTel(t *testing.T) {
 	}
 	if n := points(); n != 0 {
 		t.Errorf("semaphore points after Close: %d", n)
+	}
+}
+
+// A namespace that OpenTelemetry refuses as the start of an instrument's
+// name is the meter's error, returned.
+func TestNewOTelReportsTheMetersError(t *testing.T) {
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	defer func() { _ = mp.Shutdown(context.Background()) }()
+	m, err := metrics.NewOTel(mp, metrics.Options{Namespace: "9 lives"})
+	if err == nil || !strings.Contains(err.Error(), "9 lives.fiber.started") || m == nil {
+		t.Errorf("got %v, %v", m, err)
 	}
 }
 
