@@ -132,11 +132,11 @@ type nameCap struct {
 	n    int
 }
 
-func newNameCap(max int) *nameCap {
-	if max == 0 {
-		max = defaultMaxNames
+func newNameCap(limit int) *nameCap {
+	if limit == 0 {
+		limit = defaultMaxNames
 	}
-	return &nameCap{max: max}
+	return &nameCap{max: limit}
 }
 
 // admit returns name if it is within the cap, else OtherName. A name
