@@ -86,6 +86,11 @@ type fiber struct {
 	intrBy    FiberID
 	intrWhy   error
 	intrCh    chan struct{} // made on demand; closed on interruption
+	// parked is the async wait f is parked in (parkAsync), if it can be
+	// interrupted: an interruption wakes it through its own channel, so
+	// the park is one channel receive, not a select (which would grow a
+	// fresh fiber's stack past 2 KiB).
+	parked waker
 	doneCh    chan struct{} // made on demand; closed at the end
 	waiting   waitInfo
 	onEnd     func()   // the first observer, kept without a slice
@@ -188,6 +193,9 @@ func (f *fiber) interruptAs(by FiberID, why error) {
 		if f.intrCh != nil {
 			close(f.intrCh)
 		}
+		if f.parked != nil {
+			f.parked.wakeIntr()
+		}
 	}
 	live := f.liveCancel
 	f.mu.Unlock()
@@ -230,6 +238,9 @@ func (f *fiber) stopGuard(g *guard, reason error) {
 		f.intr.Store(true)
 		if f.intrCh != nil {
 			close(f.intrCh)
+		}
+		if f.parked != nil {
+			f.parked.wakeIntr()
 		}
 	}
 	cancel := g.cancel
@@ -522,35 +533,84 @@ func parkAsync[E, A any](f *fiber, w waitInfo, register func(resume func(Exit[E,
 	if w.what == "" && w.on == nil {
 		w.what = "async"
 	}
-	ch := make(chan Exit[E, A], 1)
-	var once atomic.Bool
+	p := &parkSlot[E, A]{ch: make(chan Exit[E, A], 1)}
 	cancel := register(func(ex Exit[E, A]) {
-		if once.CompareAndSwap(false, true) {
-			ch <- ex
+		if p.once.CompareAndSwap(false, true) {
+			p.ch <- ex
 		}
 	})
 	select {
-	case ex := <-ch:
+	case ex := <-p.ch:
 		return ex, true
 	default:
 	}
-	intr := f.beginWait(w)
-	select {
-	case ex := <-ch:
-		f.endWait()
-		return ex, true
-	case <-intr:
-		f.endWait()
-		select {
-		case ex := <-ch:
+	if f.beginPark(w, p) {
+		ex = <-p.ch
+		f.endPark()
+		if !p.intr {
 			return ex, true
-		default:
 		}
-		if cancel != nil {
-			cancel()
+	} else {
+		// Interrupted before it could park: a resume that came meanwhile
+		// still wins.
+		if !p.once.CompareAndSwap(false, true) {
+			return <-p.ch, true
 		}
-		return Exit[E, A]{}, false
 	}
+	if cancel != nil {
+		cancel()
+	}
+	return Exit[E, A]{}, false
+}
+
+// waker is an async wait that an interruption can end.
+type waker interface{ wakeIntr() }
+
+// parkSlot is one async wait: the first of the resume and an interruption
+// sends on ch (buffered, so neither blocks), the other is dropped.
+type parkSlot[E, A any] struct {
+	ch   chan Exit[E, A]
+	once atomic.Bool
+	intr bool // the interruption won; written before its send
+}
+
+func (p *parkSlot[E, A]) wakeIntr() {
+	if p.once.CompareAndSwap(false, true) {
+		p.intr = true
+		p.ch <- Exit[E, A]{}
+	}
+}
+
+// beginPark marks f as suspended on w in the async wait p, and reports
+// whether it parked: false if f is already being interrupted (and is
+// interruptible). An uninterruptible fiber parks without p, so an
+// interruption does not end the wait.
+func (f *fiber) beginPark(w waitInfo, p waker) bool {
+	f.mu.Lock()
+	if f.locals.interruptible {
+		if f.intr.Load() {
+			f.mu.Unlock()
+			return false
+		}
+		f.parked = p
+	}
+	f.waiting = w
+	f.mu.Unlock()
+	if o := f.rt.obs.Load(); o != nil {
+		o.waitBegan(f, w) // observe: wait times, Hooks.WaitStart
+	}
+	return true
+}
+
+// endPark ends the wait that beginPark began.
+func (f *fiber) endPark() {
+	if o := f.rt.obs.Load(); o != nil {
+		o.waitEnding(f) // observe: Hooks.WaitEnd
+	}
+	f.mu.Lock()
+	f.waiting = waitInfo{}
+	f.parked = nil
+	f.mu.Unlock()
 }
 
 // Fiber is a running effect: the handle that [Fork] returns. Other fibers
