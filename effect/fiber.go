@@ -81,16 +81,16 @@ type fiber struct {
 	refs   *refTable
 	refCtx *refContext
 
-	mu        sync.Mutex
-	done      bool
-	intrBy    FiberID
-	intrWhy   error
-	intrCh    chan struct{} // made on demand; closed on interruption
+	mu      sync.Mutex
+	done    bool
+	intrBy  FiberID
+	intrWhy error
+	intrCh  chan struct{} // made on demand; closed on interruption
 	// parked is the async wait f is parked in (parkAsync), if it can be
 	// interrupted: an interruption wakes it through its own channel, so
 	// the park is one channel receive, not a select (which would grow a
 	// fresh fiber's stack past 2 KiB).
-	parked waker
+	parked    waker
 	doneCh    chan struct{} // made on demand; closed at the end
 	waiting   waitInfo
 	onEnd     func()   // the first observer, kept without a slice
