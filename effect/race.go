@@ -45,24 +45,30 @@ func RaceAll[R, E, A any](effs []Effect[R, E, A]) Effect[R, E, A] {
 // included, when race returns; if the caller is interrupted, every
 // contestant is stopped and awaited before the interruption goes on.
 func race[R, E, A any](effs []Effect[R, E, A], firstExit bool) Effect[R, E, A] {
+	// The mask's body runs at each run of the effect: one state per run,
+	// holding the fork op, the guard op and (for two contestants) the
+	// child's slot, so that a race allocates them once.
 	return UninterruptibleMask(func(restore Restore) Effect[R, E, A] {
-		return Suspend(func() Effect[R, E, A] {
-			kids := make([]*Fiber[E, A], len(effs)-1)
-			forks := Effect[R, E, struct{}]{op: &forkAllOp[R, E, A]{effs: effs[1:], dst: kids}}
-			st := &raceState[R, E, A]{kids: kids, firstExit: firstExit, winner: -1}
-			return FlatMap(forks, func(struct{}) Effect[R, E, A] {
-				st.restore = restore
-				return Effect[R, E, A]{op: &guardOp[R, E, A, A]{src: restore.Apply(effs[0]), spec: st}}
-			})
-		})
+		st := &raceState[R, E, A]{firstExit: firstExit, winner: -1, restore: restore}
+		if len(effs) == 2 {
+			st.kids = st.pair[:]
+		} else {
+			st.kids = make([]*Fiber[E, A], len(effs)-1)
+		}
+		st.fork = forkAllOp[R, E, A]{effs: effs[1:], dst: st.kids}
+		st.guard = guardOp[R, E, A, A]{src: restore.Apply(effs[0]), spec: st}
+		return AndThen(Effect[R, E, struct{}]{op: &st.fork}, Effect[R, E, A]{op: &st.guard})
 	})
 }
 
 // raceState is what one run of a race knows of its forked contestants.
 type raceState[R, E, A any] struct {
 	kids      []*Fiber[E, A]
+	pair      [1]*Fiber[E, A] // kids' storage in a race of two
 	firstExit bool
 	restore   Restore
+	fork      forkAllOp[R, E, A]
+	guard     guardOp[R, E, A, A]
 
 	mu     sync.Mutex
 	winner int   // the first child that won, or -1
