@@ -100,6 +100,10 @@ type fiber struct {
 	// active guard. Both under mu.
 	intrGuard *guard
 	guard     *guard
+	// detached is the active guard whose context derives from the fiber's
+	// base rather than from live (no live context existed when it was
+	// armed): an interruption of the whole fiber cancels it. Under mu.
+	detached *guard
 	// live is the fiber's cancellable context, made on the first Try: an
 	// interruption of the whole fiber cancels it (interruptAs), and so does
 	// its end. Written under mu.
@@ -198,6 +202,10 @@ func (f *fiber) interruptAs(by FiberID, why error) {
 		}
 	}
 	live := f.liveCancel
+	var det context.CancelCauseFunc
+	if f.detached != nil {
+		det = f.detached.cancel
+	}
 	f.mu.Unlock()
 	if o := f.rt.obs.Load(); o != nil {
 		o.interruptRequested(f, by, why) // observe: Hooks.Interrupt
@@ -205,6 +213,24 @@ func (f *fiber) interruptAs(by FiberID, why error) {
 	if live != nil {
 		live(newInterruptedError(by, why)) // the blocking Go call in progress
 	}
+	if det != nil {
+		det(newInterruptedError(by, why)) // the same, in a detached region
+	}
+}
+
+// armDetached records g, whose context was derived from the fiber's base
+// (see guard.parentContext) and whose cancel is set, as the region that a
+// fiber-wide interruption cancels; if one is already pending, it cancels
+// it now.
+func (f *fiber) armDetached(g *guard) {
+	f.mu.Lock()
+	f.detached = g
+	if f.intr.Load() && f.intrGuard == nil {
+		f.mu.Unlock()
+		g.cancel(f.interruptErr())
+		return
+	}
+	f.mu.Unlock()
 }
 
 // enterGuard makes g the innermost active guard of f.
@@ -261,6 +287,9 @@ func (f *fiber) leaveGuard(g *guard) error {
 	defer f.mu.Unlock()
 	g.ended = true
 	f.guard = g.outer
+	if f.detached == g {
+		f.detached = nil
+	}
 	if !f.intr.Load() || f.intrGuard != g {
 		return nil
 	}

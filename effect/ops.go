@@ -445,6 +445,23 @@ type guard struct {
 // from: the context Try would see just outside the region.
 func (g *guard) parent() context.Context { return g.f.liveContext() }
 
+// parentContext is parent for a region that sets cancel: when the fiber
+// has no live context yet (and no enclosing region's), it returns the
+// fiber's base and true instead of making one — the caller then derives
+// its context with a cancel and hands g to armDetached, so that a fiber-wide
+// interruption cancels the region's context directly. It saves a
+// cancellable context, and the parent's children map, per region.
+func (g *guard) parentContext() (context.Context, bool) {
+	f := g.f
+	if c := f.locals.ctx; c != nil {
+		return c, false
+	}
+	if f.live != nil {
+		return f.live, false
+	}
+	return f.ctx, true
+}
+
 // stop interrupts the region for reason, unless it has ended, the fiber is
 // being interrupted as a whole, or an enclosing region is being stopped.
 // It returns at once; it may be called from any goroutine.

@@ -80,7 +80,11 @@ type raceState[R, E, A any] struct {
 // arm makes the end of each child known to the race, and a win stop the
 // inline contestant's region; its context is cancelled when it is stopped.
 func (st *raceState[R, E, A]) arm(g *guard) {
-	g.ctx, g.cancel = context.WithCancelCause(g.parent())
+	parent, detached := g.parentContext()
+	g.ctx, g.cancel = context.WithCancelCause(parent)
+	if detached {
+		g.f.armDetached(g)
+	}
 	for i, k := range st.kids {
 		k.onEnd(func() {
 			ex, _ := k.Poll()

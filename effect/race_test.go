@@ -94,3 +94,38 @@ func TestRaceInterruptedCallerStopsBoth(t *testing.T) {
 		}
 	})
 }
+
+// A fiber-wide interruption reaches plain Go blocked in the inline
+// contestant's Try, with the interruption as the context's cause, both when
+// the fiber had no context of its own before the race (the race's region
+// then derives from the fiber's base) and when a Try before the race made
+// one.
+func TestRaceInterruptReachesInlineTry(t *testing.T) {
+	for _, tryBefore := range []bool{false, true} {
+		started := make(chan struct{})
+		var cause error
+		inline := Try[any](func(ctx context.Context) (int, error) {
+			close(started)
+			<-ctx.Done()
+			cause = context.Cause(ctx)
+			return 0, ctx.Err()
+		})
+		prog := Race(inline, Never[any, error, int]())
+		if tryBefore {
+			prog = AndThen(Try[any](func(context.Context) (int, error) { return 0, nil }), prog)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan Exit[error, int])
+		go func() { done <- RunExit(ctx, prog, nil) }()
+		<-started
+		cancel()
+		ex := <-done
+		if !ex.Cause().IsInterrupted() {
+			t.Errorf("tryBefore=%v: exit %v, want interrupted", tryBefore, ex)
+		}
+		var ie *InterruptedError
+		if !errors.As(cause, &ie) {
+			t.Errorf("tryBefore=%v: the Try's context cause is %v, want an *InterruptedError", tryBefore, cause)
+		}
+	}
+}
