@@ -23,10 +23,10 @@ import (
 // poolEntry is one resource of the pool.
 type poolEntry[T any] struct {
 	value     T
-	scope     *effect.Scope // the resource's own scope: closing it destroys it
-	lease     uint64        // the current borrower's lease, 0 if none
+	scope     *effect.Scope  // the resource's own scope: closing it destroys it
+	lease     uint64         // the current borrower's lease, 0 if none
 	holder    effect.FiberID // the current borrower, while lease is not 0
-	idleSince time.Time     // when it last became idle
+	idleSince time.Time      // when it last became idle
 }
 
 // grant is what a waiter receives: a resource, a slot to create one in, or
