@@ -27,9 +27,10 @@ import (
 // deadlock detector so reports a cycle through a full channel whose known
 // receivers are all stuck in it: two fibers each blocked sending to a full
 // channel that only the other drains. A fiber that has not received yet is
-// not foreseen, as plain Go releasing a semaphore is not. When more than
-// four fibers alive at once have received from it, its receivers are not
-// told apart and a send to it is treated as live (no holders).
+// not foreseen, as plain Go releasing a semaphore is not. Once more than
+// eight fibers have received from it over its life (a worker pool, a fiber
+// per request), its receivers are no longer told apart and a wait to send
+// to it reports no holders: the detector treats it as live.
 //
 // Waits to receive, waits of a publisher of a [PubSub], and waits in a
 // [Select] report no holders: a send that does not wait is not attributed
@@ -127,53 +128,53 @@ func (n selectOf) BlockerHolders() ([]effect.FiberID, string) {
 	return nil, plural(int(n), "case")
 }
 
-// maxReceivers is how many live receiving fibers a core tells apart.
-const maxReceivers = 4
+// maxReceivers is how many receiving fibers a core tells apart over its
+// life.
+const maxReceivers = 8
 
 // receiverSet records who receives from a core: the fibers that have
-// received through its effects, while they live, and whether plain Go has.
-// The receiving effects ask knows with their fiber's ID at every element
-// (one atomic load while one fiber receives) and, the first time only,
-// note the fiber's handle.
+// received through its effects, and whether plain Go has. The receiving
+// effects ask knows with their fiber's ID at every element (one or two
+// atomic loads while one fiber receives, or once the set is full) and
+// note the fiber's handle the first time only. The fibers that ended stay
+// in the set (so a core received from by a fiber per element stops noting
+// them after maxReceivers) and are left out of holders.
 type receiverSet struct {
 	last  atomic.Uint64 // the ID of a fiber known to receive
+	many  atomic.Bool   // more than maxReceivers fibers: anyone
 	plain atomic.Bool   // plain Go has received
 
 	mu    sync.Mutex
-	known []effect.FiberHandle // at most maxReceivers, ended ones pruned
-	many  bool                 // more than maxReceivers at once: anyone
+	known []effect.FiberHandle // at most maxReceivers
 }
 
 // knows reports whether the fiber id needs no noting.
 func (r *receiverSet) knows(id effect.FiberID) bool {
-	if r.last.Load() == uint64(id) {
+	if r.last.Load() == uint64(id) || r.many.Load() {
 		return true
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.many {
-		return true
-	}
 	for _, h := range r.known {
 		if h.ID() == id {
 			r.last.Store(uint64(id))
 			return true
 		}
 	}
-	return false
+	return r.many.Load()
 }
 
 // note records that the fiber h receives.
 func (r *receiverSet) note(h effect.FiberHandle) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.many {
+	if r.many.Load() {
 		return
 	}
-	r.known = slices.DeleteFunc(r.known, fiberEnded)
 	if !slices.ContainsFunc(r.known, func(k effect.FiberHandle) bool { return k.ID() == h.ID() }) {
 		if len(r.known) == maxReceivers {
-			r.many, r.known = true, nil
+			r.many.Store(true)
+			r.known = nil
 			return
 		}
 		r.known = append(r.known, h)
@@ -188,18 +189,20 @@ func (r *receiverSet) notePlain() {
 	}
 }
 
-// holders returns the live receiving fibers in increasing order, with 0
-// last if plain Go receives; nil if there are none or too many.
+// holders returns the receiving fibers still alive, in increasing order,
+// with 0 last if plain Go receives; nil if there are none, or too many to
+// tell apart.
 func (r *receiverSet) holders() []effect.FiberID {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.many {
+	if r.many.Load() {
 		return nil
 	}
-	r.known = slices.DeleteFunc(r.known, fiberEnded)
 	var out []effect.FiberID
 	for _, h := range r.known {
-		out = append(out, h.ID())
+		if !fiberEnded(h) {
+			out = append(out, h.ID())
+		}
 	}
 	slices.Sort(out)
 	if r.plain.Load() {
