@@ -30,7 +30,10 @@ import (
 // A fiber waiting to send or receive shows in dumps, wait hooks, the
 // profiler and the deadlock detector as waiting on "channel NAME" (see
 // [WithName]) with the channel's fill: `channel results (0/8 items,
-// waiting to receive)`. It reports no holders (see [QueueOption]).
+// waiting to receive)`. A wait to send lists the channel's receivers as
+// its holders, `channel results (8/8 items, waiting to send, held by #7)`,
+// so that the deadlock detector sees a cycle through it; a wait to receive
+// lists none (see [QueueOption]).
 type Channel[A any] struct {
 	c core[A]
 }

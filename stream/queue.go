@@ -25,7 +25,8 @@ import (
 // A fiber waiting to offer or take shows in dumps, wait hooks, the
 // profiler and the deadlock detector as waiting on "queue NAME" (see
 // [WithName]) with the queue's fill: `queue jobs (64/64 items, waiting to
-// send)`. It reports no holders (see [QueueOption]).
+// send, held by #7)`, the holders of a wait to send being the queue's
+// receivers; a wait to receive lists none (see [QueueOption]).
 type Queue[A any] struct {
 	c core[A]
 }

@@ -13,7 +13,8 @@ import (
 // through effect.AsyncOn (the core, seen from the waiting side, is the
 // Blocker: see blocker.go), whose cancel hook unlinks the waiter under the
 // core's lock. The receiving effects note their fiber as a receiver of the
-// core (receivers, in blocker.go): the holders of a wait to send. Whoever wins the waiter's waitState decides the outcome: if
+// core (receiverSet, in blocker.go): the holders of a wait to send.
+// Whoever wins the waiter's waitState decides the outcome: if
 // the core completed the waiter first, the operation happened, and the
 // effect reports it even though the fiber is being interrupted (the
 // interruption then takes effect at the caller's next step); if the cancel
