@@ -134,30 +134,26 @@ const maxReceivers = 8
 
 // receiverSet records who receives from a core: the fibers that have
 // received through its effects, and whether plain Go has. The receiving
-// effects ask knows with their fiber's ID at every element (one or two
-// atomic loads while one fiber receives, or once the set is full) and
-// note the fiber's handle the first time only. The fibers that ended stay
-// in the set (so a core received from by a fiber per element stops noting
-// them after maxReceivers) and are left out of holders.
+// effects ask knows with their fiber's ID at every element (a few atomic
+// loads, no lock) and note the fiber's handle the first time only. The
+// fibers that ended stay in the set (so a core received from by a fiber
+// per element stops noting them after maxReceivers) and are left out of
+// holders.
 type receiverSet struct {
-	last  atomic.Uint64 // the ID of a fiber known to receive
-	many  atomic.Bool   // more than maxReceivers fibers: anyone
-	plain atomic.Bool   // plain Go has received
+	n     atomic.Int32                // how many of ids are set
+	ids   [maxReceivers]atomic.Uint64 // the IDs of known, in order
+	many  atomic.Bool                 // more than maxReceivers fibers: anyone
+	plain atomic.Bool                 // plain Go has received
 
-	mu    sync.Mutex
+	mu    sync.Mutex           // serializes note
 	known []effect.FiberHandle // at most maxReceivers
 }
 
 // knows reports whether the fiber id needs no noting.
 func (r *receiverSet) knows(id effect.FiberID) bool {
-	if r.last.Load() == uint64(id) || r.many.Load() {
-		return true
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, h := range r.known {
-		if h.ID() == id {
-			r.last.Store(uint64(id))
+	n := int(r.n.Load())
+	for i := range n {
+		if r.ids[i].Load() == uint64(id) {
 			return true
 		}
 	}
@@ -168,18 +164,16 @@ func (r *receiverSet) knows(id effect.FiberID) bool {
 func (r *receiverSet) note(h effect.FiberHandle) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.many.Load() {
+	if r.many.Load() || slices.ContainsFunc(r.known, func(k effect.FiberHandle) bool { return k.ID() == h.ID() }) {
 		return
 	}
-	if !slices.ContainsFunc(r.known, func(k effect.FiberHandle) bool { return k.ID() == h.ID() }) {
-		if len(r.known) == maxReceivers {
-			r.many.Store(true)
-			r.known = nil
-			return
-		}
-		r.known = append(r.known, h)
+	if len(r.known) == maxReceivers {
+		r.many.Store(true)
+		return
 	}
-	r.last.Store(uint64(h.ID()))
+	r.ids[len(r.known)].Store(uint64(h.ID()))
+	r.known = append(r.known, h)
+	r.n.Store(int32(len(r.known)))
 }
 
 // notePlain records that plain Go receives.
