@@ -22,6 +22,7 @@ import (
 // not wait for each other. When the set's scope closes, every waiter of
 // every key is woken with an interruption whose reason is [ErrClosed].
 type Keyed[K comparable] struct {
+	name    string
 	alg     Algorithm
 	capa    int64
 	start   time.Time
@@ -35,15 +36,16 @@ const keyedSweepMin = 64
 
 // NewKeyed returns an effect that makes a set of limiters running alg, one
 // per key, owned by the current scope. It panics if alg's parameters are
-// invalid, as [New] does.
-func NewKeyed[R, E any, K comparable](alg Algorithm) effect.Effect[R, E, *Keyed[K]] {
+// invalid, as [New] does. Options name its limiters ([WithName]).
+func NewKeyed[R, E any, K comparable](alg Algorithm, opts ...Option) effect.Effect[R, E, *Keyed[K]] {
 	if alg == nil {
 		panic("ratelimit.NewKeyed: alg must not be nil")
 	}
 	capa := alg.policy("ratelimit.NewKeyed").capacity()
+	name := configure("ratelimit.NewKeyed", opts).name
 	return effect.AcquireRelease(
 		effect.Sync[R, E](func() *Keyed[K] {
-			return &Keyed[K]{alg: alg, capa: capa, start: time.Now(), m: map[K]*Limiter{}, sweepAt: keyedSweepMin}
+			return &Keyed[K]{name: name, alg: alg, capa: capa, start: time.Now(), m: map[K]*Limiter{}, sweepAt: keyedSweepMin}
 		}),
 		func(k *Keyed[K]) effect.Effect[R, E, struct{}] {
 			return effect.Sync[R, E](func() struct{} { k.close(); return struct{}{} })
@@ -98,7 +100,7 @@ func (k *Keyed[K]) get(key K) *Limiter {
 	if len(k.m) >= k.sweepAt {
 		k.sweepLocked()
 	}
-	l := &Limiter{pol: k.alg.policy("ratelimit.NewKeyed"), start: k.start}
+	l := &Limiter{name: k.name, pol: k.alg.policy("ratelimit.NewKeyed"), start: k.start}
 	k.m[key] = l
 	return l
 }

@@ -3,6 +3,8 @@ package ratelimit
 import (
 	"fmt"
 	"reflect"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,7 +47,15 @@ func (e *CostError) Error() string {
 // inside a testing/synctest bubble all of it runs on virtual time. When the
 // limiter's scope closes, every waiter is woken with an interruption whose
 // reason is [ErrClosed], and later acquires fail the same way.
+//
+// A Limiter is an [effect.Blocker]: a fiber waiting for its admission shows
+// in dumps, wait hooks, the profiler and the deadlock detector as waiting
+// on "limiter NAME" (see [WithName]), with what is available and how many
+// wait: `limiter api (0/20 available, 3 waiting)`. It reports no holders:
+// time alone admits the waiters, so the deadlock detector treats the wait
+// as live.
 type Limiter struct {
+	name    string
 	mu      sync.Mutex
 	pol     policy
 	start   time.Time
@@ -72,19 +82,80 @@ const (
 
 // New returns an effect that makes a limiter running alg, owned by the
 // current scope (see [effect.Scoped]): when the scope closes, the limiter
-// stops and wakes its waiters with an interruption (see [Limiter]). It
-// panics if alg's parameters are invalid: a zero or negative rate, limit or
+// stops and wakes its waiters with an interruption (see [Limiter]).
+// Options name it ([WithName]). It panics if alg's parameters are invalid: a zero or negative rate, limit or
 // period, or a negative burst.
-func New[R, E any](alg Algorithm) effect.Effect[R, E, *Limiter] {
+func New[R, E any](alg Algorithm, opts ...Option) effect.Effect[R, E, *Limiter] {
 	if alg == nil {
 		panic("ratelimit.New: alg must not be nil")
 	}
 	pol := alg.policy("ratelimit.New")
+	name := configure("ratelimit.New", opts).name
 	return effect.AcquireRelease(
-		effect.Sync[R, E](func() *Limiter { return &Limiter{pol: pol, start: time.Now()} }),
+		effect.Sync[R, E](func() *Limiter { return &Limiter{name: name, pol: pol, start: time.Now()} }),
 		func(l *Limiter) effect.Effect[R, E, struct{}] {
 			return effect.Sync[R, E](func() struct{} { l.close(); return struct{}{} })
 		})
+}
+
+// Option configures a [Limiter] made by [New], or the limiters of a
+// [Keyed] set made by [NewKeyed]; [WithName] is the one there is.
+type Option func(*options)
+
+type options struct{ name string }
+
+// WithName names a limiter: dumps, wait hooks, the profiler and the
+// deadlock detector show a fiber waiting on it as waiting on "limiter
+// name". The limiters of a [Keyed] set share the set's name (keys are not
+// shown: they are many, and may be private). Without it the limiter is
+// anonymous ("limiter"). It panics if name is empty or holds a control
+// character (a newline would break the lines of a text dump).
+func WithName(name string) Option {
+	if name == "" {
+		panic("ratelimit.WithName: name must not be empty")
+	}
+	if strings.IndexFunc(name, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		panic(fmt.Sprintf("ratelimit.WithName: name must not hold control characters, got %q", name))
+	}
+	return func(o *options) { o.name = name }
+}
+
+// configure applies opts, and panics, naming where, on a nil one.
+func configure(where string, opts []Option) options {
+	var o options
+	for _, f := range opts {
+		if f == nil {
+			panic(where + ": an option is nil")
+		}
+		f(&o)
+	}
+	return o
+}
+
+// Name returns the limiter's name, empty when it has none.
+func (l *Limiter) Name() string { return l.name }
+
+// BlockerName returns ("limiter", its name), for [effect.Blocker].
+func (l *Limiter) BlockerName() (kind, name string) { return "limiter", l.name }
+
+// BlockerHolders returns no holders (time admits the waiters) and what is
+// available and how many wait: "0/20 available, 3 waiting", with
+// ", closed" once closed. It is what dumps read (see [effect.Blocker]); it
+// takes the limiter's lock.
+func (l *Limiter) BlockerHolders() ([]effect.FiberID, string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var b strings.Builder
+	b.WriteString(strconv.FormatInt(l.pol.available(l.now()), 10))
+	b.WriteByte('/')
+	b.WriteString(strconv.FormatInt(l.pol.capacity(), 10))
+	b.WriteString(" available, ")
+	b.WriteString(strconv.Itoa(l.queue.Len()))
+	b.WriteString(" waiting")
+	if l.closed {
+		b.WriteString(", closed")
+	}
+	return nil, b.String()
 }
 
 // Capacity returns the most that one request may cost: the burst of a

@@ -8,8 +8,9 @@ import (
 
 // wait returns the effect that queues a request of cost and waits for its
 // admission; if the limiter turns out to have been retired from its Keyed
-// set meanwhile, it runs retired instead (a lookup of a fresh one). Queueing and the admission itself run masked; only the parks
-// in between take the caller's interruptibility, so an interruption either
+// set meanwhile, it runs retired instead (a lookup of a fresh one).
+// Queueing and the admission itself run masked; only the parks (waits on
+// the limiter as an effect.Blocker) in between take the caller's interruptibility, so an interruption either
 // finds the waiter not admitted (it leaves the queue, having taken nothing)
 // or comes after the admission has returned.
 func (l *Limiter) wait[R, E any](cost int64, closed, retired effect.Effect[R, E, struct{}]) effect.Effect[R, E, struct{}] {
@@ -75,7 +76,7 @@ func (l *Limiter) turn[R, E any](restore effect.Restore, w *waiter, closed effec
 // head of the queue (d < 0), or the close.
 func (l *Limiter) park[R, E any](w *waiter, d int64) effect.Effect[R, E, struct{}] {
 	ok := effect.Succeeded[E](struct{}{})
-	return effect.Async[R](func(resume func(effect.Exit[E, struct{}])) func() {
+	return effect.AsyncOn[R](l, func(resume func(effect.Exit[E, struct{}])) func() {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		if l.closed || (d < 0 && l.queue.FrontValue() == w) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"sync"
 	"time"
 
@@ -67,6 +68,11 @@ type PoolOptions[T any] struct {
 	Broken func(err error) bool
 	// OnDestroyError, if set, receives the failures of Destroy.
 	OnDestroyError func(err error)
+	// Name, if set, names the pool for observability: dumps, wait hooks,
+	// the profiler and the deadlock detector show a fiber waiting for a
+	// resource as waiting on "pool Name", with the fibers that borrowed
+	// the resources (see [Pool]). It must not hold control characters.
+	Name string
 }
 
 // PoolStats is a snapshot of a pool's counts. Size is Idle plus InUse.
@@ -102,6 +108,15 @@ type PoolStats struct {
 // interruption whose reason is [ErrClosed], idle resources are destroyed,
 // borrowed ones are awaited for up to DrainTimeout and then destroyed, and
 // later borrows fail with ErrClosed.
+//
+// A Pool is an [effect.Blocker]: a fiber waiting for a resource shows in
+// dumps, wait hooks, the profiler and the deadlock detector as waiting on
+// "pool NAME" ([PoolOptions.Name]), with the fibers that hold its places —
+// the borrowers of its resources and the fibers creating one — and how
+// many of its Max places are taken: `pool db (4/4 in use, held by #3, #5,
+// #8, #9)`. A place whose resource is being destroyed is reported as held
+// by plain Go (FiberID 0): it frees up on its own, so the deadlock
+// detector treats a wait on it as live.
 type Pool[T any] struct {
 	opts PoolOptions[T]
 	// items is the parent of the scopes of the resources, one each, which
@@ -116,6 +131,7 @@ type Pool[T any] struct {
 	size      int
 	inUse     int
 	waiters   waitq.Queue[*poolWaiter[T]] // oldest first
+	creators  []effect.FiberID            // the fibers creating a resource in a slot
 	leases    uint64
 	closed    bool
 	forced    bool
@@ -160,6 +176,9 @@ func NewPool[R, E, T any](opts PoolOptions[T]) effect.Effect[R, E, *Pool[T]] {
 	case opts.DrainTimeout < 0:
 		bad("DrainTimeout must be >= 0", opts.DrainTimeout)
 	}
+	if opts.Name != "" {
+		checkName("resource.NewPool: opts.Name", opts.Name)
+	}
 	toE := errorTo[E]("resource.NewPool")
 	return effect.UninterruptibleMask(func(restore effect.Restore) effect.Effect[R, E, *Pool[T]] {
 		p := &Pool[T]{opts: opts, live: map[*poolEntry[T]]struct{}{}}
@@ -172,6 +191,40 @@ func NewPool[R, E, T any](opts PoolOptions[T]) effect.Effect[R, E, *Pool[T]] {
 			return effect.AndThen(start, effect.As(restore.Apply(fill[R](p, opts.Min, toE)), p))
 		})
 	})
+}
+
+// BlockerName returns ("pool", [PoolOptions.Name]), for [effect.Blocker].
+func (p *Pool[T]) BlockerName() (kind, name string) { return "pool", p.opts.Name }
+
+// BlockerHolders returns the fibers that hold places of the pool now — the
+// borrowers of its resources and the fibers creating one, in increasing
+// order, with 0 last for places being destroyed or taken from plain Go —
+// and how many of its Max places are taken: "4/4 in use". It is what dumps
+// and the deadlock detector read (see [effect.Blocker]); it takes the
+// pool's lock.
+func (p *Pool[T]) BlockerHolders() (holders []effect.FiberID, detail string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	held := make(map[effect.FiberID]int64, len(p.live)+len(p.creators))
+	known := 0
+	for e := range p.live {
+		if e.lease != 0 {
+			held[e.holder]++
+			known++
+		}
+	}
+	for _, id := range p.creators {
+		held[id]++
+		known++
+	}
+	if p.inUse > known {
+		held[0]++
+	}
+	detail = strconv.Itoa(p.inUse) + "/" + strconv.Itoa(p.opts.Max) + " in use"
+	if p.closed {
+		detail += ", closed"
+	}
+	return sortedHolders(held), detail
 }
 
 // Stats returns the pool's counts right now.
@@ -318,22 +371,22 @@ func (p *Pool[T]) Invalidate[R, E any](l Lease[T]) effect.Effect[R, E, struct{}]
 // makes the waits and checks interruptible as the caller was (a creation
 // stays uninterruptible: see create).
 func acquire[R, E, T any](p *Pool[T], restore effect.Restore, toE func(error) E) effect.Effect[R, E, Lease[T]] {
-	return effect.Suspend(func() effect.Effect[R, E, Lease[T]] {
+	return effect.SuspendFiber(func(id effect.FiberID) effect.Effect[R, E, Lease[T]] {
 		p.mu.Lock()
-		g, ok := p.takeLocked()
+		g, ok := p.takeLocked(id)
 		p.mu.Unlock()
 		if ok {
-			return granted[R](p, restore, g, toE)
+			return granted[R](p, restore, id, g, toE)
 		}
-		return effect.FlatMap(restore.Apply(wait[R](p, toE)), func(g grant[T]) effect.Effect[R, E, Lease[T]] {
-			return granted[R](p, restore, g, toE)
+		return effect.FlatMap(restore.Apply(wait[R](p, id, toE)), func(g grant[T]) effect.Effect[R, E, Lease[T]] {
+			return granted[R](p, restore, id, g, toE)
 		})
 	})
 }
 
-// granted turns a grant into a lease: it creates a resource in a slot, or
-// checks a lent one.
-func granted[R, E, T any](p *Pool[T], restore effect.Restore, g grant[T], toE func(error) E) effect.Effect[R, E, Lease[T]] {
+// granted turns a grant to the fiber id into a lease: it creates a resource
+// in a slot, or checks a lent one.
+func granted[R, E, T any](p *Pool[T], restore effect.Restore, id effect.FiberID, g grant[T], toE func(error) E) effect.Effect[R, E, Lease[T]] {
 	switch {
 	case g.closed:
 		return closedEffect[R, E, Lease[T]]()
@@ -343,13 +396,14 @@ func granted[R, E, T any](p *Pool[T], restore effect.Restore, g grant[T], toE fu
 		return effect.MatchCauseEffect(effect.Widen[R](create(p)),
 			func(c effect.Cause[error]) effect.Effect[R, E, Lease[T]] {
 				p.mu.Lock()
+				p.createdLocked(id)
 				p.freeSlotLocked()
 				p.mu.Unlock()
 				return effect.FailCause[R, Lease[T]](effect.MapCause(c, toE))
 			},
 			func(m made[T]) effect.Effect[R, E, Lease[T]] {
 				p.mu.Lock()
-				e, ok := p.addedLocked(m)
+				e, ok := p.addedLocked(m, id)
 				p.mu.Unlock()
 				if !ok {
 					return effect.AndThen(destroy[R, E](p, &poolEntry[T]{value: m.value, scope: m.scope}), closedEffect[R, E, Lease[T]]())
@@ -374,14 +428,14 @@ func granted[R, E, T any](p *Pool[T], restore effect.Restore, g grant[T], toE fu
 		func(struct{}) effect.Effect[R, E, Lease[T]] { return effect.Succeed[R, E](l) })
 }
 
-// wait returns the effect that queues for a grant.
-func wait[R, E, T any](p *Pool[T], toE func(error) E) effect.Effect[R, E, grant[T]] {
-	return effect.Async[R](func(resume func(effect.Exit[E, grant[T]])) func() {
-		w := &poolWaiter[T]{}
+// wait returns the effect that queues the fiber id for a grant.
+func wait[R, E, T any](p *Pool[T], id effect.FiberID, toE func(error) E) effect.Effect[R, E, grant[T]] {
+	return effect.AsyncOn[R](p, func(resume func(effect.Exit[E, grant[T]])) func() {
+		w := &poolWaiter[T]{id: id}
 		w.link.Value = w
 		w.wake = func(g grant[T]) { resume(effect.Succeeded[E](g)) }
 		p.mu.Lock()
-		if g, ok := p.takeLocked(); ok {
+		if g, ok := p.takeLocked(id); ok {
 			p.mu.Unlock()
 			w.wake(g)
 			return nil
@@ -418,7 +472,7 @@ func cancelWait[T any](p *Pool[T], w *poolWaiter[T]) {
 		// What comes back to a closed pool must be destroyed, and an
 		// Async cancel cannot run effects: the drain, which is waiting
 		// for this very resource, destroys it.
-		if gone := p.giveBackLocked(w.got); gone != nil {
+		if gone := p.giveBackLocked(w.got, w.id); gone != nil {
 			p.doomed = append(p.doomed, gone)
 		}
 	}

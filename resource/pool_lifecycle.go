@@ -1,6 +1,7 @@
 package resource
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/gogoscope/gogoscope/effect"
@@ -110,7 +111,7 @@ func drained[R, E, T any](p *Pool[T]) effect.Effect[R, E, struct{}] {
 	if d == 0 {
 		return effect.Unit[R, E]()
 	}
-	return effect.Async[R](func(resume func(effect.Exit[E, struct{}])) func() {
+	return effect.AsyncOn[R](drainOf[T]{p}, func(resume func(effect.Exit[E, struct{}])) func() {
 		done := func() { resume(effect.Succeeded[E](struct{}{})) }
 		p.mu.Lock()
 		defer p.mu.Unlock()
@@ -130,6 +131,20 @@ func drained[R, E, T any](p *Pool[T]) effect.Effect[R, E, struct{}] {
 			p.mu.Unlock()
 		}
 	})
+}
+
+// drainOf is the closing of a pool, as what its drain waits on: the
+// borrowed resources, for at most DrainTimeout. The wait ends on its own,
+// so it reports no holders (a live wait); the detail says how many
+// resources are still out.
+type drainOf[T any] struct{ p *Pool[T] }
+
+func (d drainOf[T]) BlockerName() (kind, name string) { return "pool drain", d.p.opts.Name }
+
+func (d drainOf[T]) BlockerHolders() ([]effect.FiberID, string) {
+	d.p.mu.Lock()
+	defer d.p.mu.Unlock()
+	return nil, strconv.Itoa(d.p.inUse) + " in use, up to " + d.p.opts.DrainTimeout.String()
 }
 
 // evictor is the eviction fiber: it sleeps until the oldest idle resource

@@ -1,6 +1,7 @@
 package resource
 
 import (
+	"slices"
 	"time"
 
 	"github.com/gogoscope/gogoscope/effect"
@@ -22,9 +23,10 @@ import (
 // poolEntry is one resource of the pool.
 type poolEntry[T any] struct {
 	value     T
-	scope     *effect.Scope // the resource's own scope: closing it destroys it
-	lease     uint64        // the current borrower's lease, 0 if none
-	idleSince time.Time     // when it last became idle
+	scope     *effect.Scope  // the resource's own scope: closing it destroys it
+	lease     uint64         // the current borrower's lease, 0 if none
+	holder    effect.FiberID // the current borrower, while lease is not 0
+	idleSince time.Time      // when it last became idle
 }
 
 // grant is what a waiter receives: a resource, a slot to create one in, or
@@ -39,6 +41,7 @@ type grant[T any] struct {
 // poolWaiter is a fiber waiting for a resource. It is in the queue while
 // state is semWaiting; whoever moves it out does so under the lock.
 type poolWaiter[T any] struct {
+	id    effect.FiberID // the fiber waiting, 0 for plain Go
 	wake  func(grant[T])
 	state uint8
 	got   grant[T] // what it was granted
@@ -46,9 +49,9 @@ type poolWaiter[T any] struct {
 	link  waitq.Node[*poolWaiter[T]] // its place in p.waiters; Value is the waiter
 }
 
-// takeLocked gives the caller a resource or a slot, or reports that it
-// must wait.
-func (p *Pool[T]) takeLocked() (grant[T], bool) {
+// takeLocked gives the caller, the fiber id, a resource or a slot, or
+// reports that it must wait.
+func (p *Pool[T]) takeLocked(id effect.FiberID) (grant[T], bool) {
 	switch {
 	case p.closed:
 		return grant[T]{closed: true}, true
@@ -57,25 +60,37 @@ func (p *Pool[T]) takeLocked() (grant[T], bool) {
 		p.idle[len(p.idle)-1] = nil
 		p.idle = p.idle[:len(p.idle)-1]
 		p.inUse++
-		p.lend(e)
+		p.lend(e, id)
 		return grant[T]{e: e}, true
 	case p.size < p.opts.Max:
 		p.size++
 		p.inUse++
+		p.creators = append(p.creators, id)
 		return grant[T]{slot: true}, true
 	}
 	return grant[T]{}, false
 }
 
-func (p *Pool[T]) lend(e *poolEntry[T]) {
+// lend lends e to the fiber id under a new lease.
+func (p *Pool[T]) lend(e *poolEntry[T], id effect.FiberID) {
 	p.leases++
 	e.lease = p.leases
+	e.holder = id
+}
+
+// createdLocked forgets that id creates a resource in a slot: the creation
+// ended, or the slot went back.
+func (p *Pool[T]) createdLocked(id effect.FiberID) {
+	if i := slices.Index(p.creators, id); i >= 0 {
+		p.creators = slices.Delete(p.creators, i, i+1)
+	}
 }
 
 // addedLocked records a resource created in a slot and lends it to its
-// creator; after a forced drain it reports false, the slot freed, and the
-// caller destroys the value.
-func (p *Pool[T]) addedLocked(m made[T]) (*poolEntry[T], bool) {
+// creator, the fiber id; after a forced drain it reports false, the slot
+// freed, and the caller destroys the value.
+func (p *Pool[T]) addedLocked(m made[T], id effect.FiberID) (*poolEntry[T], bool) {
+	p.createdLocked(id)
 	if p.forced {
 		p.size--
 		p.inUse--
@@ -83,7 +98,7 @@ func (p *Pool[T]) addedLocked(m made[T]) (*poolEntry[T], bool) {
 	}
 	e := &poolEntry[T]{value: m.value, scope: m.scope}
 	p.live[e] = struct{}{}
-	p.lend(e)
+	p.lend(e, id)
 	return e, true
 }
 
@@ -109,7 +124,7 @@ func (p *Pool[T]) releaseLocked(e *poolEntry[T], id uint64) *poolEntry[T] {
 	}
 	if w := p.waiters.FrontValue(); w != nil {
 		p.waiters.Remove(&w.link)
-		p.lend(e)
+		p.lend(e, w.id)
 		p.grantLocked(w, grant[T]{e: e})
 		return nil
 	}
@@ -151,6 +166,7 @@ func (p *Pool[T]) slotFreedLocked() {
 		p.waiters.Remove(&w.link)
 		p.size++
 		p.inUse++
+		p.creators = append(p.creators, w.id)
 		p.grantLocked(w, grant[T]{slot: true})
 	}
 }
@@ -171,13 +187,14 @@ func (p *Pool[T]) drainedLocked() {
 	}
 }
 
-// giveBackLocked undoes a grant that its waiter could not take (it was
-// interrupted at the moment the grant arrived).
-func (p *Pool[T]) giveBackLocked(g grant[T]) *poolEntry[T] {
+// giveBackLocked undoes a grant that its waiter, the fiber id, could not
+// take (it was interrupted at the moment the grant arrived).
+func (p *Pool[T]) giveBackLocked(g grant[T], id effect.FiberID) *poolEntry[T] {
 	switch {
 	case g.e != nil:
 		return p.releaseLocked(g.e, g.e.lease)
 	case g.slot:
+		p.createdLocked(id)
 		p.freeSlotLocked()
 	}
 	return nil

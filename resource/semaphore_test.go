@@ -31,10 +31,10 @@ func sync0(f func()) unit {
 
 // openSemaphore makes a semaphore in a scope of rt made by hand and returns
 // it with the function that closes that scope.
-func openSemaphore(t testing.TB, rt *effect.Runtime, permits int64) (*resource.Semaphore, func()) {
+func openSemaphore(t testing.TB, rt *effect.Runtime, permits int64, opts ...resource.SemaphoreOption) (*resource.Semaphore, func()) {
 	t.Helper()
 	scope := rt.NewScope()
-	s, err := rt.Run(context.Background(), effect.Extend(scope, resource.NewSemaphore[any, error](permits)), nil)
+	s, err := rt.Run(context.Background(), effect.Extend(scope, resource.NewSemaphore[any, error](permits, opts...)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -87,6 +87,10 @@ func semSweep(t *testing.T, name string, permits int64, op func(s *resource.Sema
 			if a, w := s.Available(), s.Waiting(); a != permits || w != 0 {
 				t.Fatalf("interrupted at step %d (%v): %d available, %d waiting; want %d, 0", step, x, a, w, permits)
 			}
+			// No stale holder: every record went with its permits.
+			if holders, detail := s.BlockerHolders(); holders != nil {
+				t.Fatalf("interrupted at step %d (%v): holders %v (%s) left", step, x, holders, detail)
+			}
 		}
 		return mk, check
 	})
@@ -216,6 +220,9 @@ func poolSweep(t *testing.T, name string, opts func(f *factory) resource.PoolOpt
 			made, destroyed := f.counts()
 			if st.InUse != 0 || st.Waiters != 0 || st.Size != st.Idle || made-len(destroyed) != st.Size || want != nil && st != *want {
 				t.Fatalf("interrupted at step %d (%v): stats %+v with %d made and %d destroyed", step, x, st, made, len(destroyed))
+			}
+			if holders, detail := p.BlockerHolders(); holders != nil {
+				t.Fatalf("interrupted at step %d (%v): holders %v (%s) left", step, x, holders, detail)
 			}
 		}
 		return mk, check

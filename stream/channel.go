@@ -26,32 +26,42 @@ import (
 // Iterate with [Channel.All] from plain Go, or turn the channel into a
 // [Stream] with [FromChannel] to map, filter, take or fold it. Use [Select]
 // to wait on several channels at once. The zero Channel is not usable.
+//
+// A fiber waiting to send or receive shows in dumps, wait hooks, the
+// profiler and the deadlock detector as waiting on "channel NAME" (see
+// [WithName]) with the channel's fill: `channel results (0/8 items,
+// waiting to receive)`. A wait to send lists the channel's receivers as
+// its holders, `channel results (8/8 items, waiting to send, held by #7)`,
+// so that the deadlock detector sees a cycle through it; a wait to receive
+// lists none (see [QueueOption]).
 type Channel[A any] struct {
 	c core[A]
 }
 
 // NewChannel returns an open channel that buffers up to capacity elements
 // (0: unbuffered). Nothing owns it: close it by hand, or make it with
-// [MakeChannel] instead. It panics if capacity is negative.
-func NewChannel[A any](capacity int) *Channel[A] {
+// [MakeChannel] instead. Options name it ([WithName]). It panics if
+// capacity is negative.
+func NewChannel[A any](capacity int, opts ...QueueOption) *Channel[A] {
 	if capacity < 0 {
 		panic(fmt.Sprintf("stream.NewChannel: capacity must be >= 0, got %d", capacity))
 	}
 	ch := &Channel[A]{}
-	ch.c.init(capacity, BackPressure)
+	ch.c.init("channel", capacity, BackPressure, configure("stream.NewChannel", opts))
 	return ch
 }
 
 // MakeChannel returns an effect that makes a channel as [NewChannel] does,
 // owned by the current scope: when that scope closes, the channel is closed,
-// which wakes every fiber still waiting on it. It panics if capacity is
-// negative.
-func MakeChannel[R, E, A any](capacity int) effect.Effect[R, E, *Channel[A]] {
+// which wakes every fiber still waiting on it. Options name it
+// ([WithName]). It panics if capacity is negative.
+func MakeChannel[R, E, A any](capacity int, opts ...QueueOption) effect.Effect[R, E, *Channel[A]] {
 	if capacity < 0 {
 		panic(fmt.Sprintf("stream.MakeChannel: capacity must be >= 0, got %d", capacity))
 	}
+	configure("stream.MakeChannel", opts) // validate now, at construction
 	return effect.AcquireRelease(
-		effect.Sync[R, E](func() *Channel[A] { return NewChannel[A](capacity) }),
+		effect.Sync[R, E](func() *Channel[A] { return NewChannel[A](capacity, opts...) }),
 		func(ch *Channel[A]) effect.Effect[R, E, struct{}] {
 			return effect.Sync[R, E](func() struct{} { ch.Close(); return struct{}{} })
 		})
@@ -99,7 +109,10 @@ func (ch *Channel[A]) TrySend(a A) bool { return ch.c.trySend(a) == sent }
 
 // TryReceive receives an element without waiting. ok is false when none is
 // ready; closed is true when none ever will be (closed and drained).
-func (ch *Channel[A]) TryReceive() (a A, ok, closed bool) { return ch.c.tryTake1() }
+func (ch *Channel[A]) TryReceive() (a A, ok, closed bool) {
+	ch.c.recv.notePlain()
+	return ch.c.tryTake1()
+}
 
 // Close closes the channel: later sends report false, waiting senders are
 // woken with false, and receivers get what is buffered and then None.
@@ -115,6 +128,9 @@ func (ch *Channel[A]) Len() int { return ch.c.len() }
 
 // Cap returns the buffer's capacity.
 func (ch *Channel[A]) Cap() int { return ch.c.capacity }
+
+// Name returns the channel's name, empty when it has none.
+func (ch *Channel[A]) Name() string { return ch.c.name }
 
 // All returns an iterator, for plain Go's range loops, over the elements
 // received from the channel until it is closed and drained, or until ctx is

@@ -72,6 +72,8 @@ const (
 // core is the shared engine. The zero value is not usable: call init.
 type core[A any] struct {
 	lockable
+	kind     string // "queue", "channel", "subscription": for observability
+	name     string
 	ring     ring[A]
 	capacity int // the most buffered elements; < 0 means unbounded
 	strategy Strategy
@@ -79,6 +81,7 @@ type core[A any] struct {
 	recvq    waitQueue[A]
 	sendq    waitQueue[A]
 	dropped  atomic.Uint64
+	recv     receiverSet // who receives: the holders of a wait to send
 	// onTake, when set, is called without mu after a receive made room.
 	onTake func()
 	built  built
@@ -109,8 +112,9 @@ func cache[T any](p *atomic.Pointer[any], v T) {
 	p.Store(&box)
 }
 
-func (c *core[A]) init(capacity int, strategy Strategy) {
+func (c *core[A]) init(kind string, capacity int, strategy Strategy, cfg config) {
 	c.id = coreIDs.Add(1)
+	c.kind, c.name = kind, cfg.name
 	c.capacity = capacity
 	c.strategy = strategy
 }

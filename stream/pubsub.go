@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -32,9 +33,15 @@ import (
 // closes; a PubSub made with [MakePubSub] is closed when its scope closes,
 // which ends every subscription after its buffer is drained. The zero PubSub
 // is not usable.
+//
+// A fiber waiting to publish shows in dumps, wait hooks and the profiler as
+// waiting on "pubsub NAME" (see [WithName]), and a subscriber waiting for a
+// message as waiting on "subscription NAME"; neither reports holders (see
+// [QueueOption]).
 type PubSub[A any] struct {
 	capacity int
 	strategy Strategy
+	name     string
 
 	mu      sync.Mutex
 	closed  bool
@@ -45,23 +52,24 @@ type PubSub[A any] struct {
 
 // NewPubSub returns an open PubSub whose subscribers buffer up to capacity
 // messages each, with strategy as the policy for slow subscribers. Nothing
-// owns it; see [MakePubSub]. It panics if capacity is not positive.
-func NewPubSub[A any](capacity int, strategy Strategy) *PubSub[A] {
+// owns it; see [MakePubSub]. Options name it ([WithName]). It panics if
+// capacity is not positive.
+func NewPubSub[A any](capacity int, strategy Strategy, opts ...QueueOption) *PubSub[A] {
 	if capacity <= 0 {
 		panic(fmt.Sprintf("stream.NewPubSub: capacity must be > 0, got %d", capacity))
 	}
 	if strategy > Sliding {
 		panic(fmt.Sprintf("stream.NewPubSub: unknown strategy %v", strategy))
 	}
-	return &PubSub[A]{capacity: capacity, strategy: strategy}
+	return &PubSub[A]{capacity: capacity, strategy: strategy, name: configure("stream.NewPubSub", opts).name}
 }
 
 // MakePubSub returns an effect that makes a PubSub as [NewPubSub] does,
 // owned by the current scope: when that scope closes, the PubSub is closed.
-func MakePubSub[R, E, A any](capacity int, strategy Strategy) effect.Effect[R, E, *PubSub[A]] {
-	NewPubSub[A](capacity, strategy) // validate now, at construction
+func MakePubSub[R, E, A any](capacity int, strategy Strategy, opts ...QueueOption) effect.Effect[R, E, *PubSub[A]] {
+	NewPubSub[A](capacity, strategy, opts...) // validate now, at construction
 	return effect.AcquireRelease(
-		effect.Sync[R, E](func() *PubSub[A] { return NewPubSub[A](capacity, strategy) }),
+		effect.Sync[R, E](func() *PubSub[A] { return NewPubSub[A](capacity, strategy, opts...) }),
 		func(p *PubSub[A]) effect.Effect[R, E, struct{}] {
 			return effect.Sync[R, E](func() struct{} { p.Close(); return struct{}{} })
 		})
@@ -94,7 +102,7 @@ func (p *PubSub[A]) Publish[R, E any](a A) effect.Effect[R, E, bool] {
 func parkPublisher[R, E, A any](p *PubSub[A], a A) effect.Effect[R, E, bool] {
 	st := &waitState{}
 	w := &waiter[A]{st: st, send: []A{a}}
-	wait := effect.Async[R, E, struct{}](func(resume func(effect.Exit[E, struct{}])) func() {
+	wait := effect.AsyncOn[R, E, struct{}](p, func(resume func(effect.Exit[E, struct{}])) func() {
 		st.wake = func() { resume(effect.Exit[E, struct{}]{}) }
 		p.mu.Lock()
 		// Announce the wait before looking for room: a subscriber that
@@ -130,6 +138,26 @@ func parkPublisher[R, E, A any](p *PubSub[A], a A) effect.Effect[R, E, bool] {
 		return effect.FailCause[R, struct{}](c)
 	})
 	return effect.Map(done, func(struct{}) bool { return !w.closed })
+}
+
+// BlockerName returns ("pubsub", its name), for [effect.Blocker].
+func (p *PubSub[A]) BlockerName() (kind, name string) { return "pubsub", p.name }
+
+// BlockerHolders returns no holders (see [QueueOption]) and how many
+// publishers wait and for how many subscribers: "2 publishers waiting, 3
+// subscribers". It takes the PubSub's lock.
+func (p *PubSub[A]) BlockerHolders() ([]effect.FiberID, string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return nil, plural(p.pubq.Len(), "publisher") + " waiting, " + plural(len(p.subs), "subscriber")
+}
+
+// plural returns "1 thing" or "n things".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
 }
 
 func (p *PubSub[A]) unlinkPublisher(w *waiter[A]) {
@@ -252,7 +280,7 @@ func (p *PubSub[A]) Subscribe[R, E any](filter func(A) bool) effect.Effect[R, E,
 
 func (p *PubSub[A]) subscribe(filter func(A) bool) *Subscription[A] {
 	s := &Subscription[A]{ps: p, filter: filter}
-	s.c.init(p.capacity, p.strategy)
+	s.c.init("subscription", p.capacity, p.strategy, config{name: p.name})
 	s.c.onTake = p.pump
 	p.mu.Lock()
 	isClosed := p.closed
@@ -291,7 +319,10 @@ func (s *Subscription[A]) ReceiveUpTo[R, E any](max int) effect.Effect[R, E, []A
 }
 
 // TryReceive receives a message without waiting, as [Channel.TryReceive].
-func (s *Subscription[A]) TryReceive() (a A, ok, closed bool) { return s.c.tryTake1() }
+func (s *Subscription[A]) TryReceive() (a A, ok, closed bool) {
+	s.c.recv.notePlain()
+	return s.c.tryTake1()
+}
 
 // All returns an iterator over the subscription's messages, as
 // [Channel.All] does for a channel.

@@ -21,6 +21,12 @@ import (
 // A Queue is the engine of a [Channel] without the Go-flavoured names and the
 // scope ownership; use it when the dropping and sliding strategies matter,
 // or to connect stages of a pipeline by hand. The zero Queue is not usable.
+//
+// A fiber waiting to offer or take shows in dumps, wait hooks, the
+// profiler and the deadlock detector as waiting on "queue NAME" (see
+// [WithName]) with the queue's fill: `queue jobs (64/64 items, waiting to
+// send, held by #7)`, the holders of a wait to send being the queue's
+// receivers; a wait to receive lists none (see [QueueOption]).
 type Queue[A any] struct {
 	c core[A]
 }
@@ -28,8 +34,8 @@ type Queue[A any] struct {
 // NewQueue returns an empty queue that buffers up to capacity elements and
 // applies strategy when full: [BackPressure] makes offers wait, [Dropping]
 // drops new elements, [Sliding] drops the oldest ones. It panics if capacity
-// is not positive.
-func NewQueue[A any](capacity int, strategy Strategy) *Queue[A] {
+// is not positive. Options name it ([WithName]).
+func NewQueue[A any](capacity int, strategy Strategy, opts ...QueueOption) *Queue[A] {
 	if capacity <= 0 {
 		panic(fmt.Sprintf("stream.NewQueue: capacity must be > 0, got %d", capacity))
 	}
@@ -37,16 +43,16 @@ func NewQueue[A any](capacity int, strategy Strategy) *Queue[A] {
 		panic(fmt.Sprintf("stream.NewQueue: unknown strategy %v", strategy))
 	}
 	q := &Queue[A]{}
-	q.c.init(capacity, strategy)
+	q.c.init("queue", capacity, strategy, configure("stream.NewQueue", opts))
 	return q
 }
 
 // NewUnboundedQueue returns an empty queue without a limit: offers never
 // wait and never drop. Memory grows with the backlog, so use it only where
-// something else bounds the producers.
-func NewUnboundedQueue[A any]() *Queue[A] {
+// something else bounds the producers. Options name it ([WithName]).
+func NewUnboundedQueue[A any](opts ...QueueOption) *Queue[A] {
 	q := &Queue[A]{}
-	q.c.init(-1, BackPressure)
+	q.c.init("queue", -1, BackPressure, configure("stream.NewUnboundedQueue", opts))
 	return q
 }
 
@@ -95,6 +101,7 @@ func (q *Queue[A]) TryOffer(a A) bool { return q.c.trySend(a) == sent }
 // TryTake removes the oldest element without waiting; ok is false when the
 // queue is empty.
 func (q *Queue[A]) TryTake() (a A, ok bool) {
+	q.c.recv.notePlain()
 	a, ok, _ = q.c.tryTake1()
 	return a, ok
 }
@@ -112,6 +119,9 @@ func (q *Queue[A]) Len() int { return q.c.len() }
 
 // Cap returns the capacity, or -1 for an unbounded queue.
 func (q *Queue[A]) Cap() int { return q.c.capacity }
+
+// Name returns the queue's name, empty when it has none.
+func (q *Queue[A]) Name() string { return q.c.name }
 
 // Dropped returns how many elements the [Dropping] or [Sliding] strategy has
 // dropped so far.

@@ -18,6 +18,7 @@ import (
 type Case[R, E, B any] struct {
 	mk        func() arm[R, E, B]
 	isDefault bool
+	recv      *receiverSet // a receive case's core's: the Select's fiber receives
 }
 
 // arm is the state of one Case during one run of a Select. The *Locked
@@ -36,7 +37,7 @@ type arm[R, E, B any] interface {
 // the Select continues with the effect f returns.
 func OnReceive[R, E, A, B any](r Receiver[A], f func(a A, ok bool) effect.Effect[R, E, B]) Case[R, E, B] {
 	c := r.receiverCore()
-	return Case[R, E, B]{mk: func() arm[R, E, B] { return &recvArm[R, E, A, B]{c: c, f: f} }}
+	return Case[R, E, B]{mk: func() arm[R, E, B] { return &recvArm[R, E, A, B]{c: c, f: f} }, recv: &c.recv}
 }
 
 // OnSend returns a case that sends a to s. When it fires, f is called with
@@ -93,7 +94,23 @@ func Select[R, E, B any](cases ...Case[R, E, B]) effect.Effect[R, E, B] {
 	if len(cases) == 0 {
 		return effect.Never[R, E, B]()
 	}
-	return effect.Suspend(func() effect.Effect[R, E, B] { return runSelect(cases) })
+	return effect.SuspendFiber(func(id effect.FiberID) effect.Effect[R, E, B] {
+		var unknown []*receiverSet
+		for _, c := range cases {
+			if c.recv != nil && !c.recv.knows(id) {
+				unknown = append(unknown, c.recv)
+			}
+		}
+		if unknown == nil {
+			return runSelect(cases)
+		}
+		return effect.FlatMap(effect.CurrentFiber[R, E](), func(h effect.FiberHandle) effect.Effect[R, E, B] {
+			for _, r := range unknown {
+				r.note(h)
+			}
+			return runSelect(cases)
+		})
+	})
 }
 
 func runSelect[R, E, B any](cases []Case[R, E, B]) effect.Effect[R, E, B] {
@@ -132,7 +149,7 @@ func runSelect[R, E, B any](cases []Case[R, E, B]) effect.Effect[R, E, B] {
 	order := rand.Perm(len(arms))
 	st := &waitState{}
 	won := -1
-	wait := effect.Async[R, E, struct{}](func(resume func(effect.Exit[E, struct{}])) func() {
+	wait := effect.AsyncOn[R, E, struct{}](selectOf(len(arms)), func(resume func(effect.Exit[E, struct{}])) func() {
 		st.wake = func() { resume(effect.Exit[E, struct{}]{}) }
 		lockAll()
 		for _, i := range order {
@@ -291,7 +308,7 @@ func (d *defaultArm[R, E, B]) then() effect.Effect[R, E, B]   { return d.f() }
 // receives between 1 and max elements (none, with ok false, when c is closed
 // and drained).
 func onReceiveUpTo[R, E, A, B any](c *core[A], max int, f func(got []A, ok bool) effect.Effect[R, E, B]) Case[R, E, B] {
-	return Case[R, E, B]{mk: func() arm[R, E, B] { return &batchArm[R, E, A, B]{c: c, max: max, f: f} }}
+	return Case[R, E, B]{mk: func() arm[R, E, B] { return &batchArm[R, E, A, B]{c: c, max: max, f: f} }, recv: &c.recv}
 }
 
 type batchArm[R, E, A, B any] struct {

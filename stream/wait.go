@@ -10,8 +10,11 @@ import (
 //
 // Each effect first tries its operation without waiting (no allocation
 // beyond the effect itself). Only when it must wait does it park a waiter,
-// through effect.Async, whose cancel hook unlinks the waiter under the
-// core's lock. Whoever wins the waiter's waitState decides the outcome: if
+// through effect.AsyncOn (the core, seen from the waiting side, is the
+// Blocker: see blocker.go), whose cancel hook unlinks the waiter under the
+// core's lock. The receiving effects note their fiber as a receiver of the
+// core (receiverSet, in blocker.go): the holders of a wait to send.
+// Whoever wins the waiter's waitState decides the outcome: if
 // the core completed the waiter first, the operation happened, and the
 // effect reports it even though the fiber is being interrupted (the
 // interruption then takes effect at the caller's next step); if the cancel
@@ -29,7 +32,7 @@ import (
 func park[R, E, A any](c *core[A], w *waiter[A], q *waitQueue[A], attempt func() bool, salvage func() bool, restore *effect.Restore) effect.Effect[R, E, struct{}] {
 	st := &waitState{}
 	w.st = st
-	wait := effect.Async[R, E, struct{}](func(resume func(effect.Exit[E, struct{}])) func() {
+	wait := effect.AsyncOn[R, E, struct{}](c.blocker(q), func(resume func(effect.Exit[E, struct{}])) func() {
 		st.wake = func() { resume(effect.Exit[E, struct{}]{}) }
 		c.mu.Lock()
 		if attempt() {
@@ -157,7 +160,7 @@ func recv1[R, E, A any](c *core[A]) effect.Effect[R, E, effect.Option[A]] {
 	if e, ok := cachedAs[effect.Effect[R, E, effect.Option[A]]](&c.built.recv); ok {
 		return e
 	}
-	e := effect.Suspend(func() effect.Effect[R, E, effect.Option[A]] {
+	body := func() effect.Effect[R, E, effect.Option[A]] {
 		if a, ok, isClosed := c.tryTake1(); ok {
 			return effect.Succeed[R, E](effect.Some(a))
 		} else if isClosed {
@@ -169,6 +172,9 @@ func recv1[R, E, A any](c *core[A]) effect.Effect[R, E, effect.Option[A]] {
 			}
 			return effect.Some(got[0])
 		})
+	}
+	e := effect.SuspendFiber(func(id effect.FiberID) effect.Effect[R, E, effect.Option[A]] {
+		return receiving(c, id, body)
 	})
 	cache(&c.built.recv, e)
 	return e
@@ -178,12 +184,23 @@ func recv1[R, E, A any](c *core[A]) effect.Effect[R, E, effect.Option[A]] {
 // waiting for the first, and succeeds with nil once the core is closed and
 // drained.
 func recvUpTo[R, E, A any](c *core[A], max int) effect.Effect[R, E, []A] {
-	return effect.Suspend(func() effect.Effect[R, E, []A] {
-		if out, isClosed := c.tryTake(max); out != nil || isClosed {
-			return effect.Succeed[R, E](out)
+	return effect.SuspendFiber(func(id effect.FiberID) effect.Effect[R, E, []A] {
+		if !c.recv.knows(id) {
+			return effect.FlatMap(effect.CurrentFiber[R, E](), func(h effect.FiberHandle) effect.Effect[R, E, []A] {
+				c.recv.note(h)
+				return recvUpToNow[R, E](c, max)
+			})
 		}
-		return recvPark[R, E](c, max)
+		return recvUpToNow[R, E](c, max)
 	})
+}
+
+// recvUpToNow is recvUpTo's step, once its fiber is known to receive.
+func recvUpToNow[R, E, A any](c *core[A], max int) effect.Effect[R, E, []A] {
+	if out, isClosed := c.tryTake(max); out != nil || isClosed {
+		return effect.Succeed[R, E](out)
+	}
+	return recvPark[R, E](c, max)
 }
 
 func recvPark[R, E, A any](c *core[A], max int) effect.Effect[R, E, []A] {
@@ -208,6 +225,7 @@ func recvPark[R, E, A any](c *core[A], max int) effect.Effect[R, E, []A] {
 // first. It returns nil, nil once the core is closed and drained, and ctx's
 // error if ctx ends first (then nothing was received).
 func recvContext[A any](ctx context.Context, c *core[A], max int) ([]A, error) {
+	c.recv.notePlain()
 	if out, isClosed := c.tryTake(max); out != nil || isClosed {
 		return out, nil
 	}
@@ -244,6 +262,7 @@ func recvContext[A any](ctx context.Context, c *core[A], max int) ([]A, error) {
 // recv1Context receives one element from plain Go, as recvContext does; ok
 // is false once the core is closed and drained.
 func recv1Context[A any](ctx context.Context, c *core[A]) (a A, ok bool, err error) {
+	c.recv.notePlain()
 	if a, ok, isClosed := c.tryTake1(); ok || isClosed {
 		return a, ok, nil
 	}
