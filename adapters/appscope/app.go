@@ -78,7 +78,6 @@ func New[R any](env R, opts Options) *App[R] {
 func newApp[R any](rt *effect.Runtime, own bool, scope *effect.Scope, env R) *App[R] {
 	a := &App[R]{rt: rt, ownRT: own, scope: scope, env: env, idle: make(chan struct{})}
 	a.stopCtx, a.stop = context.WithCancelCause(context.Background())
-	a.requests.init()
 	return a
 }
 
