@@ -14,7 +14,7 @@ import (
 // cancellable child of the client's context that knows its request, so
 // that beginning a request costs one context, not two.
 type request struct {
-	context.Context // cancelled by cancel
+	context.Context     // cancelled by cancel
 	owner           any // the *App[R] it belongs to
 	id              uint64
 	label           string
