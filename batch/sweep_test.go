@@ -2,6 +2,7 @@ package batch_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -14,7 +15,10 @@ import (
 
 // The interruption sweeps run a Get (or GetAll) once to count the steps of
 // its fiber, then once more for every step k, interrupting the fiber right
-// before step k (effecttest.SweepInterrupts), each time on a fresh loader.
+// before step k (effecttest.SweepInterrupts), each time on a fresh loader;
+// then they interrupt it from outside at every half millisecond of its
+// run, three times each (effecttest.SweepTimes), which reaches it while
+// parked in a wait.
 // After every run they check that the books balance: nobody waits, nothing
 // is pending or in flight, every key the swept caller asked was either
 // sent and answered, or dropped, and the other callers got their answers.
@@ -28,7 +32,7 @@ type sweepCase struct {
 	// operation; they must get their answers whatever happens to it.
 	prime func(l *intLoader, h *helpers)
 	op    func(l *intLoader) eff.Effect[[]string]
-	check func(t testing.TB, step int, x effect.Exit[error, []string], s batch.Stats, be *backend)
+	check func(t testing.TB, at string, x effect.Exit[error, []string], s batch.Stats, be *backend)
 }
 
 type helpers struct {
@@ -42,12 +46,12 @@ func (h *helpers) start(e eff.Effect[string], want string) {
 	h.want = append(h.want, want)
 }
 
-func (h *helpers) wait(t testing.TB, step int) {
+func (h *helpers) wait(t testing.TB, at string) {
 	t.Helper()
 	for i, fb := range h.fbs {
 		x, _ := fb.Wait(context.Background())
 		if v, ok := x.Value(); !ok || v != h.want[i] {
-			t.Fatalf("interrupted at step %d: another caller got %v, want %s", step, x, h.want[i])
+			t.Fatalf("%s: another caller got %v, want %s", at, x, h.want[i])
 		}
 	}
 	h.fbs, h.want = nil, nil
@@ -62,24 +66,24 @@ func TestSweepGet(t *testing.T) {
 		name: "Get that opens a batch, alone",
 		opts: batch.Options{Window: time.Millisecond},
 		op:   func(l *intLoader) eff.Effect[[]string] { return one(l, 1) },
-		check: func(t testing.TB, step int, x effect.Exit[error, []string], s batch.Stats, be *backend) {
+		check: func(t testing.TB, at string, x effect.Exit[error, []string], s batch.Stats, be *backend) {
 			if x.IsSuccess() && (s.Batches != 1 || s.Abandoned != 0) {
-				t.Fatalf("step %d: succeeded with %+v", step, s)
+				t.Fatalf("%s: succeeded with %+v", at, s)
 			}
 			if s.Batches+s.Dropped != s.Requests {
-				t.Fatalf("step %d: the key was neither sent nor dropped: %+v", step, s)
+				t.Fatalf("%s: the key was neither sent nor dropped: %+v", at, s)
 			}
 			if uint64(be.interrupts()) > s.Abandoned {
-				t.Fatalf("step %d: resolver interrupted %d times, %d batches abandoned", step, be.interrupts(), s.Abandoned)
+				t.Fatalf("%s: resolver interrupted %d times, %d batches abandoned", at, be.interrupts(), s.Abandoned)
 			}
 		},
 	}, {
 		name: "Get that fills a batch, alone",
 		opts: batch.Options{Window: time.Hour, MaxSize: 1},
 		op:   func(l *intLoader) eff.Effect[[]string] { return one(l, 1) },
-		check: func(t testing.TB, step int, x effect.Exit[error, []string], s batch.Stats, be *backend) {
+		check: func(t testing.TB, at string, x effect.Exit[error, []string], s batch.Stats, be *backend) {
 			if s.Batches+s.Dropped != s.Requests || uint64(be.interrupts()) > s.Abandoned {
-				t.Fatalf("step %d: %+v, %d interrupted", step, s, be.interrupts())
+				t.Fatalf("%s: %+v, %d interrupted", at, s, be.interrupts())
 			}
 		},
 	}, {
@@ -90,9 +94,9 @@ func TestSweepGet(t *testing.T) {
 			effecttest.WaitIdle()
 		},
 		op: func(l *intLoader) eff.Effect[[]string] { return one(l, 1) },
-		check: func(t testing.TB, step int, x effect.Exit[error, []string], s batch.Stats, be *backend) {
+		check: func(t testing.TB, at string, x effect.Exit[error, []string], s batch.Stats, be *backend) {
 			if s.Batches != 1 || s.Abandoned != 0 || be.interrupts() != 0 {
-				t.Fatalf("step %d: %+v; want one batch, never interrupted", step, s)
+				t.Fatalf("%s: %+v; want one batch, never interrupted", at, s)
 			}
 		},
 	}, {
@@ -103,9 +107,9 @@ func TestSweepGet(t *testing.T) {
 			effecttest.WaitIdle()
 		},
 		op: func(l *intLoader) eff.Effect[[]string] { return one(l, 1) },
-		check: func(t testing.TB, step int, x effect.Exit[error, []string], s batch.Stats, be *backend) {
+		check: func(t testing.TB, at string, x effect.Exit[error, []string], s batch.Stats, be *backend) {
 			if s.Batches != 1 || s.Keys != 1 || s.Dropped != 0 || be.interrupts() != 0 {
-				t.Fatalf("step %d: %+v", step, s)
+				t.Fatalf("%s: %+v", at, s)
 			}
 		},
 	}, {
@@ -116,9 +120,9 @@ func TestSweepGet(t *testing.T) {
 			effecttest.WaitIdle()
 		},
 		op: func(l *intLoader) eff.Effect[[]string] { return l.GetAll([]int{1, 2, 3}) },
-		check: func(t testing.TB, step int, x effect.Exit[error, []string], s batch.Stats, be *backend) {
+		check: func(t testing.TB, at string, x effect.Exit[error, []string], s batch.Stats, be *backend) {
 			if uint64(be.interrupts()) > s.Abandoned {
-				t.Fatalf("step %d: resolver interrupted %d times, %d abandoned", step, be.interrupts(), s.Abandoned)
+				t.Fatalf("%s: resolver interrupted %d times, %d abandoned", at, be.interrupts(), s.Abandoned)
 			}
 		},
 	}}
@@ -149,30 +153,56 @@ func TestSweepGet(t *testing.T) {
 					}
 					return tc.op(l)
 				}
-				check := func(t testing.TB, step int, x effect.Exit[error, []string]) {
+				books := func(t testing.TB, at string, x effect.Exit[error, []string]) {
 					t.Helper()
-					h.wait(t, step)
+					h.wait(t, at)
 					effecttest.WaitIdle()
 					if !x.IsSuccess() && !x.IsInterrupted() {
-						t.Fatalf("step %d: %v", step, x)
+						t.Fatalf("%s: %v", at, x)
 					}
 					s := l.Stats()
 					if s.Waiting != 0 || s.InFlight != 0 || s.Pending != 0 {
-						t.Fatalf("step %d: %+v; want nobody waiting, nothing pending or in flight", step, s)
+						t.Fatalf("%s: %+v; want nobody waiting, nothing pending or in flight", at, s)
 					}
 					if s.Keys+s.Dropped != s.Requests-s.Shared-s.CacheHits {
-						t.Fatalf("step %d: a key was neither sent nor dropped: %+v", step, s)
+						t.Fatalf("%s: a key was neither sent nor dropped: %+v", at, s)
 					}
 					if be.overlap != "" {
-						t.Fatalf("step %d: %s", step, be.overlap)
+						t.Fatalf("%s: %s", at, be.overlap)
 					}
-					tc.check(t, step, x, s, be)
+					tc.check(t, at, x, s, be)
 				}
-				steps := effecttest.SweepInterrupts(t, mk, check)
+				var (
+					began time.Time
+					took  time.Duration
+				)
+				steps := effecttest.SweepInterrupts(t, func() eff.Effect[[]string] {
+					e := mk()
+					began = time.Now()
+					return e
+				}, func(t testing.TB, step int, x effect.Exit[error, []string]) {
+					t.Helper()
+					if step == 0 {
+						took = time.Since(began)
+					}
+					at := "uninterrupted"
+					if step > 0 {
+						at = fmt.Sprintf("interrupted before step %d", step)
+					}
+					books(t, at, x)
+				})
 				if steps < sweepMin {
 					t.Fatalf("swept only %d steps", steps)
 				}
-				t.Logf("swept %d interruption points", steps)
+				// From outside, at every half millisecond of the run, three
+				// times each: while the caller waits, and at the instants
+				// when its wait ends.
+				trials := effecttest.SweepTimes(t, took+time.Millisecond, time.Millisecond/2, 3, mk,
+					func(t testing.TB, at time.Duration, x effect.Exit[error, []string]) {
+						t.Helper()
+						books(t, fmt.Sprintf("interrupted from outside at %v", at), x)
+					})
+				t.Logf("swept %d interruption points, %d timed trials over %v", steps, trials, took)
 			})
 		})
 	}

@@ -2,6 +2,7 @@ package cache_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -14,7 +15,10 @@ import (
 
 // The interruption sweeps run a Get once to count the steps of its fiber,
 // then once more for every step k, interrupting the fiber right before
-// step k (effecttest.SweepInterrupts), each time on a fresh cache. After
+// step k (effecttest.SweepInterrupts), each time on a fresh cache;
+// then they interrupt it from outside at every half millisecond of its
+// run, three times each (effecttest.SweepTimes), which reaches it while
+// parked in a wait. After
 // every run they check that the cache's books balance exactly: nobody is
 // left waiting, no lookup is left in flight, every lookup either stored its
 // value or was abandoned (and then interrupted, if it had started), other
@@ -34,7 +38,7 @@ type sweepCase struct {
 	// op is the swept operation.
 	op func(c *strCache) eff.Effect[string]
 	// check asserts the stats after the run, with the swept run's exit.
-	check func(t testing.TB, step int, x effect.Exit[error, string], s cache.Stats, src *source, stored string)
+	check func(t testing.TB, at string, x effect.Exit[error, string], s cache.Stats, src *source, stored string)
 }
 
 // helpers are callers started on the owner runtime, outside the swept
@@ -48,12 +52,12 @@ func (h *helpers) start(e eff.Effect[string]) {
 	h.fbs = append(h.fbs, h.owner.Start(context.Background(), e, nil))
 }
 
-func (h *helpers) wait(t testing.TB, step int, want string) {
+func (h *helpers) wait(t testing.TB, at string, want string) {
 	t.Helper()
 	for _, fb := range h.fbs {
 		x, _ := fb.Wait(context.Background())
 		if v, ok := x.Value(); !ok || v != want {
-			t.Fatalf("interrupted at step %d: another caller got %v, want %s", step, x, want)
+			t.Fatalf("%s: another caller got %v, want %s", at, x, want)
 		}
 	}
 	h.fbs = nil
@@ -63,15 +67,15 @@ func TestSweepGet(t *testing.T) {
 	cases := []sweepCase{{
 		name: "miss that starts the lookup, alone",
 		op:   func(c *strCache) eff.Effect[string] { return c.Get("k") },
-		check: func(t testing.TB, step int, x effect.Exit[error, string], s cache.Stats, src *source, stored string) {
+		check: func(t testing.TB, at string, x effect.Exit[error, string], s cache.Stats, src *source, stored string) {
 			if x.IsSuccess() && (s.Entries != 1 || s.Abandoned != 0) {
-				t.Fatalf("step %d: succeeded but %+v", step, s)
+				t.Fatalf("%s: succeeded but %+v", at, s)
 			}
 			if s.Loads != s.Abandoned+uint64(s.Entries) {
-				t.Fatalf("step %d: %d lookups, %d abandoned, %d stored", step, s.Loads, s.Abandoned, s.Entries)
+				t.Fatalf("%s: %d lookups, %d abandoned, %d stored", at, s.Loads, s.Abandoned, s.Entries)
 			}
 			if uint64(src.interrupts()) > s.Abandoned {
-				t.Fatalf("step %d: %d lookups interrupted, %d abandoned", step, src.interrupts(), s.Abandoned)
+				t.Fatalf("%s: %d lookups interrupted, %d abandoned", at, src.interrupts(), s.Abandoned)
 			}
 		},
 	}, {
@@ -81,9 +85,9 @@ func TestSweepGet(t *testing.T) {
 			effecttest.WaitIdle()
 		},
 		op: func(c *strCache) eff.Effect[string] { return c.Get("k") },
-		check: func(t testing.TB, step int, x effect.Exit[error, string], s cache.Stats, src *source, stored string) {
+		check: func(t testing.TB, at string, x effect.Exit[error, string], s cache.Stats, src *source, stored string) {
 			if s.Loads != 1 || s.Abandoned != 0 || s.Entries != 1 || src.interrupts() != 0 {
-				t.Fatalf("step %d: %+v, %d lookups interrupted; want one lookup, stored, never interrupted", step, s, src.interrupts())
+				t.Fatalf("%s: %+v, %d lookups interrupted; want one lookup, stored, never interrupted", at, s, src.interrupts())
 			}
 		},
 	}, {
@@ -94,14 +98,14 @@ func TestSweepGet(t *testing.T) {
 			time.Sleep(6 * time.Millisecond) // due for a refresh
 		},
 		op: func(c *strCache) eff.Effect[string] { return c.Get("k") },
-		check: func(t testing.TB, step int, x effect.Exit[error, string], s cache.Stats, src *source, stored string) {
+		check: func(t testing.TB, at string, x effect.Exit[error, string], s cache.Stats, src *source, stored string) {
 			if v, ok := x.Value(); ok && v != "k#0" {
-				t.Fatalf("step %d: got %q, want the old k#0", step, v)
+				t.Fatalf("%s: got %q, want the old k#0", at, v)
 			}
 			// A refresh, once started, is the cache's: it is not abandoned
 			// when its starter is interrupted.
 			if s.Abandoned != 0 || s.Entries != 1 || src.interrupts() != 0 {
-				t.Fatalf("step %d: %+v", step, s)
+				t.Fatalf("%s: %+v", at, s)
 			}
 		},
 	}, {
@@ -110,13 +114,13 @@ func TestSweepGet(t *testing.T) {
 			c.Set("k", "k#0")
 		},
 		op: func(c *strCache) eff.Effect[string] { return c.Refresh("k") },
-		check: func(t testing.TB, step int, x effect.Exit[error, string], s cache.Stats, src *source, stored string) {
+		check: func(t testing.TB, at string, x effect.Exit[error, string], s cache.Stats, src *source, stored string) {
 			want := "k#1" // the refresh stored its value
 			if s.Abandoned == 1 || s.Loads == 0 {
 				want = "k#0" // or it never ran, or was abandoned
 			}
 			if s.Loads > 1 || s.Entries != 1 || stored != want {
-				t.Fatalf("step %d: %+v; want %s stored", step, s, want)
+				t.Fatalf("%s: %+v; want %s stored", at, s, want)
 			}
 		},
 	}}
@@ -147,29 +151,55 @@ func TestSweepGet(t *testing.T) {
 					}
 					return tc.op(c)
 				}
-				check := func(t testing.TB, step int, x effect.Exit[error, string]) {
+				books := func(t testing.TB, at string, x effect.Exit[error, string]) {
 					t.Helper()
-					h.wait(t, step, "k#1")
+					h.wait(t, at, "k#1")
 					time.Sleep(5 * time.Millisecond) // a refresh ahead ends
 					effecttest.WaitIdle()
 					if v, ok := x.Value(); !x.IsInterrupted() && (!ok || (v != "k#1" && v != "k#0")) {
-						t.Fatalf("step %d: %v", step, x)
+						t.Fatalf("%s: %v", at, x)
 					}
 					s := c.Stats()
 					if s.Waiting != 0 || s.InFlight != 0 {
-						t.Fatalf("step %d: %d waiting, %d in flight; want none", step, s.Waiting, s.InFlight)
+						t.Fatalf("%s: %d waiting, %d in flight; want none", at, s.Waiting, s.InFlight)
 					}
 					if src.overlap() > 1 {
-						t.Fatalf("step %d: %d lookups of one key at once", step, src.overlap())
+						t.Fatalf("%s: %d lookups of one key at once", at, src.overlap())
 					}
 					stored, _ := c.Peek("k")
-					tc.check(t, step, x, s, src, stored)
+					tc.check(t, at, x, s, src, stored)
 				}
-				steps := effecttest.SweepInterrupts(t, mk, check)
+				var (
+					began time.Time
+					took  time.Duration
+				)
+				steps := effecttest.SweepInterrupts(t, func() eff.Effect[string] {
+					e := mk()
+					began = time.Now()
+					return e
+				}, func(t testing.TB, step int, x effect.Exit[error, string]) {
+					t.Helper()
+					if step == 0 {
+						took = time.Since(began)
+					}
+					at := "uninterrupted"
+					if step > 0 {
+						at = fmt.Sprintf("interrupted before step %d", step)
+					}
+					books(t, at, x)
+				})
 				if steps < sweepMin {
 					t.Fatalf("swept only %d steps", steps)
 				}
-				t.Logf("swept %d interruption points", steps)
+				// From outside, at every half millisecond of the run, three
+				// times each: while the caller waits, and at the instants
+				// when its wait ends.
+				trials := effecttest.SweepTimes(t, took+time.Millisecond, time.Millisecond/2, 3, mk,
+					func(t testing.TB, at time.Duration, x effect.Exit[error, string]) {
+						t.Helper()
+						books(t, fmt.Sprintf("interrupted from outside at %v", at), x)
+					})
+				t.Logf("swept %d interruption points, %d timed trials over %v", steps, trials, took)
 			})
 		})
 	}

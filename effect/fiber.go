@@ -87,7 +87,6 @@ type fiber struct {
 	intrWhy   error
 	intrCh    chan struct{} // made on demand; closed on interruption
 	doneCh    chan struct{} // made on demand; closed at the end
-	onIntr    func()        // cancels the blocking Go call in progress
 	waiting   waitInfo
 	onEnd     func()   // the first observer, kept without a slice
 	observers []func() // the others
@@ -97,7 +96,8 @@ type fiber struct {
 	intrGuard *guard
 	guard     *guard
 	// live is the fiber's cancellable context, made on the first Try: an
-	// interruption of the fiber cancels it (onIntr), and so does its end.
+	// interruption of the whole fiber cancels it (interruptAs), and so does
+	// its end. Written under mu.
 	live       context.Context
 	liveCancel context.CancelCauseFunc
 }
@@ -116,7 +116,11 @@ func (f *fiber) init(rt *Runtime, parent *fiber, home *Scope, ctx context.Contex
 		}
 		f.refs = parent.refs.forked()
 	} else {
+		// A root fiber: ctx is the caller's, read for FiberRef values
+		// before its cancellation is cut off (reading a value through
+		// context.WithoutCancel costs an allocation).
 		f.refs = refsFromContext(ctx)
+		ctx = detach(ctx)
 	}
 	if pc, ok := ctx.(*fiberCtx); ok {
 		ctx = pc.Context // the parent's own base: no chain of fibers
@@ -185,14 +189,13 @@ func (f *fiber) interruptAs(by FiberID, why error) {
 			close(f.intrCh)
 		}
 	}
-	hook := f.onIntr
-	f.onIntr = nil
+	live := f.liveCancel
 	f.mu.Unlock()
 	if o := f.rt.obs.Load(); o != nil {
 		o.interruptRequested(f, by, why) // observe: Hooks.Interrupt
 	}
-	if hook != nil {
-		hook()
+	if live != nil {
+		live(newInterruptedError(by, why)) // the blocking Go call in progress
 	}
 }
 
@@ -338,7 +341,6 @@ func (f *fiber) liveContext() context.Context {
 		cancel(f.interruptErr())
 		return ctx
 	}
-	f.onIntr = func() { cancel(f.interruptErr()) }
 	f.mu.Unlock()
 	return ctx
 }
@@ -442,7 +444,6 @@ func (f *fiber) finishLocked(err error, attached bool) {
 	f.finished.Store(true)
 	ch, first, obs := f.doneCh, f.onEnd, f.observers
 	f.onEnd, f.observers = nil, nil
-	f.onIntr = nil
 	f.mu.Unlock()
 	if ch != nil {
 		close(ch)
@@ -718,25 +719,29 @@ func spawn(r interface{ run() }) { go r.run() }
 // runFiber runs fb's effect on the current goroutine, then closes the
 // fiber's own scope (interrupting its children and running its finalizers)
 // and publishes the exit.
+//
+// Its frame, and the frames below it while the effect runs, are kept small
+// (the end of the fiber is in finish, which runs once runLoop has
+// returned), so that a fiber that runs Try fits the 2 KiB stack a goroutine
+// starts with: a stack that outgrows it is copied.
 func runFiber[R, E, A any](fb *Fiber[E, A], env R, e Effect[R, E, A]) {
+	defer fb.exitGuard()
 	f := &fb.fiber
-	finished := false
-	defer func() {
-		if finished {
-			return
-		}
-		// Only runtime.Goexit (or a bug in the runtime itself) gets here:
-		// user panics are recovered by the run loop.
-		reason := recover()
-		if reason == nil {
-			reason = "effect: runtime.Goexit called inside an effect"
-		}
-		fb.mu.Lock()
-		fb.exit = Exit[E, A]{cause: CauseDie[E](reason)}
-		f.finishLocked(fb.exit.Err(), true)
-	}()
 	f.rt.fiberStarted(f)
-	a, c := runRoot(f, env, e)
+	a, c, st := runLoop(f, env, e)
+	if st == stUnwind {
+		a, c = drive[E, A](f)
+	}
+	fb.finish(a, c)
+}
+
+// finish ends fb, whose effect ended with a or c: it closes the fiber's
+// own scope (interrupting its children and running its finalizers), ends
+// its context and publishes the exit.
+//
+//go:noinline
+func (fb *Fiber[E, A]) finish(a A, c Cause[E]) {
+	f := &fb.fiber
 	if own := f.own.Load(); own != nil && !own.closeIfEmpty() {
 		f.locals = locals{interruptible: false, scope: own}
 		fc, _ := runRoot(f, nil, closeScope(own, Exit[E, A]{value: a, cause: c}.Erase()))
@@ -747,8 +752,27 @@ func runFiber[R, E, A any](fb *Fiber[E, A], env R, e Effect[R, E, A]) {
 	}
 	fb.mu.Lock()
 	fb.exit = Exit[E, A]{value: a, cause: c}
-	finished = true
 	f.finishLocked(errorOf(c), true)
+}
+
+// exitGuard, deferred by runFiber, ends fb as a defect if its goroutine
+// leaves runFiber without finishing it: only runtime.Goexit (or a bug in
+// the runtime itself) gets here, since the run loop recovers user panics.
+func (fb *Fiber[E, A]) exitGuard() {
+	if fb.finished.Load() {
+		return
+	}
+	reason := recover()
+	if reason == nil {
+		reason = "effect: runtime.Goexit called inside an effect"
+	}
+	fb.mu.Lock()
+	if fb.done {
+		fb.mu.Unlock()
+		return
+	}
+	fb.exit = Exit[E, A]{cause: CauseDie[E](reason)}
+	fb.finishLocked(fb.exit.Err(), true)
 }
 
 // FiberHandle is an untyped handle on a running fiber: enough to identify

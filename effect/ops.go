@@ -354,20 +354,26 @@ func withView[R, E, A any](fn func(v view) Effect[R, E, A]) Effect[R, E, A] {
 	return Effect[R, E, A]{op: &viewOp[R, E, A]{fn: fn}}
 }
 
-// guardOp runs src as a stoppable region of the fiber: arm, called on the
-// fiber before src starts, sets the region's context for plain Go and the
-// triggers that may stop it (a deadline, another fiber's end) through the
-// guard it receives; a stop interrupts the region, not the fiber. Once src
-// has ended and the forks and finalizers of the region have been closed,
-// done receives src's exit and the guard, whose reason is the reason of the
-// stop that ended the region (nil if none did), and returns what the op
-// ends with. A fiber-wide interruption, or the stop of an enclosing guard,
-// always takes precedence over a stop of this one: the reason is then nil
-// and done's effect meets the interruption.
+// guardOp runs src as a stoppable region of the fiber. Its spec's arm,
+// called on the fiber before src starts, sets the region's context for
+// plain Go and the triggers that may stop it (a deadline, another fiber's
+// end) through the guard it receives; a stop interrupts the region, not the
+// fiber. Once src has ended and the forks and finalizers of the region have
+// been closed, the spec's done receives src's exit and the guard, whose
+// reason is the reason of the stop that ended the region (nil if none did),
+// and returns what the op ends with. A fiber-wide interruption, or the stop
+// of an enclosing guard, always takes precedence over a stop of this one:
+// the reason is then nil and done's effect meets the interruption.
 type guardOp[R, E, A, B any] struct {
 	src  Effect[R, E, A]
-	arm  func(g *guard)
-	done func(ex Exit[E, A], g *guard) Effect[R, E, B]
+	spec guardSpec[R, E, A, B]
+}
+
+// guardSpec is what a guarded region does at its start and end: Timeout's
+// op is its own spec (one allocation per Timeout), Race's is its state.
+type guardSpec[R, E, A, B any] interface {
+	arm(g *guard)
+	done(ex Exit[E, A], g *guard) Effect[R, E, B]
 }
 
 // guardRun is one run of a guardOp: the guard and the op it serves.
@@ -381,7 +387,7 @@ func (o *guardOp[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, B], Cause[E], 
 	g := &run.guard
 	prev := f.locals
 	f.enterGuard(g)
-	o.arm(g)
+	o.spec.arm(g)
 	if g.ctx != nil {
 		f.locals.ctx = g.ctx
 	}
@@ -404,10 +410,10 @@ func (r *guardRun[R, E, A, B]) after(f *fiber, _ R, a A, c Cause[E], failed bool
 			if !fc.IsEmpty() {
 				ex = Exit[E, A]{cause: ex.cause.Then(stripFailures[any, E](fc))}
 			}
-			return r.op.done(ex, &r.guard)
+			return r.op.spec.done(ex, &r.guard)
 		})), Cause[E]{}, stCont
 	}
-	return r.op.done(ex, &r.guard), Cause[E]{}, stCont
+	return r.op.spec.done(ex, &r.guard), Cause[E]{}, stCont
 }
 
 // guard is a stoppable region in progress. The code that armed it may stop
@@ -418,12 +424,13 @@ type guard struct {
 	depth int32  // 1 for a guard in no other
 	// ctx, if set by arm, is the context Try hands to plain Go inside the
 	// region; cancel, if set, is called with the stop's error when the
-	// region is stopped.
+	// region is stopped, and with nil when the region ends; end, if set,
+	// is called when the region ends (a deadline's CancelFunc).
 	ctx    context.Context
 	cancel context.CancelCauseFunc
-	// onEnd, if set by arm, is called when the region has ended, on the
-	// fiber: it disarms the triggers.
-	onEnd func()
+	end    context.CancelFunc
+	// timer, if set by arm, is stopped when the region ends.
+	timer *time.Timer
 	lazy  lazyScope
 	// Under f.mu: the region has ended (stops are ignored), and why it was
 	// stopped.
@@ -447,9 +454,16 @@ func (g *guard) stop(reason error) { g.f.stopGuard(g, reason) }
 // still being interrupted: by an enclosing region's stop or as a whole.
 func (g *guard) outerStopping() bool { return g.f.intr.Load() }
 
+// disarm stops the region's triggers and ends its context, on the fiber.
 func (g *guard) disarm() {
-	if g.onEnd != nil {
-		g.onEnd()
+	if g.timer != nil {
+		g.timer.Stop()
+	}
+	if g.end != nil {
+		g.end()
+	}
+	if g.cancel != nil {
+		g.cancel(nil)
 	}
 }
 
@@ -462,24 +476,26 @@ type lazyScope struct {
 	s         *Scope
 }
 
-// guarded returns the effect of a guardOp.
-func guarded[R, E, A, B any](src Effect[R, E, A], arm func(g *guard), done func(Exit[E, A], *guard) Effect[R, E, B]) Effect[R, E, B] {
-	return Effect[R, E, B]{op: &guardOp[R, E, A, B]{src: src, arm: arm, done: done}}
-}
-
 // forkAllOp starts every effect of effs on a new fiber of the current
 // scope and writes the handles into dst, in order. It succeeds with
 // struct{}: typed so, it can serve combinators that are methods of Effect,
 // which Go 1.27 does not let build an Effect of a fiber type.
+// If end is set, it is made an observer of each fiber's end as soon as the
+// fiber is started (see Fiber.onEnd).
 type forkAllOp[R, E, A any] struct {
 	effs []Effect[R, E, A]
 	dst  []*Fiber[E, A]
+	end  func()
 }
 
 func (o *forkAllOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, struct{}], Cause[E], status) {
 	home := f.scope()
 	for i, e := range o.effs {
-		o.dst[i] = start(f.rt, f, home, env, e, f.forkContext())
+		k := start(f.rt, f, home, env, e, f.forkContext())
+		o.dst[i] = k
+		if o.end != nil {
+			k.onEnd(o.end)
+		}
 	}
 	return Effect[R, E, struct{}]{}, Cause[E]{}, stCont
 }

@@ -241,12 +241,16 @@ func runJob[R, E, A, B any](j *parJob[R, E, A, B]) Effect[R, E, struct{}] {
 		workers = n
 	}
 	j.left.Store(int64(workers))
-	fork := func(int) Effect[R, E, *Fiber[E, struct{}]] {
-		return Map(Fork(Effect[R, E, struct{}]{op: &parWorker[R, E, A, B]{job: j}}), func(k *Fiber[E, struct{}]) *Fiber[E, struct{}] {
-			k.onEnd(j.workerEnded)
-			return k
-		})
+	// The workers' ops (each keeps the item it runs) and their effects live
+	// in two slices: the forks cost a fiber each and two allocations in all.
+	ws := make([]parWorker[R, E, A, B], workers)
+	effs := make([]Effect[R, E, struct{}], workers)
+	for i := range effs {
+		ws[i].job = j
+		effs[i] = Effect[R, E, struct{}]{op: &ws[i]}
 	}
+	kids := make([]*Fiber[E, struct{}], workers)
+	forks := Effect[R, E, struct{}]{op: &forkAllOp[R, E, struct{}]{effs: effs, dst: kids, end: j.workerEnded}}
 	wait := asyncAs[R]("parallel", func(resume func(Exit[E, struct{}])) func() {
 		j.mu.Lock()
 		if j.woken {
@@ -259,7 +263,7 @@ func runJob[R, E, A, B any](j *parJob[R, E, A, B]) Effect[R, E, struct{}] {
 		return nil
 	})
 	return UninterruptibleMask(func(restore Restore) Effect[R, E, struct{}] {
-		return FlatMap(ForEach(make([]int, workers), fork), func(kids []*Fiber[E, struct{}]) Effect[R, E, struct{}] {
+		return FlatMap(forks, func(struct{}) Effect[R, E, struct{}] {
 			return MatchCauseEffect(restore.Apply(wait),
 				func(c Cause[E]) Effect[R, E, struct{}] {
 					return AndThen(stopFibers[R, E](kids, interruptionErr(c)), FailCause[R, struct{}](c))

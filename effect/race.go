@@ -49,20 +49,20 @@ func race[R, E, A any](effs []Effect[R, E, A], firstExit bool) Effect[R, E, A] {
 		return Suspend(func() Effect[R, E, A] {
 			kids := make([]*Fiber[E, A], len(effs)-1)
 			forks := Effect[R, E, struct{}]{op: &forkAllOp[R, E, A]{effs: effs[1:], dst: kids}}
-			st := &raceState[E, A]{kids: kids, firstExit: firstExit, winner: -1}
+			st := &raceState[R, E, A]{kids: kids, firstExit: firstExit, winner: -1}
 			return FlatMap(forks, func(struct{}) Effect[R, E, A] {
-				return guarded(restore.Apply(effs[0]), st.arm, func(ex Exit[E, A], g *guard) Effect[R, E, A] {
-					return raceDone[R](st, restore, ex, g)
-				})
+				st.restore = restore
+				return Effect[R, E, A]{op: &guardOp[R, E, A, A]{src: restore.Apply(effs[0]), spec: st}}
 			})
 		})
 	})
 }
 
 // raceState is what one run of a race knows of its forked contestants.
-type raceState[E, A any] struct {
+type raceState[R, E, A any] struct {
 	kids      []*Fiber[E, A]
 	firstExit bool
+	restore   Restore
 
 	mu     sync.Mutex
 	winner int   // the first child that won, or -1
@@ -73,10 +73,8 @@ type raceState[E, A any] struct {
 
 // arm makes the end of each child known to the race, and a win stop the
 // inline contestant's region; its context is cancelled when it is stopped.
-func (st *raceState[E, A]) arm(g *guard) {
-	ctx, cancel := context.WithCancelCause(g.parent())
-	g.ctx, g.cancel = ctx, cancel
-	g.onEnd = func() { cancel(nil) }
+func (st *raceState[R, E, A]) arm(g *guard) {
+	g.ctx, g.cancel = context.WithCancelCause(g.parent())
 	for i, k := range st.kids {
 		k.onEnd(func() {
 			ex, _ := k.Poll()
@@ -102,11 +100,13 @@ func (st *raceState[E, A]) arm(g *guard) {
 
 // settled reports whether the children have decided the race: one won, or
 // all ended without winning.
-func (st *raceState[E, A]) settledLocked() bool {
+func (st *raceState[R, E, A]) settledLocked() bool {
 	return st.winner >= 0 || st.failed == len(st.kids)
 }
 
-func raceDone[R, E, A any](st *raceState[E, A], restore Restore, ex Exit[E, A], g *guard) Effect[R, E, A] {
+// done decides the race once the inline contestant's region has ended.
+func (st *raceState[R, E, A]) done(ex Exit[E, A], g *guard) Effect[R, E, A] {
+	restore := st.restore
 	st.mu.Lock()
 	winner := st.winner
 	before := len(st.order) // children that failed before the inline one ended
@@ -170,7 +170,7 @@ func raceDone[R, E, A any](st *raceState[E, A], restore Restore, ex Exit[E, A], 
 // finishRace stops every child but the winner (ErrLostRace), waits for
 // them all, and ends as the winning child's exit, or as ex when winner is
 // -1 (the inline contestant won).
-func finishRace[R, E, A any](st *raceState[E, A], winner int, ex Exit[E, A]) Effect[R, E, A] {
+func finishRace[R, E, A any](st *raceState[R, E, A], winner int, ex Exit[E, A]) Effect[R, E, A] {
 	losers := st.kids
 	if winner >= 0 {
 		losers = make([]*Fiber[E, A], 0, len(st.kids)-1)

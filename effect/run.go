@@ -75,7 +75,7 @@ func (rt *Runtime) RunExit[R, E, A any](ctx context.Context, e Effect[R, E, A], 
 	}
 	fb := &Fiber[E, A]{}
 	f := &fb.fiber
-	f.init(rt, nil, &rt.root, detach(ctx))
+	f.init(rt, nil, &rt.root, ctx)
 	if !rt.root.attach(f) {
 		return Exit[E, A]{cause: CauseInterrupt[E](0, ErrRuntimeShutdown)}
 	}
@@ -115,7 +115,7 @@ func (rt *Runtime) Start[R, E, A any](ctx context.Context, e Effect[R, E, A], en
 	if ctx == nil {
 		panic("effect.Runtime.Start: ctx must not be nil (use context.Background())")
 	}
-	return start(rt, nil, &rt.root, env, e, detach(ctx))
+	return start(rt, nil, &rt.root, env, e, ctx)
 }
 
 // NewScope returns a new scope, a child of the runtime's global scope, for
@@ -143,7 +143,7 @@ func (s *Scope) Close(ctx context.Context) error {
 	}
 	fb := &Fiber[error, struct{}]{}
 	f := &fb.fiber
-	f.init(s.rt, nil, &s.rt.root, detach(ctx))
+	f.init(s.rt, nil, &s.rt.root, ctx)
 	f.locals.interruptible = false
 	_, c := runRoot(f, nil, CloseScope[any, error](s))
 	return errorOf(c)
@@ -157,7 +157,7 @@ func (s *Scope) Close(ctx context.Context) error {
 func (rt *Runtime) Shutdown(ctx context.Context) error {
 	fb := &Fiber[any, Cause[any]]{}
 	f := &fb.fiber
-	f.init(rt, nil, &rt.root, detach(ctx))
+	f.init(rt, nil, &rt.root, ctx)
 	f.locals.interruptible = false
 	c, cause := runRoot(f, nil, closeScope(&rt.root, Exit[any, any]{cause: CauseInterrupt[any](0, ErrRuntimeShutdown)}))
 	return errorOf(c.Then(cause))

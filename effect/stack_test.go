@@ -2,9 +2,12 @@ package effect
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -145,4 +148,52 @@ func TestFreshFiberStackSize(t *testing.T) {
 			t.Errorf("fiber parked %s holds %d B of stack, more than %d", name, v, bound)
 		}
 	}
+	// Run by TestFreshFiberStackFits with the start size fixed at 2 KiB:
+	// a fiber that runs Try fits the stack it starts with, as the goroutine
+	// does, since its start path is kept small (runFiber, finish). A fiber
+	// parked on a Deferred still grows once (parkAsync's select).
+	if os.Getenv(stackStrictEnv) != "" && startSize == 2048 && inTry > goroutine+goroutine/4 {
+		t.Errorf("fiber parked inside Try holds %d B of stack, a goroutine %d B: its stack was copied", inTry, goroutine)
+	}
+}
+
+// stackStrictEnv, set, makes TestFreshFiberStackSize assert that a fiber
+// running Try does not outgrow a 2 KiB stack.
+const stackStrictEnv = "GOGOSCOPE_STACK_STRICT"
+
+// TestFreshFiberStackFits runs TestFreshFiberStackSize in a child process
+// with the runtime's adaptive stack start size off (GODEBUG
+// adaptivestackstart=0: otherwise the start size follows the stacks the
+// other tests of this binary used, and may be 4 KiB), and with the strict
+// check on. The race detector's frames are larger, so it is skipped there.
+func TestFreshFiberStackFits(t *testing.T) {
+	if testing.Short() || raceEnabled() || os.Getenv(stackStrictEnv) != "" {
+		t.Skip("parks thousands of goroutines; race frames are larger")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestFreshFiberStackSize$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), "GODEBUG=adaptivestackstart=0", stackStrictEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child test: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "--- PASS: TestFreshFiberStackSize") {
+		t.Fatalf("child test did not pass:\n%s", out)
+	}
+	t.Logf("child:\n%s", out)
+}
+
+// raceEnabled reports whether the test binary was built with the race
+// detector, read from its build settings (a build-tagged file pair would
+// hide one side from `go vet -race`, which make test runs).
+func raceEnabled() bool {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "-race" {
+			return s.Value == "true"
+		}
+	}
+	return false
 }

@@ -23,13 +23,11 @@ import (
 // timeout that does not fire costs about what a [context.WithTimeout]
 // costs: no fiber, no goroutine, one timer.
 func Timeout[R, E, A any](e Effect[R, E, A], d time.Duration) Effect[R, E, A] {
-	var toE func(error) E
 	if _, ok := any((*TimeoutError)(nil)).(E); !ok {
 		panic(fmt.Sprintf("effect.Timeout: the failure type E (%v) cannot hold *effect.TimeoutError; "+
 			"use TimeoutFail, TimeoutTo or TimeoutOption", reflect.TypeFor[E]()))
 	}
-	toE = func(err error) E { return any(err).(E) }
-	return timeout(e, d, func() Effect[R, E, A] { return Fail[R, A](toE(&TimeoutError{After: d})) })
+	return timeout(e, d, &timeoutOp[R, E, A]{mode: onTimeoutError})
 }
 
 // Timeout is the method form of [Timeout].
@@ -38,7 +36,7 @@ func (e Effect[R, E, A]) Timeout(d time.Duration) Effect[R, E, A] { return Timeo
 // TimeoutFail returns an effect that runs e with a time limit of d and fails
 // with err if the limit is reached; otherwise as [Timeout].
 func TimeoutFail[R, E, A any](e Effect[R, E, A], d time.Duration, err E) Effect[R, E, A] {
-	return timeout(e, d, func() Effect[R, E, A] { return Fail[R, A](err) })
+	return timeout(e, d, &timeoutOp[R, E, A]{mode: onTimeoutFail, err: err})
 }
 
 // TimeoutFail is the method form of [TimeoutFail].
@@ -49,7 +47,7 @@ func (e Effect[R, E, A]) TimeoutFail(d time.Duration, err E) Effect[R, E, A] {
 // TimeoutTo returns an effect that runs e with a time limit of d and, if the
 // limit is reached, runs fallback instead; otherwise as [Timeout].
 func TimeoutTo[R, E, A any](e Effect[R, E, A], d time.Duration, fallback Effect[R, E, A]) Effect[R, E, A] {
-	return timeout(e, d, func() Effect[R, E, A] { return fallback })
+	return timeout(e, d, &timeoutOp[R, E, A]{mode: onTimeoutFallback, fallback: fallback})
 }
 
 // TimeoutTo is the method form of [TimeoutTo].
@@ -62,42 +60,72 @@ func (e Effect[R, E, A]) TimeoutTo(d time.Duration, fallback Effect[R, E, A]) Ef
 // as [Timeout]. It is a package function: a method cannot return
 // Effect[R, E, Option[A]].
 func TimeoutOption[R, E, A any](e Effect[R, E, A], d time.Duration) Effect[R, E, Option[A]] {
-	return timeout(Map(e, Some[A]), d, func() Effect[R, E, Option[A]] { return Succeed[R, E](None[A]()) })
+	return timeout(Map(e, Some[A]), d, &timeoutOp[R, E, Option[A]]{mode: onTimeoutFallback, fallback: Succeed[R, E](None[A]())})
+}
+
+// What a timeout ends with when it fires.
+const (
+	onTimeoutError    = iota // fail with a *TimeoutError (E holds it)
+	onTimeoutFail            // fail with err
+	onTimeoutFallback        // run fallback
+)
+
+// timeoutOp is a timeout: the guard op that runs e and its own spec, so
+// that building one costs one allocation.
+type timeoutOp[R, E, A any] struct {
+	guardOp[R, E, A, A]
+	d        time.Duration
+	mode     uint8
+	err      E
+	fallback Effect[R, E, A]
 }
 
 // timeout runs e inline, on the calling fiber, as a guarded region: the
-// region's context carries the deadline (so plain Go inside sees it, and its
-// timer is the only timer), and when the deadline passes the region — not
-// the fiber — is interrupted, with a *TimeoutError as the reason; its
-// finalizers run, then onTimeout decides the result. No fiber is forked.
-func timeout[R, E, A any](e Effect[R, E, A], d time.Duration, onTimeout func() Effect[R, E, A]) Effect[R, E, A] {
+// region's context carries the deadline (so plain Go inside sees it), and
+// when the deadline passes the region — not the fiber — is interrupted,
+// with a *TimeoutError as the reason; its finalizers run, then t's mode
+// decides the result. No fiber is forked. A d of zero or less times out at
+// once, without starting e.
+func timeout[R, E, A any](e Effect[R, E, A], d time.Duration, t *timeoutOp[R, E, A]) Effect[R, E, A] {
+	t.d = d
 	if d <= 0 {
-		return Suspend(onTimeout)
+		return Suspend(t.onTimeout)
 	}
-	return guarded(e, func(g *guard) {
-		ctx, cancel := context.WithTimeout(g.parent(), d)
-		g.ctx = ctx
-		stop := context.AfterFunc(ctx, func() {
-			if ctx.Err() == context.DeadlineExceeded {
-				g.stop(&TimeoutError{After: d})
-			}
-		})
-		g.onEnd = func() {
-			stop()
-			cancel()
-		}
-	}, func(ex Exit[E, A], g *guard) Effect[R, E, A] {
-		if ex.IsSuccess() {
-			// Even if the deadline passed as e finished: its result stands.
-			return FromExit[R](ex)
-		}
-		if g.reason != nil || (g.ctx.Err() == context.DeadlineExceeded && !g.outerStopping()) {
-			// Stopped by the deadline, or failed of it (plain Go that saw
-			// the context's deadline) before the stop arrived.
-			return withDefects(onTimeout(), ex.cause)
-		}
+	t.src, t.spec = e, t
+	return Effect[R, E, A]{op: &t.guardOp}
+}
+
+// onTimeout returns what the timeout ends with once it fired.
+func (t *timeoutOp[R, E, A]) onTimeout() Effect[R, E, A] {
+	switch t.mode {
+	case onTimeoutError:
+		return Fail[R, A](any(&TimeoutError{After: t.d}).(E))
+	case onTimeoutFail:
+		return Fail[R, A](t.err)
+	}
+	return t.fallback
+}
+
+// arm gives the region a context with the deadline and a timer of its own
+// that stops the region when the deadline passes: a second timer costs less
+// than watching the context (context.AfterFunc registers a child with it).
+func (t *timeoutOp[R, E, A]) arm(g *guard) {
+	g.ctx, g.end = context.WithTimeout(g.parent(), t.d)
+	d := t.d
+	g.timer = time.AfterFunc(d, func() { g.stop(&TimeoutError{After: d}) })
+}
+
+func (t *timeoutOp[R, E, A]) done(ex Exit[E, A], g *guard) Effect[R, E, A] {
+	if ex.IsSuccess() {
+		// Even if the deadline passed as e finished: its result stands.
 		return FromExit[R](ex)
-	})
+	}
+	if g.reason != nil || (g.ctx.Err() == context.DeadlineExceeded && !g.outerStopping()) {
+		// Stopped by the deadline, or failed of it (plain Go that saw the
+		// context's deadline) before the stop arrived.
+		return withDefects(t.onTimeout(), ex.cause)
+	}
+	return FromExit[R](ex)
 }
 
 // withDefects runs e and joins the defects of c after its outcome: a

@@ -1,6 +1,7 @@
 // Package observe_test measures what observability costs a user: the same
 // workload through Run with nothing installed, with hooks that do nothing,
-// with tracing, with metrics and with the slog handler, beside raw Go.
+// with tracing, with metrics (Prometheus or OpenTelemetry) and with the
+// slog handler, beside raw Go.
 package observe_test
 
 import (
@@ -11,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.uber.org/goleak"
 
@@ -86,6 +90,29 @@ func BenchmarkObserveTracing(b *testing.B) {
 func BenchmarkObserveMetrics(b *testing.B) {
 	rt := effect.NewRuntime()
 	defer metrics.New(metrics.Options{}).Watch(rt)()
+	bench(b, rt, discard())
+}
+
+// BenchmarkObserveOTelMetrics: the same metrics through the OpenTelemetry
+// metric API, recorded by the SDK (a MeterProvider with a ManualReader,
+// never collected during the run).
+func BenchmarkObserveOTelMetrics(b *testing.B) {
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	defer func() { _ = mp.Shutdown(context.Background()) }()
+	benchOTel(b, mp)
+}
+
+// BenchmarkObserveOTelMetricsNoop: the OTel recorder on the API's no-op
+// MeterProvider: the cost of the hooks and the recorder alone.
+func BenchmarkObserveOTelMetricsNoop(b *testing.B) { benchOTel(b, noop.NewMeterProvider()) }
+
+func benchOTel(b *testing.B, mp metric.MeterProvider) {
+	m, err := metrics.NewOTel(mp, metrics.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	rt := effect.NewRuntime()
+	defer m.Watch(rt)()
 	bench(b, rt, discard())
 }
 

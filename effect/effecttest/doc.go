@@ -26,7 +26,9 @@
 // [AssertScopeClosed] check the same at any point; a [Resources] tracker
 // checks that a scope released what it acquired, once each, in reverse order.
 // [SweepInterrupts] re-runs an effect interrupting it at each of its steps in
-// turn, to prove that no interruption point leaks.
+// turn, to prove that no interruption point leaks; [SweepTimes] re-runs it
+// interrupting it from outside at each instant of a grid of (virtual) times,
+// which reaches it while it is parked in a wait.
 //
 // # Spies
 //
@@ -53,4 +55,6 @@
 //     or real I/O, and still want the leak checks.
 //   - Use [SweepInterrupts] for anything that holds a resource across an
 //     interruptible wait: semaphores, pools, queues, locks.
+//     Add [SweepTimes] when the operation waits on other fibers (a batch
+//     window, a lookup in flight, a channel's other side).
 package effecttest

@@ -182,3 +182,41 @@ func ExampleSweepInterrupts() {
 	// buggy version leaks: true
 	// safe version leaks: false
 }
+
+func ExampleSweepTimes() {
+	var free int
+	leaks := 0
+	check := func(_ testing.TB, at time.Duration, _ effect.Exit[error, int]) {
+		if free != 1 {
+			leaks++
+		}
+	}
+	take := func() effect.Effect[any, error, struct{}] {
+		return effect.Sync[any, error](func() struct{} { free--; return struct{}{} })
+	}
+	give := func() effect.Effect[any, error, struct{}] {
+		return effect.Sync[any, error](func() struct{} { free++; return struct{}{} })
+	}
+	// The use waits: an interruption from outside lands while it is parked.
+	// (Inside a testing/synctest bubble these would be virtual times.)
+	work := effect.Sleep[any, error](100 * time.Millisecond).As(1)
+
+	// Buggy: give is not a finalizer, so an interruption in the wait leaks.
+	effecttest.SweepTimes(t, 20*time.Millisecond, 20*time.Millisecond, 1, func() effect.Effect[any, error, int] {
+		free = 1
+		return effect.FlatMap(take().AndThen(work), func(v int) effect.Effect[any, error, int] { return give().As(v) })
+	}, check)
+	fmt.Println("buggy version leaks:", leaks > 0)
+
+	// Safe: the release runs whatever ends the use.
+	leaks = 0
+	effecttest.SweepTimes(t, 20*time.Millisecond, 20*time.Millisecond, 1, func() effect.Effect[any, error, int] {
+		free = 1
+		return effect.AcquireUseRelease(take(), func(struct{}) effect.Effect[any, error, int] { return work },
+			func(struct{}, effect.Exit[error, int]) effect.Effect[any, error, struct{}] { return give() })
+	}, check)
+	fmt.Println("safe version leaks:", leaks > 0)
+	// Output:
+	// buggy version leaks: true
+	// safe version leaks: false
+}

@@ -36,6 +36,7 @@ import (
 	"github.com/gogoscope/gogoscope/observe/logging"
 	"github.com/gogoscope/gogoscope/observe/metrics"
 	"github.com/gogoscope/gogoscope/observe/tracing"
+	"github.com/gogoscope/gogoscope/resource"
 	"github.com/gogoscope/gogoscope/schedule"
 )
 
@@ -83,6 +84,10 @@ func run(ctx context.Context, cfg config) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(m)
 	defer m.Watch(rt)()
+	// At most 8 requests work at once; /metrics shows the permits in use
+	// and the requests waiting, read at each scrape.
+	admit := resource.Concurrency(8)
+	defer m.ObserveSemaphore("work", admit)()
 
 	log := slog.New(logging.NewHandler(slog.NewJSONHandler(cfg.logs, nil)))
 
@@ -95,7 +100,7 @@ func run(ctx context.Context, cfg config) error {
 			return
 		}
 		id := fmt.Sprintf("r-%d", requests.Add(1))
-		sum, err := rt.Run(r.Context(), work(log, id, n), nil)
+		sum, err := rt.Run(r.Context(), admit.WithPermits(1, work(log, id, n)), nil)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return

@@ -107,6 +107,12 @@ func TestService(t *testing.T) {
 	if len(retries) != 1 || retries[0].GetCounter().GetValue() != 1 {
 		t.Errorf("retries: %v", retries)
 	}
+	// The admission semaphore, read at the scrape: 8 permits, none held.
+	for _, fam := range []string{"gogoscope_semaphore_permits", "gogoscope_semaphore_available_permits"} {
+		if m := fams[fam].GetMetric(); len(m) != 1 || m[0].GetGauge().GetValue() != 8 {
+			t.Errorf("%s: %v", fam, m)
+		}
+	}
 
 	if got := get(t, base+"/debug/fibers?format=mermaid"); !strings.HasPrefix(got, "flowchart TD\n  s1[\"scope #1 (runtime)\"]") {
 		t.Errorf("mermaid dump:\n%s", got)

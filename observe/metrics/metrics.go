@@ -3,24 +3,35 @@ package metrics
 import (
 	"context"
 	"errors"
-	"strings"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gogoscope/gogoscope/effect"
 )
 
-// Options configure a [Collector]. The zero Options are the defaults.
+// Options configure a [Collector] or an [OTel]. The zero Options are the
+// defaults.
 type Options struct {
-	// Namespace prefixes every metric's name; "gogoscope" if empty.
+	// Namespace prefixes every metric's name: "gogoscope" if empty, so
+	// gogoscope_fibers_ended_total for Prometheus and
+	// gogoscope.fiber.ended for OpenTelemetry.
 	Namespace string
 	// Buckets are the upper bounds, in seconds, of the duration
 	// histograms; if nil, exponential buckets from 1 ms to about 65 s
-	// (1 ms × 4ⁿ, n = 0..8).
+	// (1 ms × 4ⁿ, n = 0..8). For OpenTelemetry they are the instruments'
+	// advised boundaries, which a View of the MeterProvider may override.
 	Buckets []float64
-	// ConstLabels are added to every metric (a service name, an instance).
+	// ConstLabels are added to every metric (a service name, an
+	// instance). With OpenTelemetry they become attributes of every data
+	// point; the MeterProvider's resource is the usual place for them.
 	ConstLabels prometheus.Labels
+	// MaxNames caps the distinct names that become label values: the
+	// names of fibers and Named effects, of the primitives waited on and
+	// of breakers. Names are user text, and each distinct one makes new
+	// series; the first MaxNames names seen keep their own, later ones are
+	// counted under [OtherName]. Zero means 1000; a negative value means no
+	// cap.
+	MaxNames int
 }
 
 // Outcomes, the values of the "outcome" label.
@@ -68,9 +79,17 @@ func Reason(err error) string {
 }
 
 // Collector is a prometheus.Collector of the metrics of the runtimes it
-// watches ([Collector.Watch]). Register it once; it may watch any number
-// of runtimes, whose metrics add up. It is safe for concurrent use.
+// watches ([Collector.Watch]) and of the primitives it observes
+// ([Collector.ObservePool] and the like). Register it once; it may watch
+// any number of runtimes, whose metrics add up. It is safe for concurrent
+// use.
 type Collector struct {
+	*core
+	p promSink
+}
+
+// promSink is the recorder's sink for client_golang.
+type promSink struct {
 	started    prometheus.Counter
 	ended      *prometheus.CounterVec
 	live       prometheus.Gauge
@@ -82,25 +101,15 @@ type Collector struct {
 	interrupts *prometheus.CounterVec
 	waits      *prometheus.CounterVec
 	waitDur    *prometheus.HistogramVec
+	breakers   *prometheus.CounterVec
 	collectors []prometheus.Collector
+	gauges     [numGauges]*prometheus.Desc
 }
 
 // New returns a Collector. It panics if opts.Buckets are not strictly
 // increasing.
 func New(opts Options) *Collector {
-	ns := opts.Namespace
-	if ns == "" {
-		ns = "gogoscope"
-	}
-	buckets := opts.Buckets
-	if buckets == nil {
-		buckets = prometheus.ExponentialBuckets(0.001, 4, 9)
-	}
-	for i := 1; i < len(buckets); i++ {
-		if buckets[i] <= buckets[i-1] {
-			panic("metrics.New: Buckets must be strictly increasing")
-		}
-	}
+	ns, buckets := checkOptions("metrics.New", opts)
 	cl := opts.ConstLabels
 	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
 		return prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: name, Help: help, ConstLabels: cl}, labels)
@@ -111,7 +120,7 @@ func New(opts Options) *Collector {
 	hist := func(name, help string, labels ...string) *prometheus.HistogramVec {
 		return prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: name, Help: help, Buckets: buckets, ConstLabels: cl}, labels)
 	}
-	c := &Collector{
+	c := &Collector{p: promSink{
 		started:    prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "fibers_started_total", Help: "Fibers started.", ConstLabels: cl}),
 		ended:      counter("fibers_ended_total", "Fibers ended, by name (the first Named effect the fiber entered, else the name it inherited) and outcome (success, failure, defect, interrupted).", "name", "outcome"),
 		live:       gauge("fibers_live", "Fibers started and not yet ended."),
@@ -123,81 +132,80 @@ func New(opts Options) *Collector {
 		interrupts: counter("interrupts_total", "Interruptions requested, by reason (lost_race, timeout, scope_closed, fail_fast, other).", "reason"),
 		waits:      counter("waits_total", "Waits of fibers, by kind (sleep, join, semaphore, pool, queue, deferred...) and the primitive's name.", "kind", "resource"),
 		waitDur:    hist("wait_duration_seconds", "Durations of waits, by kind and the primitive's name.", "kind", "resource"),
+		breakers:   counter("breaker_state_changes_total", "State changes of circuit breakers, by name, from and to (closed, open, half-open).", "name", "from", "to"),
+	}}
+	p := &c.p
+	p.collectors = []prometheus.Collector{p.started, p.ended, p.live, p.fiberDur, p.namedDur, p.scopes, p.finalizers, p.retries, p.interrupts, p.waits, p.waitDur, p.breakers}
+	for g, d := range gauges {
+		labels := []string{"name"}
+		if d.extra != "" {
+			labels = append(labels, d.extra)
+		}
+		p.gauges[g] = prometheus.NewDesc(prometheus.BuildFQName(ns, "", d.prom), d.help, labels, cl)
 	}
-	c.collectors = []prometheus.Collector{c.started, c.ended, c.live, c.fiberDur, c.namedDur, c.scopes, c.finalizers, c.retries, c.interrupts, c.waits, c.waitDur}
+	c.core = newCore("metrics.Collector", p, opts.MaxNames)
 	return c
 }
 
 // Describe sends the descriptors of every metric of c.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, m := range c.collectors {
+	for _, m := range c.p.collectors {
 		m.Describe(ch)
 	}
+	for _, d := range c.p.gauges {
+		ch <- d
+	}
 }
 
-// Collect sends the current values of every metric of c.
+// Collect sends the current values of every metric of c, reading each
+// observed primitive once.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	for _, m := range c.collectors {
+	for _, m := range c.p.collectors {
 		m.Collect(ch)
 	}
+	c.each(context.Background(), func(it *observedItem, r reading) {
+		labels := []string{it.name}
+		if r.extra != "" {
+			labels = append(labels, r.extra)
+		}
+		ch <- prometheus.MustNewConstMetric(c.p.gauges[r.g], prometheus.GaugeValue, float64(r.v), labels...)
+	})
 }
 
-// Watch makes c count the events of rt from now on and returns a function
-// that stops it. Fibers already running when Watch is called are counted
-// when they end but were not counted at their start, so fibers_live may
-// go below zero for a runtime watched late: watch a runtime before it
-// runs anything.
-func (c *Collector) Watch(rt *effect.Runtime) (stop func()) {
-	if rt == nil {
-		panic("metrics.Collector.Watch: rt must not be nil")
-	}
-	return rt.AddHooks(c.Hooks())
+func (p *promSink) fiberStarted() {
+	p.started.Inc()
+	p.live.Inc()
 }
 
-// Hooks returns the hooks that feed c, for a runtime's AddHooks
-// ([Collector.Watch] does that).
-func (c *Collector) Hooks() effect.Hooks {
-	return effect.Hooks{
-		FiberStart: func(effect.FiberInfo) {
-			c.started.Inc()
-			c.live.Inc()
-		},
-		FiberEnd: func(in effect.FiberInfo, err error) {
-			out := Outcome(err)
-			c.ended.WithLabelValues(in.Name, out).Inc()
-			c.live.Dec()
-			if !in.Started.IsZero() {
-				c.fiberDur.WithLabelValues(in.Name, out).Observe(time.Since(in.Started).Seconds())
-			}
-		},
-		ScopeOpen:  func(effect.ScopeInfo) { c.scopes.Inc() },
-		ScopeClose: func(effect.ScopeInfo) { c.scopes.Dec() },
-		FinalizerEnd: func(_ context.Context, ev effect.FinalizerEvent) {
-			c.finalizers.WithLabelValues(Outcome(ev.Err)).Observe(ev.Duration.Seconds())
-		},
-		Interrupt: func(ev effect.InterruptEvent) {
-			c.interrupts.WithLabelValues(Reason(ev.Reason)).Inc()
-		},
-		Retry: func(_ context.Context, ev effect.RetryEvent) {
-			kind, decision := "retry", "again"
-			if ev.Repeat {
-				kind = "repeat"
-			}
-			if ev.Stop {
-				decision = "stop"
-			}
-			c.retries.WithLabelValues(ev.FiberName, kind, decision).Inc()
-		},
-		WaitEnd: func(_ context.Context, ev effect.WaitEvent) {
-			res := ev.Resource
-			if strings.HasPrefix(res, "#") {
-				res = "" // a fiber's ID: not a label
-			}
-			c.waits.WithLabelValues(ev.Kind, res).Inc()
-			c.waitDur.WithLabelValues(ev.Kind, res).Observe(ev.Duration.Seconds())
-		},
-		NamedEnd: func(_ context.Context, ev effect.NamedEvent) {
-			c.namedDur.WithLabelValues(ev.Name, Outcome(ev.Err)).Observe(ev.Duration.Seconds())
-		},
+func (p *promSink) fiberEnded(_ context.Context, name, outcome string, seconds float64, timed bool) {
+	p.ended.WithLabelValues(name, outcome).Inc()
+	p.live.Dec()
+	if timed {
+		p.fiberDur.WithLabelValues(name, outcome).Observe(seconds)
 	}
+}
+
+func (p *promSink) scopeDelta(d int64) { p.scopes.Add(float64(d)) }
+
+func (p *promSink) finalizerEnded(_ context.Context, outcome string, seconds float64) {
+	p.finalizers.WithLabelValues(outcome).Observe(seconds)
+}
+
+func (p *promSink) interruptRequested(reason string) { p.interrupts.WithLabelValues(reason).Inc() }
+
+func (p *promSink) retryDecided(_ context.Context, name, kind, decision string) {
+	p.retries.WithLabelValues(name, kind, decision).Inc()
+}
+
+func (p *promSink) waitEnded(_ context.Context, kind, resource string, seconds float64) {
+	p.waits.WithLabelValues(kind, resource).Inc()
+	p.waitDur.WithLabelValues(kind, resource).Observe(seconds)
+}
+
+func (p *promSink) namedEnded(_ context.Context, name, outcome string, seconds float64) {
+	p.namedDur.WithLabelValues(name, outcome).Observe(seconds)
+}
+
+func (p *promSink) breakerChanged(name, from, to string) {
+	p.breakers.WithLabelValues(name, from, to).Inc()
 }

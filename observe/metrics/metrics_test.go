@@ -3,6 +3,7 @@ package metrics_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -23,7 +24,9 @@ import (
 	"github.com/gogoscope/gogoscope/eff"
 	"github.com/gogoscope/gogoscope/effect"
 	"github.com/gogoscope/gogoscope/observe/metrics"
+	"github.com/gogoscope/gogoscope/resource"
 	"github.com/gogoscope/gogoscope/schedule"
+	"github.com/gogoscope/gogoscope/stream"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -122,6 +125,10 @@ func TestScrapeOverHTTP(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(m)
 	run(t, m)
+	sem := resource.Concurrency(3)
+	sem.TryAcquire(2)
+	defer m.ObserveSemaphore("db", sem)()
+	m.BreakerStateChanged()("payments", resource.BreakerClosed, resource.BreakerOpen)
 
 	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	defer srv.Close()
@@ -168,6 +175,13 @@ func TestScrapeOverHTTP(t *testing.T) {
 	// Joins are waits whose resource (a fiber's ID) is not a label.
 	if j := find(fams["gogoscope_waits_total"], map[string]string{"kind": "join"}); j == nil || j.GetLabel()[1].GetValue() != "" {
 		t.Errorf("joins: %v", j)
+	}
+	// The observed semaphore, read at the scrape; a breaker's change.
+	if a := find(fams["gogoscope_semaphore_available_permits"], map[string]string{"name": "db", "service": "test"}); a == nil || a.GetGauge().GetValue() != 1 {
+		t.Errorf("available permits: %v", a)
+	}
+	if b := find(fams["gogoscope_breaker_state_changes_total"], map[string]string{"name": "payments", "from": "closed", "to": "open"}); b == nil || b.GetCounter().GetValue() != 1 {
+		t.Errorf("breaker changes: %v", b)
 	}
 	nd := find(fams["gogoscope_named_duration_seconds"], map[string]string{"name": "flaky", "outcome": "success"})
 	if nd == nil || nd.GetHistogram().GetSampleSum() != 0.2 {
@@ -235,5 +249,60 @@ func TestSnapshotPercentiles(t *testing.T) {
 	}
 	if _, ok := s.Metric("nope"); ok {
 		t.Error("found a metric that is not there")
+	}
+}
+
+// Names beyond MaxNames are counted under OtherName, even when many fibers
+// end at once; a name that is not valid UTF-8 is mended, not a panic.
+func TestNameCapAndBadUTF8(t *testing.T) {
+	m := metrics.New(metrics.Options{MaxNames: 3})
+	rt := effect.NewRuntime()
+	defer m.Watch(rt)()
+	jobs := make([]eff.Effect[int], 0, 40)
+	for i := range 40 {
+		jobs = append(jobs, eff.Succeed(i).Named(fmt.Sprintf("job %d", i%8)))
+	}
+	all := eff.ForEachPar(jobs, func(e eff.Effect[int]) eff.Effect[int] { return e }, eff.Par{Limit: 8})
+	if _, err := rt.Run(context.Background(), all, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt.Run(context.Background(), eff.Succeed(1).Named("bad\xff"), nil); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(m)
+	s, err := metrics.TakeSnapshot(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, _ := s.Metric("gogoscope_named_duration_seconds")
+	named, other := 0, 0.0
+	for _, p := range runs.Points {
+		switch n := p.Labels["name"]; {
+		case strings.HasPrefix(n, "job "):
+			named++
+			if p.Value != 5 {
+				t.Errorf("%s: %v runs, want 5", n, p.Value)
+			}
+		case n == metrics.OtherName:
+			other = p.Value
+		default:
+			t.Errorf("a name passed the cap of 3: %q", n)
+		}
+	}
+	// 40 runs under 8 names, 5 each; then "bad\xff", the ninth name.
+	if named != 3 || other != 26 {
+		t.Errorf("%d names under their own (want 3), %v runs under %s (want 26)", named, other, metrics.OtherName)
+	}
+
+	m = metrics.New(metrics.Options{})
+	defer m.Watch(rt)()
+	if _, err := rt.Run(context.Background(), eff.Succeed(1).Named("bad\xff"), nil); err != nil {
+		t.Fatal(err)
+	}
+	defer m.ObserveQueue("q\xfe", stream.NewUnboundedQueue[int]())()
+	out, err := testutil.CollectAndFormat(m, expfmt.TypeTextPlain, "gogoscope_named_duration_seconds", "gogoscope_queue_length")
+	if err != nil || !strings.Contains(string(out), "name=\"bad\uFFFD\"") || !strings.Contains(string(out), "name=\"q\uFFFD\"") {
+		t.Errorf("mended names: %s, %v", out, err)
 	}
 }

@@ -144,31 +144,44 @@ func kindOf(t dto.MetricType) string {
 
 func histogramOf(h *dto.Histogram) Histogram {
 	out := Histogram{Count: h.GetSampleCount(), Sum: h.GetSampleSum()}
-	q := func(p float64) float64 { return quantile(p, h) }
-	out.P50, out.P90, out.P95, out.P99 = q(0.5), q(0.9), q(0.95), q(0.99)
+	var bounds []float64
+	var cum []uint64
+	for _, b := range h.GetBucket() {
+		if math.IsInf(b.GetUpperBound(), 1) {
+			break
+		}
+		bounds = append(bounds, b.GetUpperBound())
+		cum = append(cum, b.GetCumulativeCount())
+	}
+	out.setPercentiles(bounds, cum)
 	return out
 }
 
-// quantile estimates the p-quantile of h from its cumulative buckets.
-func quantile(p float64, h *dto.Histogram) float64 {
-	total := h.GetSampleCount()
+// setPercentiles sets h's percentiles from the finite upper bounds of its
+// buckets and their cumulative counts; h.Count is the total.
+func (h *Histogram) setPercentiles(bounds []float64, cum []uint64) {
+	q := func(p float64) float64 { return quantile(p, h.Count, bounds, cum) }
+	h.P50, h.P90, h.P95, h.P99 = q(0.5), q(0.9), q(0.95), q(0.99)
+}
+
+// quantile estimates the p-quantile of total observations from the
+// cumulative counts cum of the buckets whose finite upper bounds are
+// bounds; the first bucket's lower bound is 0.
+func quantile(p float64, total uint64, bounds []float64, cum []uint64) float64 {
 	if total == 0 {
 		return 0
 	}
 	rank := p * float64(total)
 	lower, below := 0.0, uint64(0)
-	for _, b := range h.GetBucket() {
-		upper, cum := b.GetUpperBound(), b.GetCumulativeCount()
-		if math.IsInf(upper, 1) {
-			break
-		}
-		if float64(cum) >= rank {
-			if cum == below {
+	for i, upper := range bounds {
+		c := cum[i]
+		if float64(c) >= rank {
+			if c == below {
 				return upper
 			}
-			return lower + (upper-lower)*(rank-float64(below))/float64(cum-below)
+			return lower + (upper-lower)*(rank-float64(below))/float64(c-below)
 		}
-		lower, below = upper, cum
+		lower, below = upper, c
 	}
 	return lower // the rank is in the +Inf bucket: the highest finite bound
 }
