@@ -382,3 +382,76 @@ func TestServeIsAWholeRequestInOneRun(t *testing.T) {
 		t.Errorf("Serve while stopping: %v", err)
 	}
 }
+
+func TestServeInARequestJoinsItsScope(t *testing.T) {
+	var l log
+	app := appscope.New("env", appscope.Options{})
+	defer app.Shutdown(context.Background())
+	var served, later [2]effect.ScopeID
+	err := app.Request(context.Background(), "GET /mw", func(ctx context.Context) {
+		ex := app.Serve(ctx, "ignored", func(got context.Context) Eff[[2]effect.ScopeID] {
+			if got != ctx {
+				t.Errorf("build did not receive the request's context")
+			}
+			acquire := effect.AcquireRelease(l.effect("acquire"), func(struct{}) Eff[struct{}] { return l.effect("release") })
+			return effect.AndThen(effect.Void(acquire), scopeIDs())
+		})
+		v, err := ex.Get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		served = v
+		// The resource lives in the request scope, past the effect's end.
+		if evs := l.list(); !slices.Equal(evs, []string{"acquire"}) {
+			t.Errorf("events after Serve: %q", evs)
+		}
+		if reqs := app.Requests(); len(reqs) != 1 || reqs[0].Label != "GET /mw" || reqs[0].Scope != v[0] {
+			t.Errorf("Serve in a request began another: %+v", reqs)
+		}
+		later, _ = app.Run(ctx, scopeIDs())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if served != later || served[1] != app.Scope().ID() {
+		t.Errorf("scopes: Serve's %v, a later Run's %v, the application's #%d", served, later, app.Scope().ID())
+	}
+	if evs := l.list(); !slices.Equal(evs, []string{"acquire", "release"}) {
+		t.Errorf("events: %q", evs)
+	}
+	// A panic in build is a defect of the effect.
+	err = app.Request(context.Background(), "GET /panic", func(ctx context.Context) {
+		ex := app.Serve(ctx, "", func(context.Context) Eff[int] { panic("build failed") })
+		var d *effect.Defect
+		if _, err := ex.Get(); !errors.As(err, &d) || d.Value != "build failed" {
+			t.Errorf("panic in build: %v", err)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRequestRefusesWithErrShutdownItself(t *testing.T) {
+	app := appscope.New("env", appscope.Options{})
+	// A finalizer that fails with ErrShutdown is not a refusal.
+	err := app.Request(context.Background(), "GET /fin", func(ctx context.Context) {
+		_, err := app.Run(ctx, effect.AddFinalizer(func(error) Eff[struct{}] {
+			return effect.Fail[string, struct{}](appscope.ErrShutdown)
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	if err == nil || err == appscope.ErrShutdown || !errors.Is(err, appscope.ErrShutdown) {
+		t.Errorf("a failing finalizer: %v", err)
+	}
+	if err := app.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	called := false
+	err = app.Request(context.Background(), "late", func(context.Context) { called = true })
+	if err != appscope.ErrShutdown || called {
+		t.Errorf("Request while stopping: %v, called %v", err, called)
+	}
+}

@@ -132,7 +132,16 @@ func (a *App[R]) finish(req *request) {
 // run with that context while the request runs (by plain code inside it)
 // share its scope. After Shutdown has begun, Serve fails at once with an
 // interruption whose reason is [ErrShutdown].
+//
+// If ctx belongs to a request of this App already (a middleware began it with
+// [App.Request] or [App.Begin]), Serve begins none and label is not used:
+// the effect runs in that request's scope, as [App.RunExit] runs it, and
+// build receives ctx. So a handler written with Serve works behind the
+// adapters' middlewares and without them.
 func (a *App[R]) Serve[E, A any](ctx context.Context, label string, build func(ctx context.Context) effect.Effect[R, E, A]) effect.Exit[E, A] {
+	if req := a.requestOf(ctx); req != nil {
+		return runInRequest(a, req, ctx, effect.Effect[R, E, A]{}, build)
+	}
 	req, ok := a.begin(ctx, label)
 	if !ok {
 		return effect.FailedWith[E, A](effect.CauseInterrupt[E](0, ErrShutdown))
@@ -164,9 +173,10 @@ func (a *App[R]) Serve[E, A any](ctx context.Context, label string, build func(c
 // reverse order. This is what the adapters' middlewares do around the
 // rest of a handler chain.
 //
-// It returns [ErrShutdown] without calling fn when the App is stopping
-// (the server should answer 503), and otherwise the failures of the
-// request scope's finalizers (nil if none). A panic in fn is raised again,
+// It returns [ErrShutdown] itself (err == ErrShutdown holds) without
+// calling fn when the App is stopping (the server should answer 503), and
+// otherwise the failures of the request scope's finalizers (nil if none),
+// which are never ErrShutdown itself. A panic in fn is raised again,
 // with its value, once the scope has closed (so http.ErrAbortHandler
 // keeps its meaning).
 func (a *App[R]) Request(ctx context.Context, label string, fn func(ctx context.Context)) error {
@@ -220,7 +230,7 @@ func (a *App[R]) Run[E, A any](ctx context.Context, e effect.Effect[R, E, A]) (A
 // status codes).
 func (a *App[R]) RunExit[E, A any](ctx context.Context, e effect.Effect[R, E, A]) effect.Exit[E, A] {
 	if req := a.requestOf(ctx); req != nil {
-		return runInRequest(a, req, ctx, e)
+		return runInRequest(a, req, ctx, e, nil)
 	}
 	if !a.enter() {
 		return effect.FailedWith[E, A](effect.CauseInterrupt[E](0, ErrShutdown))
@@ -248,15 +258,20 @@ func (a *App[R]) Acquire[E, A any](ctx context.Context, e effect.Effect[R, E, A]
 	return a.rt.Run(ctx, effect.Extend(a.scope, e), a.env)
 }
 
-func runInRequest[R, E, A any](a *App[R], req *request, ctx context.Context, e effect.Effect[R, E, A]) effect.Exit[E, A] {
+// runInRequest runs e in req's scope, with ctx; or, if build is not nil,
+// the effect that build(ctx) returns, called inside it (a panic in build
+// is a defect).
+func runInRequest[R, E, A any](a *App[R], req *request, ctx context.Context, e effect.Effect[R, E, A], build func(context.Context) effect.Effect[R, E, A]) effect.Exit[E, A] {
 	s := req.openScope(a.scope)
 	if s == nil {
 		return effect.FailedWith[E, A](effect.CauseInterrupt[E](0, errEnded))
 	}
-	body := effect.Extend(s, e)
 	tracked := effect.SuspendFiber(func(id effect.FiberID) effect.Effect[R, E, A] {
 		req.fiber.Store(uint64(id))
-		return body
+		if build != nil {
+			return effect.Extend(s, build(ctx))
+		}
+		return effect.Extend(s, e)
 	})
 	return a.rt.RunExit(ctx, tracked, a.env)
 }
