@@ -186,7 +186,7 @@ func (a *App[R]) Shutdown(ctx context.Context) error {
 func (a *App[R]) Stop() {
 	a.stopping.Store(true)
 	a.stop(ErrShutdown)
-	a.requests.each(func(r *request) { r.cancel(ErrShutdown) })
+	a.requests.each(func(r *request) { r.stop(ErrShutdown) })
 }
 
 func (a *App[R]) shutdown(ctx context.Context) error {
@@ -249,6 +249,6 @@ func (a *App[R]) Cancel(id uint64) bool {
 	if req == nil {
 		return false
 	}
-	req.cancel(ErrCanceled)
+	req.stop(ErrCanceled)
 	return true
 }

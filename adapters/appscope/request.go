@@ -21,10 +21,23 @@ type request struct {
 	started         time.Time
 	cancel          context.CancelCauseFunc
 	fiber           atomic.Uint64
+	// client is the context the request began with; vals is the
+	// request's values without its cancellation, the context its effects
+	// run with (see run).
+	client context.Context
+	vals   values
 
 	mu    sync.Mutex
 	scope *effect.Scope // opened by the request's first effect
 	ended bool
+	// why is the reason the request was stopped with (its context's cause,
+	// or the client's), nil while it runs; running are the fibers of the
+	// effects running with its context (buf holds the first), interrupted
+	// with why when it is set; unwatch releases the watch of client.
+	why     error
+	running []effect.FiberHandle
+	buf     [1]effect.FiberHandle
+	unwatch func() bool
 
 	// prev and next link the requests of one shard of the registry,
 	// under that shard's lock.
@@ -32,6 +45,18 @@ type request struct {
 }
 
 type requestKey struct{}
+
+// values is a request's context without its cancellation (as
+// context.WithoutCancel, with no allocation): the effects of a request run
+// with it, and the request interrupts them itself when it stops (see
+// request.stop), so that a run costs no watch of a cancellable context.
+type values struct{ r *request }
+
+func (values) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (values) Done() <-chan struct{}       { return nil }
+func (values) Err() error                  { return nil }
+func (v *values) Value(key any) any        { return v.r.Value(key) }
+func (v *values) String() string           { return "appscope request " + v.r.label }
 
 // Value returns the request itself for requestKey{}, and otherwise what
 // the context underneath holds.
@@ -86,10 +111,12 @@ func (a *App[R]) begin(ctx context.Context, label string) (*request, bool) {
 		return nil, false
 	}
 	rctx, cancel := context.WithCancelCause(ctx)
-	req := &request{Context: rctx, owner: a, id: a.reqIDs.Add(1), label: label, started: time.Now(), cancel: cancel}
+	req := &request{Context: rctx, owner: a, id: a.reqIDs.Add(1), label: label, started: time.Now(), cancel: cancel, client: ctx}
+	req.vals.r = req
+	req.running = req.buf[:0]
 	a.requests.add(req)
 	if a.stopping.Load() {
-		cancel(ErrShutdown)
+		req.stop(ErrShutdown)
 	}
 	return req, true
 }
@@ -118,9 +145,107 @@ func (a *App[R]) end(req *request) error {
 
 // finish counts the request out.
 func (a *App[R]) finish(req *request) {
-	req.cancel(errEnded)
+	req.stop(errEnded)
+	req.mu.Lock()
+	unwatch := req.unwatch
+	req.unwatch = nil
+	req.mu.Unlock()
+	if unwatch != nil {
+		unwatch()
+	}
 	a.requests.remove(req)
 	a.leave()
+}
+
+// stop cancels the request's context with cause (the first cause wins)
+// and interrupts the effects running with it.
+func (r *request) stop(cause error) {
+	r.cancel(cause)
+	r.interrupt(context.Cause(r))
+}
+
+// interrupt interrupts the effects running with the request's context,
+// and those that start later, with reason (the first reason wins).
+func (r *request) interrupt(reason error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.why == nil {
+		r.why = reason
+	}
+	for _, h := range r.running {
+		h.Interrupt(r.why)
+	}
+}
+
+// track counts h among the request's running effects (interrupting it at
+// once if the request has stopped) and records it as the request's latest
+// fiber; untrack removes it once its run has returned.
+func (r *request) track(h effect.FiberHandle) {
+	r.fiber.Store(uint64(h.ID()))
+	r.mu.Lock()
+	r.running = append(r.running, h)
+	why := r.why
+	r.mu.Unlock()
+	if why != nil {
+		h.Interrupt(why)
+	}
+}
+
+func (r *request) untrack(h effect.FiberHandle) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, k := range r.running {
+		if k == h {
+			last := len(r.running) - 1
+			r.running[i] = r.running[last]
+			r.running[last] = effect.FiberHandle{}
+			r.running = r.running[:last]
+			return
+		}
+	}
+}
+
+// watchLocked makes the client's going away interrupt the request's
+// effects, once (its context's cancellation follows the client's by
+// itself). The caller holds r.mu.
+func (r *request) watchLocked() {
+	if r.unwatch != nil || r.client.Done() == nil {
+		return
+	}
+	client := r.client
+	r.unwatch = context.AfterFunc(client, func() { r.interrupt(context.Cause(client)) })
+}
+
+// run runs e with ctx, the request's context or a context made from it,
+// its fiber tracked by r: the request's stop, its end and its client's
+// going away interrupt it, with the cause of the request's context (or the
+// client's) as the reason. With the request's context itself, e runs with
+// the request's values (r.vals): its cancellation reaches e through r,
+// and the run costs no watch of it. If build is not nil, e is what
+// build(ctx) returns, called inside the effect (a panic in it is a
+// defect); if s is not nil, e runs in s.
+func run[R, E, A any](a *App[R], r *request, ctx context.Context, s *effect.Scope, e effect.Effect[R, E, A], build func(context.Context) effect.Effect[R, E, A]) effect.Exit[E, A] {
+	bctx := ctx
+	if ctx == context.Context(r) {
+		ctx = &r.vals
+	}
+	var h effect.FiberHandle
+	tracked := effect.FlatMap(effect.CurrentFiber[R, E](), func(fh effect.FiberHandle) effect.Effect[R, E, A] {
+		h = fh
+		r.track(fh)
+		if build != nil {
+			e = build(bctx)
+		}
+		if s != nil {
+			return effect.Extend(s, e)
+		}
+		return e
+	})
+	ex := a.rt.RunExit(ctx, tracked, a.env)
+	if h != (effect.FiberHandle{}) {
+		r.untrack(h)
+	}
+	return ex
 }
 
 // Serve runs the effect that build returns as the whole of one request
@@ -148,16 +273,15 @@ func (a *App[R]) Serve[E, A any](ctx context.Context, label string, build func(c
 	}
 	defer a.finish(req)
 	body := effect.FlatMap(effect.CurrentScope[R, E](), func(s *effect.Scope) effect.Effect[R, E, A] {
-		// The fiber that opened the region's scope is the one running it.
-		req.fiber.Store(uint64(s.Owner()))
 		req.mu.Lock()
 		if req.scope == nil {
 			req.scope = s
 		}
+		req.watchLocked()
 		req.mu.Unlock()
 		return build(req)
 	})
-	ex := a.rt.RunExit(req, effect.Extend(a.scope, effect.Scoped(body)), a.env)
+	ex := run(a, req, req, nil, effect.Extend(a.scope, effect.Scoped(body)), nil)
 	req.mu.Lock()
 	req.ended = true
 	req.mu.Unlock()
@@ -266,14 +390,7 @@ func runInRequest[R, E, A any](a *App[R], req *request, ctx context.Context, e e
 	if s == nil {
 		return effect.FailedWith[E, A](effect.CauseInterrupt[E](0, errEnded))
 	}
-	tracked := effect.SuspendFiber(func(id effect.FiberID) effect.Effect[R, E, A] {
-		req.fiber.Store(uint64(id))
-		if build != nil {
-			return effect.Extend(s, build(ctx))
-		}
-		return effect.Extend(s, e)
-	})
-	return a.rt.RunExit(ctx, tracked, a.env)
+	return run(a, req, ctx, s, e, build)
 }
 
 // openScope returns the request's scope, opening it, a child of parent,
@@ -288,6 +405,7 @@ func (r *request) openScope(parent *effect.Scope) *effect.Scope {
 	}
 	if r.scope == nil {
 		r.scope = parent.NewScope()
+		r.watchLocked()
 	}
 	return r.scope
 }
