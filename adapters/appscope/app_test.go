@@ -455,3 +455,71 @@ func TestRequestRefusesWithErrShutdownItself(t *testing.T) {
 		t.Errorf("Request while stopping: %v, called %v", err, called)
 	}
 }
+
+type ctxKey struct{}
+
+func TestARequestInterruptsItsEffectsWhenItStops(t *testing.T) {
+	app := appscope.New("env", appscope.Options{})
+	defer app.Shutdown(context.Background())
+
+	// The client's going away interrupts an effect run with the request's
+	// context, with the client's cause as the reason, and one that starts
+	// later at once.
+	client, leave := context.WithCancelCause(context.WithValue(context.Background(), ctxKey{}, "v"))
+	ctx, end, _ := app.Begin(client, "GET /gone")
+	seen := make(chan any, 1)
+	running := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := app.Run(ctx, effect.AndThen(
+			effect.Try[string](func(tctx context.Context) (struct{}, error) {
+				seen <- tctx.Value(ctxKey{})
+				close(running)
+				return struct{}{}, nil
+			}),
+			effect.Never[string, error, struct{}]()))
+		done <- err
+	}()
+	<-running
+	if v := <-seen; v != "v" {
+		t.Errorf("the effect's context holds %v, want the client's value", v)
+	}
+	gone := errors.New("client gone")
+	leave(gone)
+	if err := <-done; !errors.Is(err, gone) || !errors.Is(err, effect.ErrInterrupted) {
+		t.Errorf("an effect of a request whose client went away: %v", err)
+	}
+	if _, err := app.Run(ctx, scopeIDs()); !errors.Is(err, gone) {
+		t.Errorf("an effect started after the client went away: %v", err)
+	}
+	if err := end(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A context made from the request's is watched itself: its
+	// cancellation interrupts the effect with its cause, the request goes
+	// on.
+	ctx, end, _ = app.Begin(context.Background(), "GET /timeout")
+	sub, stop := context.WithCancelCause(ctx)
+	done = blocked(t, app, sub)
+	stopped := errors.New("sub stopped")
+	stop(stopped)
+	if err := <-done; !errors.Is(err, stopped) {
+		t.Errorf("an effect run with a context made from the request's: %v", err)
+	}
+	if _, err := app.Run(ctx, scopeIDs()); err != nil {
+		t.Errorf("the request after its sub-context stopped: %v", err)
+	}
+
+	// The request's end interrupts what still runs with its context.
+	done = blocked(t, app, ctx)
+	if err := end(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, effect.ErrInterrupted) {
+		t.Errorf("an effect still running at the request's end: %v", err)
+	}
+	if len(app.Requests()) != 0 || app.InFlight() != 0 {
+		t.Errorf("requests left: %+v", app.Requests())
+	}
+}

@@ -90,6 +90,10 @@ var errEnded = errors.New("appscope: request ended")
 // When the App is stopping, Begin returns ctx, an end that does nothing,
 // and [ErrShutdown]: the server should refuse the request (503).
 //
+// The effects run with the returned context are interrupted when it is
+// cancelled, with its cause ([context.Cause]) as the reason: the request
+// interrupts them itself (see the package doc's Cost).
+//
 // Cost: a context, the request's record and a few hundred nanoseconds; a
 // request that never runs an effect opens no scope, and a request scope
 // that no effect used (no fiber forked, no finalizer added) closes without
