@@ -59,8 +59,11 @@ type Scope struct {
 	// registration: closing walks them newest first, so a child scope is
 	// closed exactly where its opening falls among the finalizers.
 	first, last *entry
-	// entry is this scope's place in its parent's entries (explicit scopes).
+	// entry is this scope's place in its parent's entries (explicit
+	// scopes): it points to ent, kept in the scope so that opening one
+	// costs one allocation.
 	entry *entry
+	ent   entry
 	// closer is the fiber running the close, result what the close ended
 	// with (the finalizers' failures), and closed a channel made on demand
 	// for callers that wait for a close in progress; all under mu.
@@ -150,6 +153,27 @@ func (s *Scope) ID() ScopeID {
 // Parent returns the scope this one was opened in, or nil for a root scope.
 func (s *Scope) Parent() *Scope { return s.parent }
 
+// Owner returns the fiber that opened the scope ([Scoped], [MakeScope]),
+// or whose own scope it is; 0 for a scope made from plain Go
+// ([Runtime.NewScope], [Scope.NewScope]).
+func (s *Scope) Owner() FiberID { return s.owner }
+
+// NewScope returns a new scope, a child of s, for plain Go code that
+// manages a lifetime by hand: a server's request, a job. Effects run in it
+// with [Extend]; close it with [Scope.TryClose] or [Scope.Close]. If it is
+// still open when s closes, s closes it first, at its place among s's
+// finalizers (as if its opening had registered one). If s has begun
+// closing, the new scope is closed already: a fork into it is interrupted
+// at once and a finalizer added to it runs at once. opts configure it
+// ([WithPolicy]); it inherits s's policies. It costs one allocation and
+// starts nothing.
+func (s *Scope) NewScope(opts ...ScopeOption) *Scope {
+	checkOptions("effect.Scope.NewScope", opts)
+	ns := newScope(s.rt, s, 0, "")
+	ns.apply(opts)
+	return ns
+}
+
 // IsClosed reports whether the scope has begun closing or has closed.
 func (s *Scope) IsClosed() bool {
 	s.mu.Lock()
@@ -163,7 +187,8 @@ func (s *Scope) link(sub *Scope) bool {
 	if s.state != scopeOpen {
 		return false
 	}
-	sub.entry = &entry{sub: sub}
+	sub.ent = entry{sub: sub}
+	sub.entry = &sub.ent
 	s.pushLocked(sub.entry)
 	return true
 }
@@ -316,6 +341,10 @@ func (s *Scope) close(f *fiber, ex Exit[any, any]) Effect[any, any, Cause[any]] 
 	}
 	entries := s.takeLocked()
 	s.mu.Unlock()
+	if len(kids) == 0 && len(entries) == 0 {
+		s.finishClose(Cause[any]{})
+		return Succeed[any, any](Cause[any]{})
+	}
 
 	for _, k := range kids {
 		k.interruptAs(f.id, ErrScopeClosed)
@@ -342,13 +371,7 @@ func (s *Scope) close(f *fiber, ex Exit[any, any]) Effect[any, any, Cause[any]] 
 	run = func(i int) Effect[any, any, Cause[any]] {
 		if i == len(steps) {
 			return Sync[any, any](func() Cause[any] {
-				if s.parent != nil && s.ofFiber == nil {
-					s.parent.unlink(s)
-				}
-				if s.ofFiber == nil {
-					s.rt.scopeClosed(s)
-				}
-				s.markClosed(acc)
+				s.finishClose(acc)
 				return acc
 			})
 		}
@@ -359,6 +382,57 @@ func (s *Scope) close(f *fiber, ex Exit[any, any]) Effect[any, any, Cause[any]] 
 	}
 	return run(0)
 }
+
+// finishClose ends the close of s, whose fibers have ended and whose
+// finalizers have run, with their failures acc: an explicit scope leaves
+// its parent's entries and is reported to the hooks; then the callers
+// waiting for the close wake up.
+func (s *Scope) finishClose(acc Cause[any]) {
+	if s.ofFiber == nil {
+		if s.parent != nil {
+			s.parent.unlink(s)
+		}
+		s.rt.scopeClosed(s)
+	}
+	s.markClosed(acc)
+}
+
+// closeIdle closes s at once, on the calling goroutine, if it is open and
+// idle: no fiber of its own is running, no child scope is open and no
+// finalizer is registered; it reports whether it did. It is the close of a
+// scope that was never used, which needs no fiber and no effect.
+func (s *Scope) closeIdle() bool {
+	s.mu.Lock()
+	if s.state != scopeOpen || s.first != nil {
+		s.mu.Unlock()
+		return false
+	}
+	for k := s.fibers; k != nil; k = k.next {
+		if !k.finished.Load() {
+			s.mu.Unlock()
+			return false
+		}
+	}
+	// Closing, by no fiber (0): a concurrent Close waits for markClosed.
+	s.state = scopeClosing
+	s.mu.Unlock()
+	s.finishClose(Cause[any]{})
+	return true
+}
+
+// TryClose closes s at once, on the calling goroutine, if nothing in it
+// needs work: no fiber forked in it is still running, no child scope of it
+// is open and no finalizer is registered. It reports whether it closed s.
+// When it returns false s is as it was (or another caller is closing it,
+// or closed it): [Scope.Close] does the work then, and returns the
+// finalizers' failures. It never blocks and, unlike Close, costs no fiber:
+// code that opens a scope per request or per job and usually leaves it
+// unused calls it first.
+//
+//	if !s.TryClose() {
+//		err = s.Close(ctx)
+//	}
+func (s *Scope) TryClose() bool { return s.closeIdle() }
 
 // waitChan blocks fiber f until ch is closed, uninterruptibly (the closes
 // that use it must finish), showing w in dumps meanwhile.
@@ -403,6 +477,16 @@ func closeWith[R, E, A any](s *Scope, ex Exit[E, A]) Effect[R, E, A] {
 	})
 }
 
+// closeIdleOrWith is closeWith for a step that runs it at once (not an
+// effect built ahead of its run): a scope left idle is closed right here,
+// without the effect machinery of a close.
+func closeIdleOrWith[R, E, A any](s *Scope, ex Exit[E, A]) Effect[R, E, A] {
+	if s.closeIdle() {
+		return FromExit[R](ex)
+	}
+	return closeWith[R](s, ex)
+}
+
 // erase binds e to env and erases its types, for storage as a finalizer.
 func erase[R, E, A any](e Effect[R, E, A], env R) Effect[any, any, struct{}] {
 	return Provide[any](Void(MapError(e, func(err E) any { return err })), env)
@@ -422,10 +506,12 @@ func scoped[R, E, A any](e Effect[R, E, A], opts []ScopeOption) Effect[R, E, A] 
 		return withView(func(v view) Effect[R, E, A] {
 			s := newScope(v.runtime(), v.scope(), v.id(), "")
 			s.apply(opts)
-			body := region(restore.Apply(e), regionScope, locals{scope: s})
+			// One region sets both the scope and the caller's
+			// interruptibility for e.
+			body := region(e, regionScope|regionIntr, locals{scope: s, interruptible: restore.interruptible})
 			return MatchCauseEffect(body,
-				func(c Cause[E]) Effect[R, E, A] { return closeWith[R](s, Exit[E, A]{cause: c}) },
-				func(a A) Effect[R, E, A] { return closeWith[R](s, Exit[E, A]{value: a}) })
+				func(c Cause[E]) Effect[R, E, A] { return closeIdleOrWith[R](s, Exit[E, A]{cause: c}) },
+				func(a A) Effect[R, E, A] { return closeIdleOrWith[R](s, Exit[E, A]{value: a}) })
 		})
 	})
 }
@@ -455,7 +541,11 @@ func MakeScope[R, E any](opts ...ScopeOption) Effect[R, E, *Scope] {
 // and fails with the finalizers' failures (as defects) if any failed.
 // Closing a closed scope does nothing.
 func CloseScope[R, E any](s *Scope) Effect[R, E, struct{}] {
-	return Uninterruptible(closeWith[R](s, Exit[E, struct{}]{}))
+	// The check for an idle scope is made when the effect runs, not here:
+	// the effect may be built well before, or run more than once.
+	return Uninterruptible(Suspend(func() Effect[R, E, struct{}] {
+		return closeIdleOrWith[R](s, Exit[E, struct{}]{})
+	}))
 }
 
 // Extend returns an effect that runs e with s as its current scope: the

@@ -78,7 +78,6 @@ func New[R any](env R, opts Options) *App[R] {
 func newApp[R any](rt *effect.Runtime, own bool, scope *effect.Scope, env R) *App[R] {
 	a := &App[R]{rt: rt, ownRT: own, scope: scope, env: env, idle: make(chan struct{})}
 	a.stopCtx, a.stop = context.WithCancelCause(context.Background())
-	a.requests.init()
 	return a
 }
 
@@ -187,7 +186,7 @@ func (a *App[R]) Shutdown(ctx context.Context) error {
 func (a *App[R]) Stop() {
 	a.stopping.Store(true)
 	a.stop(ErrShutdown)
-	a.requests.each(func(r *request) { r.cancel(ErrShutdown) })
+	a.requests.each(func(r *request) { r.stop(ErrShutdown) })
 }
 
 func (a *App[R]) shutdown(ctx context.Context) error {
@@ -250,6 +249,6 @@ func (a *App[R]) Cancel(id uint64) bool {
 	if req == nil {
 		return false
 	}
-	req.cancel(ErrCanceled)
+	req.stop(ErrCanceled)
 	return true
 }

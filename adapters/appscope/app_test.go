@@ -382,3 +382,144 @@ func TestServeIsAWholeRequestInOneRun(t *testing.T) {
 		t.Errorf("Serve while stopping: %v", err)
 	}
 }
+
+func TestServeInARequestJoinsItsScope(t *testing.T) {
+	var l log
+	app := appscope.New("env", appscope.Options{})
+	defer app.Shutdown(context.Background())
+	var served, later [2]effect.ScopeID
+	err := app.Request(context.Background(), "GET /mw", func(ctx context.Context) {
+		ex := app.Serve(ctx, "ignored", func(got context.Context) Eff[[2]effect.ScopeID] {
+			if got != ctx {
+				t.Errorf("build did not receive the request's context")
+			}
+			acquire := effect.AcquireRelease(l.effect("acquire"), func(struct{}) Eff[struct{}] { return l.effect("release") })
+			return effect.AndThen(effect.Void(acquire), scopeIDs())
+		})
+		v, err := ex.Get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		served = v
+		// The resource lives in the request scope, past the effect's end.
+		if evs := l.list(); !slices.Equal(evs, []string{"acquire"}) {
+			t.Errorf("events after Serve: %q", evs)
+		}
+		if reqs := app.Requests(); len(reqs) != 1 || reqs[0].Label != "GET /mw" || reqs[0].Scope != v[0] {
+			t.Errorf("Serve in a request began another: %+v", reqs)
+		}
+		later, _ = app.Run(ctx, scopeIDs())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if served != later || served[1] != app.Scope().ID() {
+		t.Errorf("scopes: Serve's %v, a later Run's %v, the application's #%d", served, later, app.Scope().ID())
+	}
+	if evs := l.list(); !slices.Equal(evs, []string{"acquire", "release"}) {
+		t.Errorf("events: %q", evs)
+	}
+	// A panic in build is a defect of the effect.
+	err = app.Request(context.Background(), "GET /panic", func(ctx context.Context) {
+		ex := app.Serve(ctx, "", func(context.Context) Eff[int] { panic("build failed") })
+		var d *effect.Defect
+		if _, err := ex.Get(); !errors.As(err, &d) || d.Value != "build failed" {
+			t.Errorf("panic in build: %v", err)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRequestRefusesWithErrShutdownItself(t *testing.T) {
+	app := appscope.New("env", appscope.Options{})
+	// A finalizer that fails with ErrShutdown is not a refusal.
+	err := app.Request(context.Background(), "GET /fin", func(ctx context.Context) {
+		_, err := app.Run(ctx, effect.AddFinalizer(func(error) Eff[struct{}] {
+			return effect.Fail[string, struct{}](appscope.ErrShutdown)
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	if err == nil || err == appscope.ErrShutdown || !errors.Is(err, appscope.ErrShutdown) {
+		t.Errorf("a failing finalizer: %v", err)
+	}
+	if err := app.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	called := false
+	err = app.Request(context.Background(), "late", func(context.Context) { called = true })
+	if err != appscope.ErrShutdown || called {
+		t.Errorf("Request while stopping: %v, called %v", err, called)
+	}
+}
+
+type ctxKey struct{}
+
+func TestARequestInterruptsItsEffectsWhenItStops(t *testing.T) {
+	app := appscope.New("env", appscope.Options{})
+	defer app.Shutdown(context.Background())
+
+	// The client's going away interrupts an effect run with the request's
+	// context, with the client's cause as the reason, and one that starts
+	// later at once.
+	client, leave := context.WithCancelCause(context.WithValue(context.Background(), ctxKey{}, "v"))
+	ctx, end, _ := app.Begin(client, "GET /gone")
+	seen := make(chan any, 1)
+	running := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		_, err := app.Run(ctx, effect.AndThen(
+			effect.Try[string](func(tctx context.Context) (struct{}, error) {
+				seen <- tctx.Value(ctxKey{})
+				close(running)
+				return struct{}{}, nil
+			}),
+			effect.Never[string, error, struct{}]()))
+		done <- err
+	}()
+	<-running
+	if v := <-seen; v != "v" {
+		t.Errorf("the effect's context holds %v, want the client's value", v)
+	}
+	gone := errors.New("client gone")
+	leave(gone)
+	if err := <-done; !errors.Is(err, gone) || !errors.Is(err, effect.ErrInterrupted) {
+		t.Errorf("an effect of a request whose client went away: %v", err)
+	}
+	if _, err := app.Run(ctx, scopeIDs()); !errors.Is(err, gone) {
+		t.Errorf("an effect started after the client went away: %v", err)
+	}
+	if err := end(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A context made from the request's is watched itself: its
+	// cancellation interrupts the effect with its cause, the request goes
+	// on.
+	ctx, end, _ = app.Begin(context.Background(), "GET /timeout")
+	sub, stop := context.WithCancelCause(ctx)
+	done = blocked(t, app, sub)
+	stopped := errors.New("sub stopped")
+	stop(stopped)
+	if err := <-done; !errors.Is(err, stopped) {
+		t.Errorf("an effect run with a context made from the request's: %v", err)
+	}
+	if _, err := app.Run(ctx, scopeIDs()); err != nil {
+		t.Errorf("the request after its sub-context stopped: %v", err)
+	}
+
+	// The request's end interrupts what still runs with its context.
+	done = blocked(t, app, ctx)
+	if err := end(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, effect.ErrInterrupted) {
+		t.Errorf("an effect still running at the request's end: %v", err)
+	}
+	if len(app.Requests()) != 0 || app.InFlight() != 0 {
+		t.Errorf("requests left: %+v", app.Requests())
+	}
+}

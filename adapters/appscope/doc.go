@@ -42,13 +42,22 @@
 //
 // # Cost
 //
-// Begin costs a context, an entry in a sharded registry and a little
-// bookkeeping, and no run of the runtime: the request scope is opened by
-// the request's first effect, inside that effect's run, and closed by end
-// with one more run — none if no effect ran. Serve is one run in all. The
-// shutdown reaches the requests through the registry, so a request does
-// not pay for watching a shutdown context. The benchmarks of scopehttp
-// measure the whole path against a bare handler (BENCHMARKS.md).
+// Begin costs one context (the request's record is that context), a link
+// in a sharded registry and no run of the runtime. The request scope is
+// opened from plain Go when the request's first effect runs (one
+// allocation); end closes it at once, without running an effect, if no
+// fiber forked in it is still running and no finalizer was added to it
+// (the common case), and otherwise with one run of the runtime. An effect
+// run with the request's context itself runs with the request's values
+// but not its cancellation: the request interrupts its running effects
+// itself when it stops (the client's going away, watched once per request
+// from its first effect, the shutdown, [App.Cancel], its end), so a run
+// costs no watch of a cancellable context; a context made from the
+// request's (a timeout) is watched as [effect.Runtime.RunExit] watches any
+// context. Serve is one run in all. The shutdown reaches the requests
+// through the registry, so a request does not pay for watching a shutdown
+// context. The benchmarks of scopehttp measure the whole path against a
+// bare handler (BENCHMARKS.md).
 //
 // # Which to use
 //

@@ -10,21 +10,62 @@ import (
 	"github.com/gogoscope/gogoscope/effect"
 )
 
-// request is one request in flight: what Begin put in its context.
+// request is one request in flight. It is also the request's context: a
+// cancellable child of the client's context that knows its request, so
+// that beginning a request costs one context, not two.
 type request struct {
-	owner   any // the *App[R] it belongs to
-	id      uint64
-	label   string
-	started time.Time
-	cancel  context.CancelCauseFunc
-	fiber   atomic.Uint64
+	context.Context     // cancelled by cancel
+	owner           any // the *App[R] it belongs to
+	id              uint64
+	label           string
+	started         time.Time
+	cancel          context.CancelCauseFunc
+	fiber           atomic.Uint64
+	// client is the context the request began with; vals is the
+	// request's values without its cancellation, the context its effects
+	// run with (see run).
+	client context.Context
+	vals   values
 
 	mu    sync.Mutex
 	scope *effect.Scope // opened by the request's first effect
 	ended bool
+	// why is the reason the request was stopped with (its context's cause,
+	// or the client's), nil while it runs; running are the fibers of the
+	// effects running with its context (buf holds the first), interrupted
+	// with why when it is set; unwatch releases the watch of client.
+	why     error
+	running []effect.FiberHandle
+	buf     [1]effect.FiberHandle
+	unwatch func() bool
+
+	// prev and next link the requests of one shard of the registry,
+	// under that shard's lock.
+	prev, next *request
 }
 
 type requestKey struct{}
+
+// values is a request's context without its cancellation (as
+// context.WithoutCancel, with no allocation): the effects of a request run
+// with it, and the request interrupts them itself when it stops (see
+// request.stop), so that a run costs no watch of a cancellable context.
+type values struct{ r *request }
+
+func (values) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (values) Done() <-chan struct{}       { return nil }
+func (values) Err() error                  { return nil }
+func (v *values) Value(key any) any        { return v.r.Value(key) }
+func (v *values) String() string           { return "appscope request " + v.r.label }
+
+// Value returns the request itself for requestKey{}, and otherwise what
+// the context underneath holds.
+func (r *request) Value(key any) any {
+	if _, ok := key.(requestKey); ok {
+		return r
+	}
+	return r.Context.Value(key)
+}
 
 // errEnded is the reason of the interruption of an effect run with the
 // context of a request that has ended.
@@ -49,54 +90,166 @@ var errEnded = errors.New("appscope: request ended")
 // When the App is stopping, Begin returns ctx, an end that does nothing,
 // and [ErrShutdown]: the server should refuse the request (503).
 //
-// Cost: a context, a registry entry and about a microsecond; a request that
-// never runs an effect opens no scope.
+// The effects run with the returned context are interrupted when it is
+// cancelled, with its cause ([context.Cause]) as the reason: the request
+// interrupts them itself (see the package doc's Cost).
+//
+// Cost: a context, the request's record and a few hundred nanoseconds; a
+// request that never runs an effect opens no scope, and a request scope
+// that no effect used (no fiber forked, no finalizer added) closes without
+// running an effect.
 func (a *App[R]) Begin(ctx context.Context, label string) (context.Context, func() error, error) {
-	req, rctx, ok := a.begin(ctx, label)
+	req, ok := a.begin(ctx, label)
 	if !ok {
 		return ctx, func() error { return nil }, ErrShutdown
 	}
-	end := func() error {
-		req.mu.Lock()
-		if req.ended {
-			req.mu.Unlock()
-			return nil
-		}
-		req.ended = true
-		s := req.scope
-		req.mu.Unlock()
-		var err error
-		if s != nil {
-			err = s.Close(context.WithoutCancel(rctx))
-		}
-		a.finish(req)
-		return err
-	}
-	return rctx, end, nil
+	return req, func() error { return a.end(req) }, nil
 }
 
 // begin counts a request in and registers it; ok is false when the App is
 // stopping. The request's context is cancelled by Stop through the
 // registry: a request registered as Stop walks it is either seen by the
 // walk or sees the stopping flag here.
-func (a *App[R]) begin(ctx context.Context, label string) (*request, context.Context, bool) {
+func (a *App[R]) begin(ctx context.Context, label string) (*request, bool) {
 	if !a.enter() {
-		return nil, ctx, false
+		return nil, false
 	}
 	rctx, cancel := context.WithCancelCause(ctx)
-	req := &request{owner: a, id: a.reqIDs.Add(1), label: label, started: time.Now(), cancel: cancel}
+	req := &request{Context: rctx, owner: a, id: a.reqIDs.Add(1), label: label, started: time.Now(), cancel: cancel, client: ctx}
+	req.vals.r = req
+	req.running = req.buf[:0]
 	a.requests.add(req)
 	if a.stopping.Load() {
-		cancel(ErrShutdown)
+		req.stop(ErrShutdown)
 	}
-	return req, context.WithValue(rctx, requestKey{}, req), true
+	return req, true
+}
+
+// end ends req (once; later calls return nil): it closes the request
+// scope, if an effect opened it, and counts the request out. An unused
+// scope closes at once; otherwise its fibers are interrupted and awaited
+// and its finalizers run, with the request's values (not its
+// cancellation).
+func (a *App[R]) end(req *request) error {
+	req.mu.Lock()
+	if req.ended {
+		req.mu.Unlock()
+		return nil
+	}
+	req.ended = true
+	s := req.scope
+	req.mu.Unlock()
+	var err error
+	if s != nil && !s.TryClose() {
+		err = s.Close(context.WithoutCancel(req))
+	}
+	a.finish(req)
+	return err
 }
 
 // finish counts the request out.
 func (a *App[R]) finish(req *request) {
-	req.cancel(errEnded)
+	req.stop(errEnded)
+	req.mu.Lock()
+	unwatch := req.unwatch
+	req.unwatch = nil
+	req.mu.Unlock()
+	if unwatch != nil {
+		unwatch()
+	}
 	a.requests.remove(req)
 	a.leave()
+}
+
+// stop cancels the request's context with cause (the first cause wins)
+// and interrupts the effects running with it.
+func (r *request) stop(cause error) {
+	r.cancel(cause)
+	r.interrupt(context.Cause(r))
+}
+
+// interrupt interrupts the effects running with the request's context,
+// and those that start later, with reason (the first reason wins).
+func (r *request) interrupt(reason error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.why == nil {
+		r.why = reason
+	}
+	for _, h := range r.running {
+		h.Interrupt(r.why)
+	}
+}
+
+// track counts h among the request's running effects (interrupting it at
+// once if the request has stopped) and records it as the request's latest
+// fiber; untrack removes it once its run has returned.
+func (r *request) track(h effect.FiberHandle) {
+	r.fiber.Store(uint64(h.ID()))
+	r.mu.Lock()
+	r.running = append(r.running, h)
+	why := r.why
+	r.mu.Unlock()
+	if why != nil {
+		h.Interrupt(why)
+	}
+}
+
+func (r *request) untrack(h effect.FiberHandle) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, k := range r.running {
+		if k == h {
+			last := len(r.running) - 1
+			r.running[i] = r.running[last]
+			r.running[last] = effect.FiberHandle{}
+			r.running = r.running[:last]
+			return
+		}
+	}
+}
+
+// watchLocked makes the client's going away interrupt the request's
+// effects, once (its context's cancellation follows the client's by
+// itself). The caller holds r.mu.
+func (r *request) watchLocked() {
+	if r.unwatch != nil || r.client.Done() == nil {
+		return
+	}
+	client := r.client
+	r.unwatch = context.AfterFunc(client, func() { r.interrupt(context.Cause(client)) })
+}
+
+// run runs e with ctx, the request's context or a context made from it,
+// its fiber tracked by r: the request's stop, its end and its client's
+// going away interrupt it, with the cause of the request's context (or the
+// client's) as the reason. With the request's context itself, e runs with
+// the request's values (r.vals): its cancellation reaches e through r,
+// and the run costs no watch of it. If build is not nil, e is what
+// build(ctx) returns, called inside the effect (a panic in it is a
+// defect); if s is not nil, e runs in s.
+func run[R, E, A any](a *App[R], r *request, ctx context.Context, s *effect.Scope, e effect.Effect[R, E, A], build func(context.Context) effect.Effect[R, E, A]) effect.Exit[E, A] {
+	bctx := ctx
+	if ctx == context.Context(r) {
+		ctx = &r.vals
+	}
+	var h effect.FiberHandle
+	tracked := effect.FlatMap(effect.CurrentFiber[R, E](), func(fh effect.FiberHandle) effect.Effect[R, E, A] {
+		h = fh
+		r.track(fh)
+		if build != nil {
+			e = build(bctx)
+		}
+		if s != nil {
+			return effect.Extend(s, e)
+		}
+		return e
+	})
+	ex := a.rt.RunExit(ctx, tracked, a.env)
+	if h != (effect.FiberHandle{}) {
+		r.untrack(h)
+	}
+	return ex
 }
 
 // Serve runs the effect that build returns as the whole of one request
@@ -108,20 +261,31 @@ func (a *App[R]) finish(req *request) {
 // run with that context while the request runs (by plain code inside it)
 // share its scope. After Shutdown has begun, Serve fails at once with an
 // interruption whose reason is [ErrShutdown].
+//
+// If ctx belongs to a request of this App already (a middleware began it with
+// [App.Request] or [App.Begin]), Serve begins none and label is not used:
+// the effect runs in that request's scope, as [App.RunExit] runs it, and
+// build receives ctx. So a handler written with Serve works behind the
+// adapters' middlewares and without them.
 func (a *App[R]) Serve[E, A any](ctx context.Context, label string, build func(ctx context.Context) effect.Effect[R, E, A]) effect.Exit[E, A] {
-	req, rctx, ok := a.begin(ctx, label)
+	if req := a.requestOf(ctx); req != nil {
+		return runInRequest(a, req, ctx, effect.Effect[R, E, A]{}, build)
+	}
+	req, ok := a.begin(ctx, label)
 	if !ok {
 		return effect.FailedWith[E, A](effect.CauseInterrupt[E](0, ErrShutdown))
 	}
 	defer a.finish(req)
 	body := effect.FlatMap(effect.CurrentScope[R, E](), func(s *effect.Scope) effect.Effect[R, E, A] {
-		return effect.FlatMap(effect.CurrentFiberID[R, E](), func(id effect.FiberID) effect.Effect[R, E, A] {
-			req.fiber.Store(uint64(id))
-			req.adopt(s)
-			return build(rctx)
-		})
+		req.mu.Lock()
+		if req.scope == nil {
+			req.scope = s
+		}
+		req.watchLocked()
+		req.mu.Unlock()
+		return build(req)
 	})
-	ex := a.rt.RunExit(rctx, effect.Extend(a.scope, effect.Scoped(body)), a.env)
+	ex := run(a, req, req, nil, effect.Extend(a.scope, effect.Scoped(body)), nil)
 	req.mu.Lock()
 	req.ended = true
 	req.mu.Unlock()
@@ -137,15 +301,16 @@ func (a *App[R]) Serve[E, A any](ctx context.Context, label string, build func(c
 // reverse order. This is what the adapters' middlewares do around the
 // rest of a handler chain.
 //
-// It returns [ErrShutdown] without calling fn when the App is stopping
-// (the server should answer 503), and otherwise the failures of the
-// request scope's finalizers (nil if none). A panic in fn is raised again,
+// It returns [ErrShutdown] itself (err == ErrShutdown holds) without
+// calling fn when the App is stopping (the server should answer 503), and
+// otherwise the failures of the request scope's finalizers (nil if none),
+// which are never ErrShutdown itself. A panic in fn is raised again,
 // with its value, once the scope has closed (so http.ErrAbortHandler
 // keeps its meaning).
 func (a *App[R]) Request(ctx context.Context, label string, fn func(ctx context.Context)) error {
-	rctx, end, err := a.Begin(ctx, label)
-	if err != nil {
-		return err
+	req, ok := a.begin(ctx, label)
+	if !ok {
+		return ErrShutdown
 	}
 	var (
 		panicked bool
@@ -157,9 +322,9 @@ func (a *App[R]) Request(ctx context.Context, label string, fn func(ctx context.
 				panicked, value = true, r
 			}
 		}()
-		fn(rctx)
+		fn(req)
 	}()
-	err = end()
+	err := a.end(req)
 	if panicked {
 		panic(value)
 	}
@@ -193,7 +358,7 @@ func (a *App[R]) Run[E, A any](ctx context.Context, e effect.Effect[R, E, A]) (A
 // status codes).
 func (a *App[R]) RunExit[E, A any](ctx context.Context, e effect.Effect[R, E, A]) effect.Exit[E, A] {
 	if req := a.requestOf(ctx); req != nil {
-		return runInRequest(a, req, ctx, e)
+		return runInRequest(a, req, ctx, e, nil)
 	}
 	if !a.enter() {
 		return effect.FailedWith[E, A](effect.CauseInterrupt[E](0, ErrShutdown))
@@ -221,48 +386,32 @@ func (a *App[R]) Acquire[E, A any](ctx context.Context, e effect.Effect[R, E, A]
 	return a.rt.Run(ctx, effect.Extend(a.scope, e), a.env)
 }
 
-func runInRequest[R, E, A any](a *App[R], req *request, ctx context.Context, e effect.Effect[R, E, A]) effect.Exit[E, A] {
-	req.mu.Lock()
-	ended, s := req.ended, req.scope
-	req.mu.Unlock()
-	if ended {
+// runInRequest runs e in req's scope, with ctx; or, if build is not nil,
+// the effect that build(ctx) returns, called inside it (a panic in build
+// is a defect).
+func runInRequest[R, E, A any](a *App[R], req *request, ctx context.Context, e effect.Effect[R, E, A], build func(context.Context) effect.Effect[R, E, A]) effect.Exit[E, A] {
+	s := req.openScope(a.scope)
+	if s == nil {
 		return effect.FailedWith[E, A](effect.CauseInterrupt[E](0, errEnded))
 	}
-	var body effect.Effect[R, E, A]
-	if s != nil {
-		body = effect.Extend(s, e)
-	} else {
-		body = effect.Extend(a.scope, effect.FlatMap(effect.MakeScope[R, E](), func(ns *effect.Scope) effect.Effect[R, E, A] {
-			use, ok := req.adopt(ns)
-			switch {
-			case !ok:
-				return effect.AndThen(effect.CloseScope[R, E](ns), effect.FailCause[R, A](effect.CauseInterrupt[E](0, errEnded)))
-			case use != ns:
-				// Another effect of the request opened its scope first.
-				return effect.AndThen(effect.CloseScope[R, E](ns), effect.Extend(use, e))
-			}
-			return effect.Extend(ns, e)
-		}))
-	}
-	tracked := effect.FlatMap(effect.CurrentFiberID[R, E](), func(id effect.FiberID) effect.Effect[R, E, A] {
-		req.fiber.Store(uint64(id))
-		return body
-	})
-	return a.rt.RunExit(ctx, tracked, a.env)
+	return run(a, req, ctx, s, e, build)
 }
 
-// adopt makes s the request's scope unless it has one already (then it
-// returns that one) or has ended (then ok is false).
-func (r *request) adopt(s *effect.Scope) (use *effect.Scope, ok bool) {
+// openScope returns the request's scope, opening it, a child of parent,
+// if no effect of the request has yet; nil if the request has ended.
+// Opening it from plain Go under the request's lock costs one allocation
+// and lets concurrent first effects agree on it.
+func (r *request) openScope(parent *effect.Scope) *effect.Scope {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.ended {
-		return nil, false
+		return nil
 	}
 	if r.scope == nil {
-		r.scope = s
+		r.scope = parent.NewScope()
+		r.watchLocked()
 	}
-	return r.scope, true
+	return r.scope
 }
 
 func (r *request) info() RequestInfo {

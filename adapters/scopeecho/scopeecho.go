@@ -77,17 +77,15 @@ func (a *Adapter[R]) Middleware() echo.MiddlewareFunc {
 			if app.InRequest(req.Context()) {
 				return next(c)
 			}
-			var (
-				called  bool
-				nextErr error
-			)
+			var nextErr error
 			err := app.Request(req.Context(), a.http.Label(req), func(ctx context.Context) {
-				called = true
 				c.SetRequest(req.WithContext(ctx))
 				nextErr = next(c)
 			})
+			// Request returns ErrShutdown itself only when it refused.
+			called := err != appscope.ErrShutdown
 			switch {
-			case !called && errors.Is(err, appscope.ErrShutdown):
+			case !called:
 				return a.fail(c, a.http.Outcome(req.Context(), effect.CauseInterrupt[error](0, err)))
 			case called && err != nil:
 				a.http.Ended(c.Response(), req, called, err) // logs

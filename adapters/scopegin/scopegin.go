@@ -72,13 +72,13 @@ func (a *Adapter[R]) Middleware() gin.HandlerFunc {
 			return
 		}
 		r := c.Request
-		var called bool
 		err := app.Request(r.Context(), a.http.Label(r), func(ctx context.Context) {
-			called = true
 			c.Request = r.WithContext(ctx)
 			c.Next()
 		})
-		if !called && err != nil {
+		// Request returns ErrShutdown itself only when it refused.
+		called := err != appscope.ErrShutdown
+		if !called {
 			c.Abort()
 		}
 		a.http.Ended(c.Writer, r, called, err)

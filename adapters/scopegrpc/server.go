@@ -76,15 +76,14 @@ func (a *Adapter[R]) UnaryInterceptor() grpc.UnaryServerInterceptor {
 			return handler(ctx, req)
 		}
 		var (
-			called bool
-			resp   any
-			err    error
+			resp any
+			err  error
 		)
 		rerr := a.app.Request(ctx, info.FullMethod, func(rctx context.Context) {
-			called = true
 			resp, err = handler(rctx, req)
 		})
-		if !called {
+		// Request returns ErrShutdown itself only when it refused.
+		if rerr == appscope.ErrShutdown {
 			return nil, a.Status(ctx, info.FullMethod, effect.CauseInterrupt[error](0, rerr)).Err()
 		}
 		a.ended(info.FullMethod, rerr)
@@ -105,15 +104,12 @@ func (a *Adapter[R]) StreamInterceptor() grpc.StreamServerInterceptor {
 		if a.app.InRequest(ctx) {
 			return handler(srv, ss)
 		}
-		var (
-			called bool
-			err    error
-		)
+		var err error
 		rerr := a.app.Request(ctx, info.FullMethod, func(rctx context.Context) {
-			called = true
 			err = handler(srv, &scopedStream{ServerStream: ss, ctx: rctx})
 		})
-		if !called {
+		// Request returns ErrShutdown itself only when it refused.
+		if rerr == appscope.ErrShutdown {
 			return a.Status(ctx, info.FullMethod, effect.CauseInterrupt[error](0, rerr)).Err()
 		}
 		a.ended(info.FullMethod, rerr)

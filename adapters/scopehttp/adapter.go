@@ -86,12 +86,11 @@ func (ad *Adapter[R]) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		var called bool
 		err := ad.app.Request(r.Context(), ad.Label(r), func(ctx context.Context) {
-			called = true
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
-		ad.Ended(w, r, called, err)
+		// Request returns ErrShutdown itself only when it refused.
+		ad.Ended(w, r, err != appscope.ErrShutdown, err)
 	})
 }
 
@@ -147,7 +146,8 @@ func Exec[R, E any](ad *Adapter[R], r *http.Request, h func(*http.Request) effec
 	client := r.Context()
 	var ex effect.Exit[E, Response]
 	if ad.app.InRequest(client) {
-		ex = ad.app.RunExit(client, effect.Suspend(func() effect.Effect[R, E, Response] { return h(r) }))
+		// In the request of the middleware: Serve runs h(r) in its scope.
+		ex = ad.app.Serve(client, "", func(context.Context) effect.Effect[R, E, Response] { return h(r) })
 	} else {
 		// A request of its own, whose scope is the effect's region.
 		ex = ad.app.Serve(client, ad.Label(r), func(ctx context.Context) effect.Effect[R, E, Response] {

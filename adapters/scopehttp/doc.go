@@ -70,10 +70,13 @@
 // # Cost
 //
 // Through the middleware and a handler, a request costs the bare
-// handler's work plus a context, a registry entry, one fiber for the
-// effect and one more run of the runtime to close the request scope:
-// BENCHMARKS.md has the figures beside a bare net/http handler on
-// loopback.
+// handler's work plus a context, a registry link, a copy of the
+// *http.Request with that context, a request scope and one run of the
+// runtime for the effect (a fiber on the handler's goroutine, which the
+// request interrupts itself: no watch of the context per run); the
+// request scope closes without a run when the effect left nothing in it
+// (no fiber still running, no finalizer). BENCHMARKS.md has the figures
+// beside a bare net/http handler, in process and on loopback.
 //
 // # Which to use
 //

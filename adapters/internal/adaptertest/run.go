@@ -316,6 +316,11 @@ func testConcurrent(t *testing.T, h Harness) {
 	for i := range n {
 		s.Events.WaitFor(t, "fork finalizer c"+strconv.Itoa(i))
 	}
+	// A connection the client dialed but never used (a dial that lost the
+	// race to an idle connection) is new to the server, which Shutdown
+	// waits 5 s for: close the client's idle connections first, as a
+	// client that is done would.
+	s.Client.CloseIdleConnections()
 	if err := s.Stop(); err != nil {
 		t.Fatal(err)
 	}
