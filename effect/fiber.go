@@ -485,6 +485,10 @@ func (f *fiber) finishLocked(err error, attached bool) {
 	ch, first, obs := f.doneCh, f.onEnd, f.observers
 	f.onEnd, f.observers = nil, nil
 	f.mu.Unlock()
+	// The end hooks run before anyone can see the end: a joiner, an
+	// awaiter or the closing scope resumes after them, so a metric or span
+	// of a child is complete when its parent (or Run) returns.
+	f.rt.fiberEnded(f, err)
 	if ch != nil {
 		close(ch)
 	}
@@ -497,7 +501,6 @@ func (f *fiber) finishLocked(err error, attached bool) {
 	if attached {
 		f.home.childEnded()
 	}
-	f.rt.fiberEnded(f, err)
 }
 
 // waitDone blocks until f has ended, from fiber w (nil: plain Go, not

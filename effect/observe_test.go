@@ -346,3 +346,41 @@ func TestStuckNeedsWaitTimes(t *testing.T) {
 		<-fb.Done()
 	})
 }
+
+// A fiber's end hooks run before its end is seen: the joiner, the awaiter
+// and Run (through the closing root scope) resume after them, so a metric
+// or span of a child is complete when its parent goes on. The hook sleeps,
+// so that a joiner woken before it returned would record first.
+func TestFiberEndHooksRunBeforeTheEndIsSeen(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rt := NewRuntime()
+		var r recorder
+		defer rt.AddHooks(Hooks{FiberEnd: func(in FiberInfo, err error) {
+			if in.Name == "" {
+				return
+			}
+			time.Sleep(time.Millisecond)
+			r.add("end %s: %s", in.Name, errText(err))
+		}})()
+		job := func(name string, err error) Effect[any, error, int] {
+			return Named(FromResult[any](1, err), name)
+		}
+		prog := FlatMap(FlatMap(Fork(job("joined", nil)), Join[any, error, int]), func(int) Effect[any, error, struct{}] {
+			r.add("joined")
+			return FlatMap(FlatMap(Fork(job("awaited", errFlaky)), Await[any, error, int]), func(Exit[error, int]) Effect[any, error, struct{}] {
+				r.add("awaited")
+				// left parks in its own name until Run's scope interrupts it.
+				left := Named(Never[any, error, int](), "left")
+				return AndThen(Fork(left), Sleep[any, error](time.Millisecond))
+			})
+		})
+		if _, err := rt.Run(context.Background(), prog, nil); err != nil {
+			t.Fatal(err)
+		}
+		r.add("run returned")
+		want := []string{"end joined: ok", "joined", "end awaited: flaky", "awaited", "end left: effect: interrupted by fiber #1: effect: scope closed", "run returned"}
+		if got := r.get(); !slices.Equal(got, want) {
+			t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}

@@ -88,7 +88,9 @@ type ScopeInfo struct {
 type Hooks struct {
 	FiberStart func(FiberInfo)
 	// FiberEnd receives the fiber's result as [Run] would return it (nil on
-	// success).
+	// success). It runs after the fiber's own scope has closed and before
+	// its exit is published: whoever joins or awaits the fiber, the scope
+	// that waits for it and [Run] resume after every FiberEnd hook returned.
 	FiberEnd   func(info FiberInfo, err error)
 	ScopeOpen  func(ScopeInfo)
 	ScopeClose func(ScopeInfo)
