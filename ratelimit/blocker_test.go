@@ -1,29 +1,18 @@
 package ratelimit_test
 
 import (
-	"bytes"
 	"context"
-	"slices"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/effect/effecttest"
 	"github.com/gogoscope/gogoscope/ratelimit"
 )
 
 // The limiter as an effect.Blocker: what dumps, hooks and the deadlock
 // detector see of a fiber waiting for its admission.
-
-func dumpText(t *testing.T, rt *effect.Runtime) string {
-	t.Helper()
-	var b bytes.Buffer
-	if err := rt.Dump(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}
 
 // Two fibers wait on the empty bucket of the limiter "api": the dump
 // names it, what is available and how many wait; the wait hooks see it by
@@ -33,15 +22,8 @@ func TestLimiterWaitIsNamed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rt := effect.NewRuntime()
 		defer rt.TrackWaits()()
-		var (
-			mu     sync.Mutex
-			events []string
-		)
-		defer rt.AddHooks(effect.Hooks{WaitStart: func(_ context.Context, ev effect.WaitEvent) {
-			mu.Lock()
-			defer mu.Unlock()
-			events = append(events, ev.FiberName+": "+ev.Kind+" "+ev.Resource)
-		}})()
+		waits, removeWaits := effecttest.RecordWaits(rt)
+		defer removeWaits()
 		scope := rt.NewScope()
 		defer scope.Close(context.Background())
 		l, err := rt.Run(context.Background(), effect.Extend(scope,
@@ -66,7 +48,7 @@ func TestLimiterWaitIsNamed(t *testing.T) {
   fiber #3 "b" suspended: limiter api (0/2 available, 2 waiting) for 500ms
   scope #2
 `
-		if got := dumpText(t, rt); got != want {
+		if got := effecttest.DumpText(t, rt); got != want {
 			t.Errorf("dump:\n%s\nwant:\n%s", got, want)
 		}
 		if d := rt.Deadlocks(); d != nil {
@@ -81,10 +63,8 @@ func TestLimiterWaitIsNamed(t *testing.T) {
 		if got := time.Since(time.Unix(946684800, 0)); got != 2*time.Second {
 			t.Errorf("both admitted after %v, want 2s", got)
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		if !slices.Contains(events, "a: limiter api") || !slices.Contains(events, "b: limiter api") {
-			t.Errorf("wait events: %q", events)
+		if !waits.Has("start a: limiter api", "start b: limiter api") {
+			t.Errorf("wait events: %q", waits.Lines())
 		}
 	})
 }
@@ -119,7 +99,7 @@ func TestKeyedLimiterWaitIsNamed(t *testing.T) {
   fiber #4 suspended: limiter (0/1 available, 1 waiting)
   scope #2
 `
-		if got := dumpText(t, rt); got != want {
+		if got := effecttest.DumpText(t, rt); got != want {
 			t.Errorf("dump:\n%s\nwant:\n%s", got, want)
 		}
 		for _, fb := range []*effect.Fiber[error, struct{}]{w1, w2} {

@@ -6,26 +6,17 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/effect/effecttest"
 	"github.com/gogoscope/gogoscope/resource"
 )
 
 // The semaphore and the pool as effect.Blockers: what dumps, hooks, the
 // profiler and the deadlock detector see of a fiber waiting on them.
-
-func dumpText(t *testing.T, rt *effect.Runtime) string {
-	t.Helper()
-	var b bytes.Buffer
-	if err := rt.Dump(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}
 
 func stopAll[E, A any](fbs ...*effect.Fiber[E, A]) {
 	for _, fb := range fbs {
@@ -49,22 +40,8 @@ func assertHolders(t testing.TB, b effect.Blocker, want []effect.FiberID, wantDe
 func TestSemaphoreDump(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rt := effect.NewRuntime()
-		var (
-			mu     sync.Mutex
-			events []string
-		)
-		defer rt.AddHooks(effect.Hooks{
-			WaitStart: func(_ context.Context, ev effect.WaitEvent) {
-				mu.Lock()
-				defer mu.Unlock()
-				events = append(events, "start "+ev.FiberName+": "+ev.Kind+" "+ev.Resource)
-			},
-			WaitEnd: func(_ context.Context, ev effect.WaitEvent) {
-				mu.Lock()
-				defer mu.Unlock()
-				events = append(events, "end "+ev.FiberName+": "+ev.Kind+" "+ev.Resource+" after "+ev.Duration.String())
-			},
-		})()
+		waits, removeWaits := effecttest.RecordWaits(rt)
+		defer removeWaits()
 		prof := effect.NewProfiler()
 		defer rt.AddHooks(prof.Hooks())()
 		s, closeScope := openSemaphore(t, rt, 3, resource.WithName("db"))
@@ -88,7 +65,7 @@ func TestSemaphoreDump(t *testing.T) {
   fiber #5 "report" suspended: semaphore db (3/3 permits, held by #2, #3, #4) for 2.1s
   scope #2
 `
-		if got := dumpText(t, rt); got != want {
+		if got := effecttest.DumpText(t, rt); got != want {
 			t.Errorf("dump:\n%s\nwant:\n%s", got, want)
 		}
 
@@ -152,12 +129,8 @@ func TestSemaphoreDump(t *testing.T) {
 		stopAll(holders[1:]...)
 		assertHolders(t, s, nil, "0/3 permits")
 
-		mu.Lock()
-		gotEvents := slices.Clone(events)
-		mu.Unlock()
-		if !slices.Contains(gotEvents, "start report: semaphore db") ||
-			!slices.Contains(gotEvents, "end report: semaphore db after 2.1s") {
-			t.Errorf("wait events lack the semaphore's: %q", gotEvents)
+		if !waits.Has("start report: semaphore db", "end report: semaphore db after 2.1s") {
+			t.Errorf("wait events lack the semaphore's: %q", waits.Lines())
 		}
 		var row effect.ProfileRow
 		for _, r := range prof.Profile().Rows {
@@ -192,8 +165,8 @@ func TestSemaphoreHoldersCounted(t *testing.T) {
 		assertHolders(t, s, []effect.FiberID{2, 0}, "5/5 permits, #2 holds 3")
 		waiter := rt.Start(context.Background(), s.WithPermits(1, effect.Unit[any, error]()), nil)
 		synctest.Wait()
-		if want := "fiber #4 suspended: semaphore (5/5 permits, #2 holds 3, held by #2, plain Go)"; !strings.Contains(dumpText(t, rt), want) {
-			t.Errorf("dump lacks %q:\n%s", want, dumpText(t, rt))
+		if want := "fiber #4 suspended: semaphore (5/5 permits, #2 holds 3, held by #2, plain Go)"; !strings.Contains(effecttest.DumpText(t, rt), want) {
+			t.Errorf("dump lacks %q:\n%s", want, effecttest.DumpText(t, rt))
 		}
 		// Holders through plain Go make the wait live: no deadlock, though
 		// #2 waits for nothing that #4 holds.
@@ -317,8 +290,8 @@ func TestSemaphoreLongLiveWait(t *testing.T) {
 		if d := rt.Deadlocks(); d != nil {
 			t.Fatalf("deadlocks through permits of plain Go: %v", d)
 		}
-		if want := `"first" suspended: semaphore b (1/1 permits, held by plain Go)`; !strings.Contains(dumpText(t, rt), want) {
-			t.Errorf("dump lacks %q:\n%s", want, dumpText(t, rt))
+		if want := `"first" suspended: semaphore b (1/1 permits, held by plain Go)`; !strings.Contains(effecttest.DumpText(t, rt), want) {
+			t.Errorf("dump lacks %q:\n%s", want, effecttest.DumpText(t, rt))
 		}
 		stopAll(f1, f2)
 	})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/effect/effecttest"
 	"github.com/gogoscope/gogoscope/resource"
 )
 
@@ -47,14 +48,14 @@ func TestPoolDumpShowsBorrowers(t *testing.T) {
 		time.Sleep(30 * time.Minute)
 		synctest.Wait()
 		want := `fiber #5 "waiter" suspended: pool conns (3/3 in use, held by #2, #3, #4) for 30m0s`
-		if got := dumpText(t, rt); !strings.Contains(got, want+"\n") {
+		if got := effecttest.DumpText(t, rt); !strings.Contains(got, want+"\n") {
 			t.Errorf("dump lacks %q:\n%s", want, got)
 		}
 		// The creations end: the same three hold the conns as borrowers.
 		time.Sleep(time.Hour)
 		synctest.Wait()
 		want = `fiber #5 "waiter" suspended: pool conns (3/3 in use, held by #2, #3, #4) for 1h30m0s`
-		if got := dumpText(t, rt); !strings.Contains(got, want+"\n") {
+		if got := effecttest.DumpText(t, rt); !strings.Contains(got, want+"\n") {
 			t.Errorf("dump lacks %q:\n%s", want, got)
 		}
 		if d := rt.Deadlocks(); d != nil {
@@ -134,7 +135,7 @@ func TestPoolDrainWait(t *testing.T) {
 		time.Sleep(10 * time.Second)
 		synctest.Wait()
 		want := `fiber #3 "closer" suspended: pool drain conns (1 in use, up to 1m0s) for 10s` + "\n"
-		if got := dumpText(t, rt); !strings.Contains(got, want) {
+		if got := effecttest.DumpText(t, rt); !strings.Contains(got, want) {
 			t.Errorf("dump lacks %q:\n%s", want, got)
 		}
 		if d := rt.Deadlocks(); d != nil {

@@ -2,28 +2,18 @@ package stream
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/gogoscope/gogoscope/effect"
+	"github.com/gogoscope/gogoscope/effect/effecttest"
 )
 
 // Queues, channels, pubsubs and Select as effect.Blockers.
-
-func dumpOf(t *testing.T, rt *effect.Runtime) string {
-	t.Helper()
-	var b bytes.Buffer
-	if err := rt.Dump(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
-}
 
 // A producer blocked on a full queue whose consumer is alive (it sleeps
 // between takes) is a long wait, not a deadlock; the dump names the queue,
@@ -33,15 +23,8 @@ func TestQueueWaitIsLive(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rt := effect.NewRuntime()
 		defer rt.TrackWaits()()
-		var (
-			mu     sync.Mutex
-			events []string
-		)
-		defer rt.AddHooks(effect.Hooks{WaitStart: func(_ context.Context, ev effect.WaitEvent) {
-			mu.Lock()
-			defer mu.Unlock()
-			events = append(events, ev.FiberName+": "+ev.Kind+" "+ev.Resource)
-		}})()
+		waits, removeWaits := effecttest.RecordWaits(rt)
+		defer removeWaits()
 		q := NewQueue[int](2, BackPressure, WithName("jobs"))
 		if q.Name() != "jobs" {
 			t.Fatalf("Name: %q", q.Name())
@@ -55,7 +38,7 @@ func TestQueueWaitIsLive(t *testing.T) {
   fiber #1 "producer" suspended: queue jobs (2/2 items, waiting to send, held by #2) for 10m0s
   fiber #2 "consumer" suspended: sleep 1h0m0s for 10m0s
 `
-		if got := dumpOf(t, rt); got != want {
+		if got := effecttest.DumpText(t, rt); got != want {
 			t.Errorf("dump:\n%s\nwant:\n%s", got, want)
 		}
 		if d := rt.Deadlocks(); d != nil {
@@ -74,10 +57,8 @@ func TestQueueWaitIsLive(t *testing.T) {
 			t.Errorf("stuck: %v", stuck)
 		}
 		interrupt(t, producer)
-		mu.Lock()
-		defer mu.Unlock()
-		if !slices.Contains(events, "producer: queue jobs") {
-			t.Errorf("wait events: %q", events)
+		if !waits.Has("start producer: queue jobs") {
+			t.Errorf("wait events: %q", waits.Lines())
 		}
 	})
 }
@@ -109,7 +90,7 @@ func TestChannelDeadlock(t *testing.T) {
   fiber #1 "client" suspended: channel requests (1/1 items, waiting to send, held by #2) for 2s
   fiber #2 "server" suspended: channel replies (1/1 items, waiting to send, held by #1) for 2s
 `
-		if got := dumpOf(t, rt); got != want {
+		if got := effecttest.DumpText(t, rt); got != want {
 			t.Errorf("dump:\n%s\nwant:\n%s", got, want)
 		}
 		var js bytes.Buffer
@@ -160,7 +141,7 @@ func TestChannelDeadlock(t *testing.T) {
 		want = `scope #1 (runtime)
   fiber #2 "server" suspended: channel replies (1/1 items, waiting to send) for 2s
 `
-		if got := dumpOf(t, rt); got != want {
+		if got := effecttest.DumpText(t, rt); got != want {
 			t.Errorf("dump:\n%s\nwant:\n%s", got, want)
 		}
 		interrupt(t, server)
@@ -189,7 +170,7 @@ func TestSelectReceiverAndSelfDeadlock(t *testing.T) {
   fiber #1 "sel" suspended: sleep 1h0m0s
   fiber #2 "self" suspended: channel out (1/1 items, waiting to send, held by #1)
 `
-		if got := dumpOf(t, rt); got != want {
+		if got := effecttest.DumpText(t, rt); got != want {
 			t.Errorf("dump:\n%s\nwant:\n%s", got, want)
 		}
 		if d := rt.Deadlocks(); d != nil {
@@ -262,7 +243,7 @@ func TestChannelWaitLines(t *testing.T) {
   fiber #6 "pub" suspended: pubsub events (1 publisher waiting, 1 subscriber)
   fiber #7 "sel" suspended: select (2 cases)
 `
-		if got := dumpOf(t, rt); got != want {
+		if got := effecttest.DumpText(t, rt); got != want {
 			t.Errorf("dump:\n%s\nwant:\n%s", got, want)
 		}
 		if d := rt.Deadlocks(); d != nil {

@@ -39,6 +39,13 @@
 // layer/layertest has layers of fakes that also record when they are built
 // and released).
 //
+// # What fibers wait for
+//
+// [RecordWaits] keeps a [WaitLog] of the waits a runtime's fibers start and
+// end on library primitives (by fiber name, kind and resource name);
+// [DumpText] returns the runtime's fiber dump as text, for exact
+// comparison.
+//
 // # Property tests
 //
 // Package gen, beside this one, has gopter generators of effects, causes and
