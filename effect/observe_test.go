@@ -347,10 +347,11 @@ func TestStuckNeedsWaitTimes(t *testing.T) {
 	})
 }
 
-// A fiber's end hooks run before its end is seen: the joiner, the awaiter
-// and Run (through the closing root scope) resume after them, so a metric
-// or span of a child is complete when its parent goes on. The hook sleeps,
-// so that a joiner woken before it returned would record first.
+// A fiber's end hooks run before its end is seen: the joiner, the awaiter,
+// Run (through the closing root scope) and plain Go on Done resume after
+// them, so a metric or span of a child is complete when its parent goes on.
+// The hook sleeps, so that a joiner woken before it returned would record
+// first.
 func TestFiberEndHooksRunBeforeTheEndIsSeen(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		rt := NewRuntime()
@@ -378,7 +379,13 @@ func TestFiberEndHooksRunBeforeTheEndIsSeen(t *testing.T) {
 			t.Fatal(err)
 		}
 		r.add("run returned")
-		want := []string{"end joined: ok", "joined", "end awaited: flaky", "awaited", "end left: effect: interrupted by fiber #1: effect: scope closed", "run returned"}
+		// Plain Go waiting on Done sees the end after the hooks too.
+		started := rt.Start(context.Background(), job("started", nil), nil)
+		<-started.Done()
+		r.add("done seen")
+		want := []string{"end joined: ok", "joined", "end awaited: flaky", "awaited",
+			"end left: effect: interrupted by fiber #1: effect: scope closed", "run returned",
+			"end started: ok", "done seen"}
 		if got := r.get(); !slices.Equal(got, want) {
 			t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}

@@ -5,6 +5,7 @@ package effecttest_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,5 +62,21 @@ func TestDocsSweep(t *testing.T) {
 				t.Errorf("step %d: %d permits free, want 1", step, free)
 			}
 		})
+	})
+}
+
+func TestDocsWaits(t *testing.T) {
+	effecttest.Test(t, func(t *testing.T, rt *effect.Runtime) {
+		waits, remove := effecttest.RecordWaits(rt)
+		defer remove()
+		fb := rt.Start(context.Background(), effect.Sleep[any, error](time.Second).Named("nap"), nil)
+		effecttest.WaitIdle()
+		if got := effecttest.DumpText(t, rt); !strings.Contains(got, `fiber #1 "nap" suspended: sleep 1s`) {
+			t.Errorf("dump:\n%s", got)
+		}
+		<-fb.Done()
+		if !waits.Has("start nap: sleep", "end nap: sleep after 1s") {
+			t.Errorf("waits: %q", waits.Lines())
+		}
 	})
 }

@@ -28,7 +28,8 @@ func DumpText(t testing.TB, rt *effect.Runtime) string {
 //	end report: semaphore db after 2.1s
 //
 // (the fiber's name, the wait's kind, the resource's name if it has one,
-// and for an end its duration). Lines and Has are safe to call while fibers still run.
+// and for an end its duration). Lines and Has are safe to call while
+// fibers still run.
 type WaitLog struct {
 	mu    sync.Mutex
 	lines []string
