@@ -523,3 +523,221 @@ func TestARequestInterruptsItsEffectsWhenItStops(t *testing.T) {
 		t.Errorf("requests left: %+v", app.Requests())
 	}
 }
+
+// watchedContext is a client's context that counts what registers under
+// it: not a context of package context, but one with an AfterFunc method,
+// which package context calls to register a child context or an
+// AfterFunc under it.
+type watchedContext struct {
+	mu      sync.Mutex
+	done    chan struct{}
+	gone    bool
+	watches int            // AfterFunc calls
+	funcs   map[int]func() // registered and not stopped
+}
+
+func newWatched() *watchedContext {
+	return &watchedContext{done: make(chan struct{}), funcs: map[int]func(){}}
+}
+
+func (*watchedContext) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (c *watchedContext) Done() <-chan struct{}     { return c.done }
+func (*watchedContext) Value(any) any               { return nil }
+
+func (c *watchedContext) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gone {
+		return context.Canceled
+	}
+	return nil
+}
+
+func (c *watchedContext) AfterFunc(f func()) func() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.watches++
+	id := c.watches
+	c.funcs[id] = f
+	return func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		_, ok := c.funcs[id]
+		delete(c.funcs, id)
+		return ok
+	}
+}
+
+// leave cancels the context and runs what is registered under it.
+func (c *watchedContext) leave() {
+	c.mu.Lock()
+	c.gone = true
+	close(c.done)
+	funcs := c.funcs
+	c.funcs = map[int]func(){}
+	c.mu.Unlock()
+	for _, f := range funcs {
+		f()
+	}
+}
+
+// counts returns how many registered under c in all, and how many are
+// still registered.
+func (c *watchedContext) counts() (watches, left int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.watches, len(c.funcs)
+}
+
+func TestARequestsContextRegistersOnlyWhatIsWaitedOn(t *testing.T) {
+	app := appscope.New("env", appscope.Options{})
+	defer app.Shutdown(context.Background())
+	// A request whose handler never waits on its context registers
+	// nothing under the client's.
+	client := newWatched()
+	if err := app.Request(client, "GET /plain", func(ctx context.Context) {
+		if ctx.Err() != nil || ctx.Value(ctxKey{}) != nil {
+			t.Errorf("a running request's context: Err %v", ctx.Err())
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := client.counts(); n != 0 {
+		t.Errorf("a request without effects and waits registered %d times under the client", n)
+	}
+
+	// One that runs effects watches the client once, however many, and
+	// stops watching at its end.
+	client = newWatched()
+	if err := app.Request(client, "GET /effects", func(ctx context.Context) {
+		for range 3 {
+			if _, err := app.Run(ctx, scopeIDs()); err != nil {
+				t.Error(err)
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n, left := client.counts(); n != 1 || left != 0 {
+		t.Errorf("a request running three effects registered %d times under the client (want 1), %d left after its end", n, left)
+	}
+
+	// One that waits on its Done registers its context, once, and a child
+	// of it goes under that context, not the client's.
+	client = newWatched()
+	if err := app.Request(client, "GET /waits", func(ctx context.Context) {
+		select {
+		case <-ctx.Done():
+			t.Error("the running request's Done is closed")
+		default:
+		}
+		sub, stop := context.WithCancel(ctx)
+		stop()
+		if sub.Err() == nil || ctx.Err() != nil {
+			t.Errorf("a child's cancel: child %v, request %v", sub.Err(), ctx.Err())
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n, left := client.counts(); n != 1 || left != 0 {
+		t.Errorf("a request waited on registered %d times under the client (want 1), %d left after its end", n, left)
+	}
+
+	// The client's going away reaches a request that has registered
+	// nothing, and one that waits.
+	for _, wait := range []bool{false, true} {
+		client = newWatched()
+		ctx, end, _ := app.Begin(client, "GET /gone")
+		var done <-chan struct{}
+		if wait {
+			done = ctx.Done()
+		}
+		client.leave()
+		if wait {
+			<-done
+		}
+		if !errors.Is(ctx.Err(), context.Canceled) || !errors.Is(context.Cause(ctx), context.Canceled) {
+			t.Errorf("wait %v: the client gone: Err %v, Cause %v", wait, ctx.Err(), context.Cause(ctx))
+		}
+		end()
+	}
+}
+
+func TestARequestsContextFollowsItsStops(t *testing.T) {
+	app := appscope.New("env", appscope.Options{})
+	defer app.Shutdown(context.Background())
+	closed := func(ctx context.Context) bool {
+		select {
+		case <-ctx.Done():
+			return true
+		default:
+			return false
+		}
+	}
+	idOf := func(label string) uint64 {
+		for _, r := range app.Requests() {
+			if r.Label == label {
+				return r.ID
+			}
+		}
+		t.Fatalf("no request %q in %+v", label, app.Requests())
+		return 0
+	}
+
+	// Cancelled before anything waits on it: Err, Cause, Done and a child
+	// made afterwards all say so.
+	ctx, end, _ := app.Begin(context.Background(), "before")
+	app.Cancel(idOf("before"))
+	if !errors.Is(ctx.Err(), context.Canceled) || context.Cause(ctx) != appscope.ErrCanceled || !closed(ctx) {
+		t.Errorf("cancelled before a wait: Err %v, Cause %v, Done closed %v", ctx.Err(), context.Cause(ctx), closed(ctx))
+	}
+	sub, stop := context.WithCancel(ctx)
+	if context.Cause(sub) != appscope.ErrCanceled {
+		t.Errorf("a child made after the cancel: cause %v", context.Cause(sub))
+	}
+	stop()
+	end()
+
+	// Waited on, then cancelled: the wait ends with the cause.
+	ctx, end, _ = app.Begin(context.Background(), "after")
+	done := ctx.Done()
+	if closed(ctx) || ctx.Err() != nil || context.Cause(ctx) != nil {
+		t.Errorf("a running request: Err %v, Cause %v", ctx.Err(), context.Cause(ctx))
+	}
+	app.Cancel(idOf("after"))
+	<-done
+	if context.Cause(ctx) != appscope.ErrCanceled || !errors.Is(ctx.Err(), context.Canceled) {
+		t.Errorf("cancelled after a wait: Err %v, Cause %v", ctx.Err(), context.Cause(ctx))
+	}
+	end()
+
+	// The client's going away, before and after a wait: its cause wins
+	// over a later cancel; its values and deadline show through.
+	for _, wait := range []bool{false, true} {
+		deadline := time.Now().Add(time.Hour)
+		base, cancelDeadline := context.WithDeadline(context.WithValue(context.Background(), ctxKey{}, "v"), deadline)
+		client, leave := context.WithCancelCause(base)
+		ctx, end, _ := app.Begin(client, "client")
+		if wait {
+			ctx.Done()
+		}
+		gone := errors.New("client gone")
+		leave(gone)
+		app.Cancel(idOf("client"))
+		if context.Cause(ctx) != gone || !errors.Is(ctx.Err(), context.Canceled) || !closed(ctx) {
+			t.Errorf("wait %v: client gone, then cancelled: Err %v, Cause %v", wait, ctx.Err(), context.Cause(ctx))
+		}
+		if d, ok := ctx.Deadline(); !ok || !d.Equal(deadline) || ctx.Value(ctxKey{}) != "v" {
+			t.Errorf("wait %v: deadline %v %v, value %v", wait, d, ok, ctx.Value(ctxKey{}))
+		}
+		end()
+		cancelDeadline()
+	}
+
+	// Ended: its context is cancelled.
+	ctx, end, _ = app.Begin(context.Background(), "ended")
+	end()
+	if ctx.Err() == nil || !closed(ctx) {
+		t.Errorf("an ended request: Err %v", ctx.Err())
+	}
+}

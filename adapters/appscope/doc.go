@@ -42,8 +42,15 @@
 //
 // # Cost
 //
-// Begin costs one context (the request's record is that context), a link
-// in a sharded registry and no run of the runtime. The request scope is
+// Begin costs the request's record (which is also its context), a link in
+// a sharded registry and no run of the runtime. The record answers Err,
+// Value and Deadline from the client's context and from the cause the
+// request was stopped with; it makes a cancellable child of the client's
+// context only when something waits on it (its Done, a child context, an
+// AfterFunc), so a request whose handler never waits on its context
+// registers nothing under the client's (on net/http, a request behind the
+// middleware with a plain handler costs 3–4 % of a trivial loopback
+// request's CPU; it cost 6–8 % with a context made at Begin). The request scope is
 // opened from plain Go when the request's first effect runs (one
 // allocation); end closes it at once, without running an effect, if no
 // fiber forked in it is still running and no finalizer was added to it

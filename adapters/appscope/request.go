@@ -10,26 +10,38 @@ import (
 	"github.com/gogoscope/gogoscope/effect"
 )
 
-// request is one request in flight. It is also the request's context: a
-// cancellable child of the client's context that knows its request, so
-// that beginning a request costs one context, not two.
+// request is one request in flight. It is also the request's context:
+// a child of the client's context that knows its request and is
+// cancelled, besides by the client, when the request is stopped (see
+// stop). It makes the cancellable context that carries that cancellation
+// (live) only when something needs one — a wait on its Done channel, a
+// child context, an AfterFunc, or a question about its cause once it has
+// been stopped — so that a request whose handler never waits on its
+// context registers nothing under the client's (net/http's request
+// context): its Err and Value answer from the client's context and from
+// the cause it was stopped with.
 type request struct {
-	context.Context     // cancelled by cancel
-	owner           any // the *App[R] it belongs to
-	id              uint64
-	label           string
-	started         time.Time
-	cancel          context.CancelCauseFunc
-	fiber           atomic.Uint64
+	owner   any // the *App[R] it belongs to
+	id      uint64
+	label   string
+	started time.Time
+	fiber   atomic.Uint64
 	// client is the context the request began with; vals is the
 	// request's values without its cancellation, the context its effects
 	// run with (see run).
 	client context.Context
 	vals   values
+	// live is the cancellable context made on demand (see ctx), nil until
+	// then; stopped says that the request was stopped before live was
+	// made, with stopCause. Both are set under mu and read without it.
+	live    atomic.Pointer[liveContext]
+	stopped atomic.Bool
 
-	mu    sync.Mutex
-	scope *effect.Scope // opened by the request's first effect
-	ended bool
+	mu        sync.Mutex
+	cancel    context.CancelCauseFunc // live's, nil if live was made stopped
+	stopCause error
+	scope     *effect.Scope // opened by the request's first effect
+	ended     bool
 	// why is the reason the request was stopped with (its context's cause,
 	// or the client's), nil while it runs; running are the fibers of the
 	// effects running with its context (buf holds the first), interrupted
@@ -43,6 +55,9 @@ type request struct {
 	// under that shard's lock.
 	prev, next *request
 }
+
+// liveContext holds a request's cancellable context.
+type liveContext struct{ context.Context }
 
 type requestKey struct{}
 
@@ -58,13 +73,68 @@ func (values) Err() error                  { return nil }
 func (v *values) Value(key any) any        { return v.r.Value(key) }
 func (v *values) String() string           { return "appscope request " + v.r.label }
 
+// Deadline is the client's: the request adds none.
+func (r *request) Deadline() (time.Time, bool) { return r.client.Deadline() }
+
+// Done returns the channel closed when the client goes away or the
+// request is stopped; the first call makes the request's cancellable
+// context.
+func (r *request) Done() <-chan struct{} { return r.ctx().Done() }
+
+// Err is context.Canceled once the request has been stopped, and
+// otherwise the client's context's error.
+func (r *request) Err() error {
+	if c := r.live.Load(); c != nil {
+		return c.Err()
+	}
+	if r.stopped.Load() {
+		return context.Canceled
+	}
+	return r.client.Err()
+}
+
 // Value returns the request itself for requestKey{}, and otherwise what
-// the context underneath holds.
+// the context underneath holds (for context.Cause, the cause the request
+// was stopped with, or the client's).
 func (r *request) Value(key any) any {
 	if _, ok := key.(requestKey); ok {
 		return r
 	}
-	return r.Context.Value(key)
+	if c := r.live.Load(); c != nil {
+		return c.Value(key)
+	}
+	if r.stopped.Load() {
+		return r.ctx().Value(key)
+	}
+	return r.client.Value(key)
+}
+
+func (r *request) String() string { return "appscope request " + r.label }
+
+// ctx returns the request's cancellable context, making it if it is not
+// made yet: a child of the client's context (registered under it, so
+// cancelled with it) while the request runs; once the request has been
+// stopped, a context already cancelled with the cause it was stopped with
+// (registered nowhere).
+func (r *request) ctx() context.Context {
+	if c := r.live.Load(); c != nil {
+		return c.Context
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c := r.live.Load(); c != nil {
+		return c.Context
+	}
+	c := &liveContext{}
+	if r.stopCause != nil {
+		var cancel context.CancelCauseFunc
+		c.Context, cancel = context.WithCancelCause(context.WithoutCancel(r.client))
+		cancel(r.stopCause)
+	} else {
+		c.Context, r.cancel = context.WithCancelCause(r.client)
+	}
+	r.live.Store(c)
+	return c.Context
 }
 
 // errEnded is the reason of the interruption of an effect run with the
@@ -114,8 +184,7 @@ func (a *App[R]) begin(ctx context.Context, label string) (*request, bool) {
 	if !a.enter() {
 		return nil, false
 	}
-	rctx, cancel := context.WithCancelCause(ctx)
-	req := &request{Context: rctx, owner: a, id: a.reqIDs.Add(1), label: label, started: time.Now(), cancel: cancel, client: ctx}
+	req := &request{owner: a, id: a.reqIDs.Add(1), label: label, started: time.Now(), client: ctx}
 	req.vals.r = req
 	req.running = req.buf[:0]
 	a.requests.add(req)
@@ -161,11 +230,29 @@ func (a *App[R]) finish(req *request) {
 	a.leave()
 }
 
-// stop cancels the request's context with cause (the first cause wins)
-// and interrupts the effects running with it.
+// stop cancels the request's context with cause (the first cause wins,
+// the client's going away included) and interrupts the effects running
+// with it. If the request's cancellable context is not made, it only
+// records the cause.
 func (r *request) stop(cause error) {
-	r.cancel(cause)
-	r.interrupt(context.Cause(r))
+	r.mu.Lock()
+	live, cancel := r.live.Load(), r.cancel
+	if live == nil && r.stopCause == nil {
+		if r.client.Err() != nil {
+			cause = context.Cause(r.client) // the client went away first
+		}
+		r.stopCause = cause
+		r.stopped.Store(true)
+	}
+	reason := r.stopCause
+	r.mu.Unlock()
+	if live != nil {
+		if cancel != nil {
+			cancel(cause)
+		}
+		reason = context.Cause(live.Context)
+	}
+	r.interrupt(reason)
 }
 
 // interrupt interrupts the effects running with the request's context,

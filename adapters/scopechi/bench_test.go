@@ -37,6 +37,13 @@ func BenchmarkLoopback(b *testing.B) {
 	}
 }
 
+// BenchmarkLoopbackAB compares the bare chi router and the adapter in alternating
+// blocks of requests, so that the machine's load falls on both alike.
+func BenchmarkLoopbackAB(b *testing.B) {
+	h := routers(b)
+	adaptertest.BenchLoopbackAB(b, h["bare"], h["adapter"], "/ok")
+}
+
 func BenchmarkInProcess(b *testing.B) {
 	for _, name := range []string{"bare", "adapter"} {
 		b.Run(name, func(b *testing.B) { adaptertest.BenchInProcess(b, routers(b)[name], "/ok") })

@@ -3,6 +3,7 @@ package scopegrpc_test
 import (
 	"context"
 	"net"
+	"runtime"
 	"testing"
 	"time"
 
@@ -76,6 +77,46 @@ func benchCalls(b *testing.B, c testpb.TestServiceClient) {
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "calls/s")
 }
 
+// BenchmarkUnaryLoopbackAB compares a bare server and client with the
+// server adapter, and with the client policies, in alternating blocks of
+// calls (adaptertest.BenchAB), so that the machine's load falls on both
+// alike.
+func BenchmarkUnaryLoopbackAB(b *testing.B) {
+	req := &testpb.SimpleRequest{}
+	call := func(c testpb.TestServiceClient) func() error {
+		return func() error {
+			_, err := c.UnaryCall(context.Background(), req)
+			return err
+		}
+	}
+	par := 8 * runtime.GOMAXPROCS(0)
+	b.Run("server adapter", func(b *testing.B) {
+		app := appscope.New(struct{}{}, appscope.Options{})
+		b.Cleanup(func() { app.Shutdown(context.Background()) })
+		ad := scopegrpc.New(app, scopegrpc.Options{})
+		bare := benchServer(b, bareService{}, nil)
+		adapter := benchServer(b, effService{ad: ad}, ad.ServerOptions())
+		adaptertest.BenchAB(b, par, call(bare), call(adapter))
+	})
+	b.Run("client policies", func(b *testing.B) {
+		bare := benchServer(b, bareService{}, nil)
+		adapter := benchServer(b, bareService{}, nil, policyClient(b).DialOptions()...)
+		adaptertest.BenchAB(b, par, call(bare), call(adapter))
+	})
+}
+
+// policyClient returns a client with a breaker, a concurrency limit of
+// 1,000, a per-attempt timeout and retries of every method.
+func policyClient(b *testing.B) *scopegrpc.Client {
+	rt := effect.NewRuntime()
+	scope := rt.NewScope()
+	b.Cleanup(func() { scope.Close(context.Background()); rt.Shutdown(context.Background()) })
+	cb, _ := rt.Run(context.Background(), effect.Extend(scope, resource.NewCircuitBreaker[any, error](resource.BreakerOptions{})), nil)
+	sem, _ := rt.Run(context.Background(), effect.Extend(scope, resource.NewSemaphore[any, error](1000)), nil)
+	return scopegrpc.NewClient(scopegrpc.ClientOptions{Runtime: rt, Breaker: cb, Limit: sem,
+		AttemptTimeout: time.Second, Idempotent: func(string) bool { return true }})
+}
+
 func BenchmarkUnaryLoopback(b *testing.B) {
 	b.Run("bare", func(b *testing.B) { benchCalls(b, benchServer(b, bareService{}, nil)) })
 	b.Run("server adapter", func(b *testing.B) {
@@ -85,13 +126,6 @@ func BenchmarkUnaryLoopback(b *testing.B) {
 		benchCalls(b, benchServer(b, effService{ad: ad}, ad.ServerOptions()))
 	})
 	b.Run("client policies", func(b *testing.B) {
-		rt := effect.NewRuntime()
-		scope := rt.NewScope()
-		b.Cleanup(func() { scope.Close(context.Background()); rt.Shutdown(context.Background()) })
-		cb, _ := rt.Run(context.Background(), effect.Extend(scope, resource.NewCircuitBreaker[any, error](resource.BreakerOptions{})), nil)
-		sem, _ := rt.Run(context.Background(), effect.Extend(scope, resource.NewSemaphore[any, error](1000)), nil)
-		client := scopegrpc.NewClient(scopegrpc.ClientOptions{Runtime: rt, Breaker: cb, Limit: sem,
-			AttemptTimeout: time.Second, Idempotent: func(string) bool { return true }})
-		benchCalls(b, benchServer(b, bareService{}, nil, client.DialOptions()...))
+		benchCalls(b, benchServer(b, bareService{}, nil, policyClient(b).DialOptions()...))
 	})
 }

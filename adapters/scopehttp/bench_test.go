@@ -12,9 +12,10 @@ import (
 	"github.com/gogoscope/gogoscope/effect"
 )
 
-// handlers returns a trivial handler three ways: bare net/http, the
-// adapter's handler alone, and the handler behind the adapter's
-// middleware.
+// handlers returns a trivial handler four ways: bare net/http, the
+// adapter's handler alone, the handler behind the adapter's middleware
+// ("middleware"), and the bare handler behind the middleware
+// ("middleware, plain handler").
 func handlers(b *testing.B) map[string]http.Handler {
 	app := appscope.New(struct{}{}, appscope.Options{})
 	b.Cleanup(func() { app.Shutdown(context.Background()) })
@@ -25,12 +26,24 @@ func handlers(b *testing.B) map[string]http.Handler {
 	eff.Handle("GET /ok", ad.Handler(func(*http.Request) effect.Effect[struct{}, error, scopehttp.Response] {
 		return effect.Succeed[struct{}, error, scopehttp.Response](scopehttp.Text(200, "ok"))
 	}))
-	return map[string]http.Handler{"bare": bare, "handler": eff, "middleware": ad.Middleware(eff)}
+	return map[string]http.Handler{"bare": bare, "handler": eff, "middleware": ad.Middleware(eff),
+		"middleware, plain handler": ad.Middleware(bare)}
 }
 
 func BenchmarkLoopback(b *testing.B) {
 	for _, name := range []string{"bare", "handler", "middleware"} {
 		b.Run(name, func(b *testing.B) { adaptertest.BenchLoopback(b, handlers(b)[name], "/ok") })
+	}
+}
+
+// BenchmarkLoopbackAB compares the bare net/http mux and the adapter in alternating
+// blocks of requests, so that the machine's load falls on both alike.
+func BenchmarkLoopbackAB(b *testing.B) {
+	for _, name := range []string{"middleware", "middleware, plain handler"} {
+		b.Run(name, func(b *testing.B) {
+			h := handlers(b)
+			adaptertest.BenchLoopbackAB(b, h["bare"], h[name], "/ok")
+		})
 	}
 }
 
