@@ -79,7 +79,9 @@ func (t TypeArgs) String() string {
 // count either.
 //
 // It needs the go command: `go list -export` compiles the dependencies'
-// export data, which go/types reads.
+// export data, which go/types reads (with -race when the running binary
+// was built with -race, so that the compiles are those the build cache
+// holds already; see CompileBlocks).
 func CountTypeArgs(root string, patterns ...string) (map[string]TypeArgs, error) {
 	pkgs, exports, err := listExport(root, patterns)
 	if err != nil {
@@ -192,40 +194,79 @@ type listedPackage struct {
 	Dir        string
 	Export     string
 	GoFiles    []string
-	DepOnly    bool
+	Imports    []string
 	Error      *struct{ Err string }
 }
 
-// listExport runs `go list -export -deps -json` for patterns in root and
-// returns the packages that match them and the export data file of every
-// package they depend on.
+// listExport returns the packages that match patterns in root, and the
+// export data file of every package they import, directly or not. It runs
+// the go command twice: `go list` for the packages (which compiles
+// nothing: they are type-checked from source), then `go list -export
+// -deps` for their imports, which compiles only those. Asking for the
+// export data of the matched packages themselves would compile them too,
+// and for main packages (the examples) that compile is one nothing else in
+// a test run makes (their tests build other variants): in a cold CI run
+// it cost minutes.
 func listExport(root string, patterns []string) ([]listedPackage, map[string]string, error) {
-	args := append([]string{"list", "-export", "-deps", "-json=ImportPath,Dir,Export,GoFiles,DepOnly,Error"}, patterns...)
-	cmd := exec.Command(goCommand(), args...)
+	pkgs, err := goList(root, append([]string{"-json=ImportPath,Dir,GoFiles,Imports,Error"}, patterns...))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(pkgs) == 0 {
+		return nil, nil, fmt.Errorf("repo: no packages match %q", patterns)
+	}
+	seen := map[string]bool{}
+	var imports []string
+	for _, p := range pkgs {
+		for _, imp := range p.Imports {
+			if !seen[imp] && imp != "C" && imp != "unsafe" {
+				seen[imp] = true
+				imports = append(imports, imp)
+			}
+		}
+	}
+	exports := map[string]string{}
+	if len(imports) == 0 {
+		return pkgs, exports, nil
+	}
+	args := []string{"-export", "-deps", "-json=ImportPath,Export,Error"}
+	if raceBuilt() {
+		args = append(args, "-race")
+	}
+	deps, err := goList(root, append(args, imports...))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, d := range deps {
+		exports[d.ImportPath] = d.Export
+	}
+	return pkgs, exports, nil
+}
+
+// goList runs `go list` with args in root and decodes its packages; a
+// package that go list reports an error for is an error.
+func goList(root string, args []string) ([]listedPackage, error) {
+	cmd := exec.Command(goCommand(), append([]string{"list"}, args...)...)
 	cmd.Dir = root
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	data, err := cmd.Output()
 	if err != nil {
-		return nil, nil, fmt.Errorf("repo: go list: %v: %s", err, stderr.String())
+		return nil, fmt.Errorf("repo: go list: %v: %s", err, stderr.String())
 	}
 	var pkgs []listedPackage
-	exports := map[string]string{}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	for {
 		var p listedPackage
 		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if p.Error != nil {
-			return nil, nil, fmt.Errorf("repo: go list %s: %s", p.ImportPath, p.Error.Err)
+			return nil, fmt.Errorf("repo: go list %s: %s", p.ImportPath, p.Error.Err)
 		}
-		exports[p.ImportPath] = p.Export
-		if !p.DepOnly {
-			pkgs = append(pkgs, p)
-		}
+		pkgs = append(pkgs, p)
 	}
-	return pkgs, exports, nil
+	return pkgs, nil
 }
