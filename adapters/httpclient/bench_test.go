@@ -2,9 +2,11 @@ package httpclient_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"testing"
 	"time"
 
@@ -59,4 +61,45 @@ func BenchmarkRoundTrip(b *testing.B) {
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 		})
 	}
+}
+
+// BenchmarkRoundTripAB compares a bare http.Transport with
+// httpclient.Transport, without and with every policy, in alternating
+// blocks of requests to one loopback server (adaptertest.BenchAB), so that
+// the machine's load falls on both alike.
+func BenchmarkRoundTripAB(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }))
+	defer srv.Close()
+	rt := effect.NewRuntime()
+	scope := rt.NewScope()
+	defer func() { scope.Close(context.Background()); rt.Shutdown(context.Background()) }()
+	cb, _ := rt.Run(context.Background(), effect.Extend(scope, resource.NewCircuitBreaker[any, error](resource.BreakerOptions{})), nil)
+	sem, _ := rt.Run(context.Background(), effect.Extend(scope, resource.NewSemaphore[any, error](1000)), nil)
+	par := 8 * runtime.GOMAXPROCS(0)
+	get := func(tr http.RoundTripper) func() error {
+		client := &http.Client{Transport: tr}
+		b.Cleanup(client.CloseIdleConnections)
+		return func() error {
+			resp, err := client.Get(srv.URL)
+			if err != nil {
+				return err
+			}
+			io.Copy(io.Discard, resp.Body)
+			if err := resp.Body.Close(); err != nil {
+				return err
+			}
+			if resp.StatusCode != 200 {
+				return fmt.Errorf("status %d", resp.StatusCode)
+			}
+			return nil
+		}
+	}
+	base := func() *http.Transport { return &http.Transport{MaxIdleConnsPerHost: par} }
+	b.Run("transport", func(b *testing.B) {
+		adaptertest.BenchAB(b, par, get(base()), get(httpclient.New(httpclient.Options{Base: base(), Runtime: rt})))
+	})
+	b.Run("all policies", func(b *testing.B) {
+		adaptertest.BenchAB(b, par, get(base()), get(httpclient.New(httpclient.Options{Base: base(), Runtime: rt,
+			Breaker: cb, Limit: sem, AttemptTimeout: time.Second})))
+	})
 }
