@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gogoscope/gogoscope/internal/buildflags"
 )
 
 // The stack a fresh fiber running Try ends with: Go starts a goroutine on a
@@ -167,7 +169,7 @@ const stackStrictEnv = "GOGOSCOPE_STACK_STRICT"
 // other tests of this binary used, and may be 4 KiB), and with the strict
 // check on. The race detector's frames are larger, so it is skipped there.
 func TestFreshFiberStackFits(t *testing.T) {
-	if testing.Short() || raceEnabled() || os.Getenv(stackStrictEnv) != "" {
+	if testing.Short() || buildflags.Race() || os.Getenv(stackStrictEnv) != "" {
 		t.Skip("parks thousands of goroutines; race frames are larger")
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestFreshFiberStackSize$", "-test.v", "-test.count=1")
@@ -180,20 +182,4 @@ func TestFreshFiberStackFits(t *testing.T) {
 		t.Fatalf("child test did not pass:\n%s", out)
 	}
 	t.Logf("child:\n%s", out)
-}
-
-// raceEnabled reports whether the test binary was built with the race
-// detector, read from its build settings (a build-tagged file pair would
-// hide one side from `go vet -race`, which make test runs).
-func raceEnabled() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
 }

@@ -16,17 +16,28 @@ import (
 	"github.com/gogoscope/gogoscope/resource"
 )
 
+// benchSetup starts a loopback server that answers "ok" and returns it
+// with a runtime, a circuit breaker and a semaphore of 1,000 permits, all
+// closed when b ends.
+func benchSetup(b *testing.B) (*httptest.Server, *effect.Runtime, *resource.CircuitBreaker, *resource.Semaphore) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }))
+	rt := effect.NewRuntime()
+	scope := rt.NewScope()
+	b.Cleanup(func() {
+		scope.Close(context.Background())
+		rt.Shutdown(context.Background())
+		srv.Close()
+	})
+	cb, _ := rt.Run(context.Background(), effect.Extend(scope, resource.NewCircuitBreaker[any, error](resource.BreakerOptions{})), nil)
+	sem, _ := rt.Run(context.Background(), effect.Extend(scope, resource.NewSemaphore[any, error](1000)), nil)
+	return srv, rt, cb, sem
+}
+
 // BenchmarkRoundTrip measures GET on loopback through a bare
 // http.Transport and through httpclient.Transport, without and with every
 // policy.
 func BenchmarkRoundTrip(b *testing.B) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }))
-	defer srv.Close()
-	rt := effect.NewRuntime()
-	scope := rt.NewScope()
-	defer func() { scope.Close(context.Background()); rt.Shutdown(context.Background()) }()
-	cb, _ := rt.Run(context.Background(), effect.Extend(scope, resource.NewCircuitBreaker[any, error](resource.BreakerOptions{})), nil)
-	sem, _ := rt.Run(context.Background(), effect.Extend(scope, resource.NewSemaphore[any, error](1000)), nil)
+	srv, rt, cb, sem := benchSetup(b)
 	base := func() *http.Transport { return &http.Transport{MaxIdleConnsPerHost: 64} }
 	cases := []struct {
 		name string
@@ -68,13 +79,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 // blocks of requests to one loopback server (adaptertest.BenchAB), so that
 // the machine's load falls on both alike.
 func BenchmarkRoundTripAB(b *testing.B) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }))
-	defer srv.Close()
-	rt := effect.NewRuntime()
-	scope := rt.NewScope()
-	defer func() { scope.Close(context.Background()); rt.Shutdown(context.Background()) }()
-	cb, _ := rt.Run(context.Background(), effect.Extend(scope, resource.NewCircuitBreaker[any, error](resource.BreakerOptions{})), nil)
-	sem, _ := rt.Run(context.Background(), effect.Extend(scope, resource.NewSemaphore[any, error](1000)), nil)
+	srv, rt, cb, sem := benchSetup(b)
 	par := 8 * runtime.GOMAXPROCS(0)
 	get := func(tr http.RoundTripper) func() error {
 		client := &http.Client{Transport: tr}

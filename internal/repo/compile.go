@@ -7,8 +7,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"strings"
+
+	"github.com/gogoscope/gogoscope/internal/buildflags"
 )
 
 // CompileBlocks type-checks each block as a package of its own (a block
@@ -76,10 +77,10 @@ func CompileBlocks(root, work string, blocks []Block) ([]string, error) {
 		}
 	}
 	args := []string{"vet", "-unreachable=false"}
-	if raceBuilt() {
+	if buildflags.Race() {
 		args = append(args, "-race")
 	}
-	cmd := exec.Command(goCommand(), append(args, "./...")...)
+	cmd := exec.Command(buildflags.GoCommand(), append(args, "./...")...)
 	cmd.Dir = work
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
 	out, err := cmd.CombinedOutput()
@@ -123,36 +124,6 @@ func requireBlock(gomod []byte) (string, error) {
 		return "", errors.New("repo: go.mod has no require directive")
 	}
 	return b.String(), nil
-}
-
-// raceBuilt reports whether the running binary was built with -race.
-func raceBuilt() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
-}
-
-// goCommand returns the go command of the toolchain running the tests
-// when it can tell ($GOROOT/bin/go), else the go on $PATH.
-func goCommand() string {
-	if root := os.Getenv("GOROOT"); root != "" {
-		if p := filepath.Join(root, "bin", "go"); fileExists(p) {
-			return p
-		}
-	}
-	return "go"
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
 
 var absPath = regexp.MustCompile(`(^|\s)(/[^\s:]+)`)

@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/gogoscope/gogoscope/internal/buildflags"
 )
 
 // TypeArgs is what [CountTypeArgs] found in a set of packages: how often
@@ -230,7 +232,7 @@ func listExport(root string, patterns []string) ([]listedPackage, map[string]str
 		return pkgs, exports, nil
 	}
 	args := []string{"-export", "-deps", "-json=ImportPath,Export,Error"}
-	if raceBuilt() {
+	if buildflags.Race() {
 		args = append(args, "-race")
 	}
 	deps, err := goList(root, append(args, imports...))
@@ -246,7 +248,7 @@ func listExport(root string, patterns []string) ([]listedPackage, map[string]str
 // goList runs `go list` with args in root and decodes its packages; a
 // package that go list reports an error for is an error.
 func goList(root string, args []string) ([]listedPackage, error) {
-	cmd := exec.Command(goCommand(), append([]string{"list"}, args...)...)
+	cmd := exec.Command(buildflags.GoCommand(), append([]string{"list"}, args...)...)
 	cmd.Dir = root
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
