@@ -2,7 +2,6 @@ package httpclient_test
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -84,20 +83,7 @@ func BenchmarkRoundTripAB(b *testing.B) {
 	get := func(tr http.RoundTripper) func() error {
 		client := &http.Client{Transport: tr}
 		b.Cleanup(client.CloseIdleConnections)
-		return func() error {
-			resp, err := client.Get(srv.URL)
-			if err != nil {
-				return err
-			}
-			io.Copy(io.Discard, resp.Body)
-			if err := resp.Body.Close(); err != nil {
-				return err
-			}
-			if resp.StatusCode != 200 {
-				return fmt.Errorf("status %d", resp.StatusCode)
-			}
-			return nil
-		}
+		return func() error { return adaptertest.Get(client, srv.URL) }
 	}
 	base := func() *http.Transport { return &http.Transport{MaxIdleConnsPerHost: par} }
 	b.Run("transport", func(b *testing.B) {

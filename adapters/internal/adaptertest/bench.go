@@ -43,15 +43,22 @@ func serveLoopback(b *testing.B, h http.Handler, path string, par int) loopbackS
 }
 
 // get requests s.url once and checks the answer.
-func (s loopbackServer) get() error {
-	resp, err := s.client.Get(s.url)
+func (s loopbackServer) get() error { return Get(s.client, s.url) }
+
+// Get sends GET url with client, reads the body to its end and closes it
+// (so the connection is reused), and returns an error unless the answer
+// was 200.
+func Get(client *http.Client, url string) error {
+	resp, err := client.Get(url)
 	if err != nil {
 		return err
 	}
 	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	if err := resp.Body.Close(); err != nil {
+		return err
+	}
 	if resp.StatusCode != 200 {
-		return fmt.Errorf("status %d", resp.StatusCode)
+		return fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
 	}
 	return nil
 }
