@@ -70,7 +70,9 @@
 //
 // A step of an effect costs a few nanoseconds and a fiber about what a
 // goroutine costs; see BENCHMARKS.md at the root of the repository for the
-// figures beside raw Go. The runtime starts no background goroutine: every
+// figures beside raw Go. [Runtime.Run] under a context that can be cancelled
+// (a request's) watches it lazily: a run that never waits nor hands plain Go
+// a cancellable context registers nothing with it. The runtime starts no background goroutine: every
 // goroutine belongs to a fiber, so testing/synctest and goleak see them all,
 // and all time comes from the time package, so tests in a synctest bubble
 // run on virtual time.

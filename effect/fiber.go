@@ -58,6 +58,10 @@ type fiber struct {
 	locals locals
 	depth  int32
 	intr   atomic.Bool // an interruption was requested
+	// src is the watch of the context given to Runtime.RunExit while it
+	// is polled rather than armed (run.go): nil for every other fiber, and
+	// once armed. Only the fiber's own goroutine reads and writes it.
+	src *srcWatch
 	// finished is set once the fiber has ended; scopes sweep such fibers
 	// out of their lists lazily, so that ending costs no lock of the scope.
 	finished atomic.Bool
@@ -373,6 +377,7 @@ func (f *fiber) liveContext() context.Context {
 	if f.live != nil {
 		return f.live
 	}
+	f.armSrc() // plain Go may block on it: Run's context must reach it
 	ctx, cancel := context.WithCancelCause(f.ctx)
 	f.mu.Lock()
 	f.live, f.liveCancel = ctx, cancel
@@ -409,12 +414,17 @@ func (f *fiber) valueContext() context.Context {
 }
 
 // interrupting reports whether f must stop at its next step.
-func (f *fiber) interrupting() bool { return f.locals.interruptible && f.intr.Load() }
+func (f *fiber) interrupting() bool {
+	return f.locals.interruptible && (f.intr.Load() || f.src != nil && f.pollSrc())
+}
 
 // beginWait marks f as suspended on w and returns the channel that closes
 // when f is interrupted, or nil when f is uninterruptible (a nil channel
 // never fires in a select).
 func (f *fiber) beginWait(w waitInfo) <-chan struct{} {
+	if f.src != nil && f.locals.interruptible {
+		f.armSrc() // f suspends: Run's context must be able to wake it
+	}
 	f.mu.Lock()
 	f.waiting = w
 	var ch chan struct{}
@@ -618,6 +628,9 @@ func (p *parkSlot[E, A]) wakeIntr() {
 // interruptible). An uninterruptible fiber parks without p, so an
 // interruption does not end the wait.
 func (f *fiber) beginPark(w waitInfo, p waker) bool {
+	if f.src != nil && f.locals.interruptible {
+		f.armSrc() // f suspends: Run's context must be able to wake it
+	}
 	f.mu.Lock()
 	if f.locals.interruptible {
 		if f.intr.Load() {

@@ -459,6 +459,7 @@ func (g *guard) parentContext() (context.Context, bool) {
 	if f.live != nil {
 		return f.live, false
 	}
+	f.armSrc() // the region's context: Run's context must reach it
 	return f.ctx, true
 }
 

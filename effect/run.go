@@ -69,33 +69,120 @@ func NewRuntime() *Runtime {
 // as the reason); RunExit still returns only after e's finalizers have run.
 // The values of ctx are visible to plain Go code lifted with [Try]; its
 // cancellation reaches that code only through the interruption.
+//
+// Cost: a run allocates its fiber (one object). A ctx that can be cancelled
+// is watched lazily: while e only steps, the fiber polls ctx's Done channel
+// before each step (a non-blocking receive); it registers with ctx
+// ([context.AfterFunc]) only when it must be woken — when it suspends
+// (a sleep, a join, a semaphore), hands a cancellable context to plain Go
+// ([Try], a [Effect.Timeout] region), or has stepped long enough that
+// polling would cost more than the registration. So a short effect under a
+// request's context costs no registration at all.
 func (rt *Runtime) RunExit[R, E, A any](ctx context.Context, e Effect[R, E, A], env R) Exit[E, A] {
 	if ctx == nil {
 		panic("effect.Runtime.RunExit: ctx must not be nil (use context.Background())")
 	}
-	fb := &Fiber[E, A]{}
-	f := &fb.fiber
+	done := ctx.Done()
+	if done == nil {
+		// Never cancelled: nothing to watch.
+		fb := &Fiber[E, A]{}
+		f := &fb.fiber
+		f.init(rt, nil, &rt.root, ctx)
+		if !rt.root.attach(f) {
+			return Exit[E, A]{cause: CauseInterrupt[E](0, ErrRuntimeShutdown)}
+		}
+		runFiber(fb, env, e)
+		return fb.exit
+	}
+	r := &watchedRun[E, A]{}
+	f := &r.fiber
 	f.init(rt, nil, &rt.root, ctx)
 	if !rt.root.attach(f) {
 		return Exit[E, A]{cause: CauseInterrupt[E](0, ErrRuntimeShutdown)}
 	}
+	r.w = srcWatch{f: f, src: ctx, done: done}
 	if ctx.Err() != nil {
-		f.interruptAs(0, &ctxStop{cause: context.Cause(ctx), err: ctx.Err()})
-	} else if ctx.Done() != nil {
-		fired := make(chan struct{})
-		stop := context.AfterFunc(ctx, func() {
-			f.interruptAs(0, &ctxStop{cause: context.Cause(ctx), err: ctx.Err()})
-			close(fired)
-		})
-		defer func() {
-			if !stop() {
-				<-fired
-			}
-		}()
+		r.w.fire()
+	} else {
+		f.src = &r.w
 	}
-	runFiber(fb, env, e)
-	ex, _ := fb.Poll()
-	return ex
+	runFiber(&r.Fiber, env, e)
+	r.w.release()
+	return r.exit
+}
+
+// watchedRun is the root fiber of a run whose context can be cancelled,
+// with the watch of that context: one allocation.
+type watchedRun[E, A any] struct {
+	Fiber[E, A]
+	w srcWatch
+}
+
+// srcWatch makes the cancellation of the context given to RunExit (src)
+// interrupt the run's fiber f. It starts polled: f.src points to it and
+// the run loop checks done before each step (pollSrc). It is armed —
+// registered with src through context.AfterFunc, f.src cleared — when f
+// must be woken from outside: see fiber.armSrc.
+type srcWatch struct {
+	f     *fiber
+	src   context.Context
+	done  <-chan struct{}
+	polls uint32
+	stop  func() bool    // the registration's stop, once armed
+	fired sync.WaitGroup // counts the callback once armed
+}
+
+// pollsBeforeArm is how many steps a watch polls before it arms: a
+// registration costs about as much as a few hundred polls.
+const pollsBeforeArm = 256
+
+// pollSrc checks, for f's next step, whether Run's context is done, and
+// interrupts f if so; it reports whether f is now being interrupted. After
+// pollsBeforeArm polls it arms the watch instead.
+func (f *fiber) pollSrc() bool {
+	w := f.src
+	select {
+	case <-w.done:
+		f.src = nil
+		w.fire()
+		return f.intr.Load()
+	default:
+	}
+	if w.polls++; w.polls >= pollsBeforeArm {
+		f.armSrc()
+	}
+	return false
+}
+
+// armSrc registers the watch of Run's context, if f has one that is still
+// polled, so that its cancellation interrupts f wherever f is.
+func (f *fiber) armSrc() {
+	w := f.src
+	if w == nil {
+		return
+	}
+	f.src = nil
+	w.fired.Add(1)
+	w.stop = context.AfterFunc(w.src, w.fireArmed)
+}
+
+// fire interrupts f for the cancellation of src.
+func (w *srcWatch) fire() {
+	w.f.interruptAs(0, &ctxStop{cause: context.Cause(w.src), err: w.src.Err()})
+}
+
+func (w *srcWatch) fireArmed() {
+	defer w.fired.Done()
+	w.fire()
+}
+
+// release ends the watch once the run is over: it unregisters it, or waits
+// for its callback if that has begun, so that nothing of the run outlives
+// RunExit.
+func (w *srcWatch) release() {
+	if w.stop != nil && !w.stop() {
+		w.fired.Wait()
+	}
 }
 
 // Run runs e as [Runtime.RunExit] does and returns its value, or an error:

@@ -56,7 +56,7 @@ func runLoop[R, E, A any](f *fiber, env R, e Effect[R, E, A]) (a A, c Cause[E], 
 		}
 	}()
 	for e.op != nil {
-		if f.locals.interruptible && f.intr.Load() {
+		if f.locals.interruptible && (f.intr.Load() || f.src != nil && f.pollSrc()) {
 			ok = true
 			return a, interruptCause[E](f), stFail
 		}

@@ -274,3 +274,68 @@ func BenchmarkUserChainLeftBaselineClosures(b *testing.B) {
 }
 
 var _ = runtime.GC
+
+// --- Run under a request's context: cancellable, never cancelled ---
+//
+// What a handler does with r.Context(): the effect is a few steps of plain
+// code, without Try (UnderCtx) or with one Try (TryUnderCtx). The baseline
+// is the same code called directly, checking the context as plain Go would.
+
+func requestLikeContext(b *testing.B) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	return ctx
+}
+
+func BenchmarkUserRunUnderCtx(b *testing.B) {
+	rt := NewRuntime()
+	ctx := requestLikeContext(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		e := Sync[any, error](func() int { n++; return n }).Map(func(i int) int { return i + 1 })
+		if v, err := rt.Run(ctx, e, nil); v != 2 || err != nil {
+			b.Fatal(v, err)
+		}
+	}
+}
+
+// The same effect under context.Background(): what the watch of a
+// cancellable context adds is the difference.
+func BenchmarkUserRunUnderBackground(b *testing.B) {
+	rt := NewRuntime()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		e := Sync[any, error](func() int { n++; return n }).Map(func(i int) int { return i + 1 })
+		if v, err := rt.Run(ctx, e, nil); v != 2 || err != nil {
+			b.Fatal(v, err)
+		}
+	}
+}
+
+func BenchmarkUserTryUnderCtx(b *testing.B) {
+	rt := NewRuntime()
+	ctx := requestLikeContext(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if v, err := rt.Run(ctx, Try[any](userTask).Map(func(i int) int { return i + 1 }), nil); v != 2 || err != nil {
+			b.Fatal(v, err)
+		}
+	}
+}
+
+func BenchmarkUserRunUnderCtxBaseline(b *testing.B) {
+	ctx := requestLikeContext(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		v, err := userTask(ctx)
+		if err == nil {
+			v++
+		}
+		if v != 2 || err != nil {
+			b.Fatal(v, err)
+		}
+	}
+}
