@@ -855,6 +855,9 @@ func (fb *Fiber[E, A]) finish(a A, c Cause[E]) {
 	if f.liveCancel != nil {
 		f.liveCancel(nil) // the fiber's context ends with it
 	}
+	if f.uw != nil {
+		f.uw.release()
+	}
 	fb.mu.Lock()
 	fb.exit = Exit[E, A]{value: a, cause: c}
 	f.finishLocked(errorOf(c), true)

@@ -257,3 +257,48 @@ func TestHeapChainOfSameTypedFrames(t *testing.T) {
 		}
 	})
 }
+
+// A heap chain of int → int frames that crosses environments and regions:
+// each frame runs with its own environment (a chained frame must not take
+// its neighbour's), and a region's frame restores the fiber's locals (the
+// chain stops there and resumes after it).
+func TestHeapChainAcrossEnvironmentsAndRegions(t *testing.T) {
+	withBudget(t, func(t *testing.T) {
+		type env struct{ add int }
+		const n = 1500
+		inner := Succeed[env, error](0)
+		for range n {
+			inner = inner.FlatMap(func(x int) Effect[env, error, int] {
+				return Access[env, error](func(r env) int { return x + r.add })
+			})
+		}
+		// The same chain under two environments, joined by a chain of the
+		// outer environment, with an uninterruptible region in the middle.
+		outer := Provide[any](inner, env{add: 1})
+		for i := range n {
+			if i == n/2 {
+				outer = Uninterruptible(outer).FlatMap(func(x int) eff {
+					return Sync[any, error](func() int {
+						return x
+					})
+				})
+			}
+			outer = outer.Map(func(x int) int { return x + 2 })
+		}
+		outer = outer.FlatMap(func(x int) eff { return Provide[any](inner, env{add: 3}).Map(func(y int) int { return x + y }) })
+		var interruptible bool
+		outer = outer.FlatMap(func(x int) eff {
+			return FlatMap(withView(func(v view) Effect[any, error, bool] { return Succeed[any, error](v.interruptible()) }), func(b bool) eff {
+				interruptible = b
+				return succeed(x)
+			})
+		})
+		want := n*1 + n*2 + n*3
+		if got := mustRun(t, outer); got != want {
+			t.Fatalf("got %d, want %d", got, want)
+		}
+		if !interruptible {
+			t.Fatalf("the region's locals leaked past its end")
+		}
+	})
+}

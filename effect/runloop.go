@@ -1,5 +1,10 @@
 package effect
 
+import (
+	"sync"
+	"unsafe"
+)
+
 // The run loop.
 //
 // An effect is a tree of typed op nodes (ops.go lists them all). runLoop runs
@@ -17,12 +22,13 @@ package effect
 // (the cont interface). runSub runs the sub-effect in a nested, typed
 // runLoop — no boxing, no allocation — and calls after with the outcome.
 // Nesting is bounded by depthBudget. Past it, runSub does not recurse: it
-// records the sub-effect as pending and pushes a heap frame (a frame value
-// that holds the continuation and its environment), and every op on the way
-// out pushes its own frame too (stUnwind). The fiber's root driver then owns
-// a heap stack of frames: it runs the pending effect from depth zero and
-// feeds each result to the frame on top, which unboxes it and calls the same
-// after. So a chain of a million left-nested FlatMaps runs in bounded Go
+// records the sub-effect as pending and pushes a heap frame (a slot that
+// holds the continuation, its environment and a zero-size adapter that knows
+// their types: no allocation), and every op on the way out pushes its own
+// frame too (stUnwind). The fiber's root driver then owns a heap stack of
+// frames: it runs the pending effect from depth zero and feeds each result to
+// the frame on top, which unboxes it and calls the same after; a result that
+// the frames below take at its own type is fed on typed (chain). So a chain of a million left-nested FlatMaps runs in bounded Go
 // stack, and every chain of ordinary depth takes the typed path.
 //
 // A panic in user code is recovered by the innermost runLoop (or by the
@@ -92,14 +98,14 @@ func runSub[R2, E2, B, R, E, A any](f *fiber, env2 R2, env R, sub Effect[R, E, A
 	if f.depth >= depthBudget {
 		u := f.unwinding()
 		u.pending = &bound[R, E, A]{e: sub, env: env}
-		u.segment = append(u.segment, &heapFrame[R2, E2, B, E, A]{k: k, env: env2})
+		u.segment = append(u.segment, slot{fr: heapFrame[R2, E2, B, E, A]{}, k: k, env: env2})
 		return Effect[R2, E2, B]{}, Cause[E2]{}, stUnwind
 	}
 	f.depth++
 	a, c, st := runLoop(f, env, sub)
 	f.depth--
 	if st == stUnwind {
-		f.uw.segment = append(f.uw.segment, &heapFrame[R2, E2, B, E, A]{k: k, env: env2})
+		f.uw.segment = append(f.uw.segment, slot{fr: heapFrame[R2, E2, B, E, A]{}, k: k, env: env2})
 		return Effect[R2, E2, B]{}, Cause[E2]{}, stUnwind
 	}
 	return k.after(f, env2, a, c, st == stFail)
@@ -112,62 +118,151 @@ func runRegion[R2, E2, B, R, E, A any](f *fiber, env2 R2, env R, sub Effect[R, E
 	if f.depth >= depthBudget {
 		u := f.unwinding()
 		u.pending = &bound[R, E, A]{e: sub, env: env}
-		u.segment = append(u.segment, &regionFrame[R2, E2, B, E, A]{heapFrame: heapFrame[R2, E2, B, E, A]{k: k, env: env2}, prev: prev})
+		u.segment = append(u.segment, slot{fr: &regionFrame[R2, E2, B, E, A]{prev: prev}, k: k, env: env2})
 		return Effect[R2, E2, B]{}, Cause[E2]{}, stUnwind
 	}
 	f.depth++
 	a, c, st := runLoop(f, env, sub)
 	f.depth--
 	if st == stUnwind {
-		f.uw.segment = append(f.uw.segment, &regionFrame[R2, E2, B, E, A]{heapFrame: heapFrame[R2, E2, B, E, A]{k: k, env: env2}, prev: prev})
+		f.uw.segment = append(f.uw.segment, slot{fr: &regionFrame[R2, E2, B, E, A]{prev: prev}, k: k, env: env2})
 		return Effect[R2, E2, B]{}, Cause[E2]{}, stUnwind
 	}
 	f.locals = prev
 	return k.after(f, env2, a, c, st == stFail)
 }
 
-// regionFrame is the heap frame of a region: it restores the locals in
-// force before the region, then continues as a heapFrame.
-type regionFrame[R2, E2, B, E, A any] struct {
-	heapFrame[R2, E2, B, E, A]
-	prev locals
+// slot is a suspended continuation on the fiber's heap stack: the
+// continuation k (a cont, boxed), its environment, and fr, which knows their
+// types. For the common frame fr is a zero-size heapFrame, so pushing a slot
+// allocates nothing (k is a pointer in an interface, and an environment of
+// pointer shape boxes without allocating).
+type slot struct {
+	fr  frame
+	k   any
+	env any
 }
 
-func (fr *regionFrame[R2, E2, B, E, A]) resume(f *fiber, v, c any, failed bool) (any, any, status) {
-	f.locals = fr.prev
-	return fr.heapFrame.resume(f, v, c, failed)
-}
-
-// frame is a suspended continuation on the fiber's heap stack.
+// frame resumes the continuation of a slot.
 type frame interface {
-	// resume continues with the boxed result of the sub-effect (v, or the
-	// cause c when failed) and returns the boxed result of the op, or
+	// resume continues s with the boxed result of the sub-effect (v, or
+	// the cause c when failed) and returns the boxed result of the op, or
 	// stUnwind.
-	resume(f *fiber, v, c any, failed bool) (any, any, status)
+	resume(f *fiber, k, env, v, c any, failed bool) (any, any, status)
 	// die returns the cause of a defect in the frame's result type.
 	die(d *Defect) any
 }
 
-// heapFrame is the one kind of frame: a continuation and its environment.
-type heapFrame[R2, E2, B, E, A any] struct {
-	k   cont[R2, E2, B, E, A]
-	env R2
-}
+// heapFrame is the frame of a continuation of type cont[R2, E2, B, E, A]:
+// it carries only types, so a slot can hold it without an allocation.
+type heapFrame[R2, E2, B, E, A any] struct{}
 
-func (fr *heapFrame[R2, E2, B, E, A]) resume(f *fiber, v, c any, failed bool) (any, any, status) {
+func (heapFrame[R2, E2, B, E, A]) resume(f *fiber, k, env, v, c any, failed bool) (any, any, status) {
+	if failed {
+		cause, _ := c.(Cause[E])
+		r, _ := env.(R2)
+		var zero A
+		next, nc, st := k.(cont[R2, E2, B, E, A]).after(f, r, zero, cause, true)
+		switch st {
+		case stCont:
+			return box(runLoop(f, r, next))
+		case stFail:
+			return nil, nc, stFail
+		}
+		return nil, nil, stUnwind
+	}
 	a, _ := v.(A)
-	cause, _ := c.(Cause[E])
-	next, nc, st := fr.k.after(f, fr.env, a, cause, failed)
+	b, nc, st := heapFrame[R2, E2, B, E, A]{}.apply(f, k, env, a)
 	switch st {
-	case stCont:
-		return box(runLoop(f, fr.env, next))
+	case stDone:
+		return chain[E2](f, b)
 	case stFail:
 		return nil, nc, stFail
 	}
 	return nil, nil, stUnwind
 }
 
-func (fr *heapFrame[R2, E2, B, E, A]) die(d *Defect) any { return causeDefect[E2](d) }
+// apply continues s with the value a and runs what it returns: the typed
+// form of resume, which chain calls without boxing a.
+func (heapFrame[R2, E2, B, E, A]) apply(f *fiber, k, env any, a A) (B, Cause[E2], status) {
+	r, _ := env.(R2)
+	next, nc, st := k.(cont[R2, E2, B, E, A]).after(f, r, a, Cause[E]{}, false)
+	switch st {
+	case stCont:
+		return runLoop(f, r, next)
+	case stFail:
+		var zero B
+		return zero, nc, stFail
+	}
+	var zero B
+	return zero, Cause[E2]{}, stUnwind
+}
+
+func (heapFrame[R2, E2, B, E, A]) die(d *Defect) any { return causeDefect[E2](d) }
+
+// sameFrame is a frame whose continuation takes and gives a value of one
+// type A, with one failure type E: a Map or a FlatMap from A to A, the
+// shape of a chain built with e = e.FlatMap(f) in a loop.
+type sameFrame[E, A any] interface {
+	apply(f *fiber, k, env any, a A) (A, Cause[E], status)
+}
+
+// chain feeds a, the value a frame produced, to the frames on top of the
+// heap stack for as long as they take an A and give an A, typed and without
+// boxing, and returns the last result for the driver. It stops at any other
+// frame and at the base of the driver running it.
+func chain[E, A any](f *fiber, a A) (any, any, status) {
+	u := f.uw
+	var (
+		last unsafe.Pointer // the type of the frame last asserted, and what it gave
+		next sameFrame[E, A]
+		ok   bool
+	)
+	for {
+		top := u.peek()
+		if top == nil {
+			return a, nil, stDone
+		}
+		if t := frameType(top.fr); t != last {
+			// A chain's frames are mostly of one type: the assertion (a
+			// lookup in the runtime's itab table) is made once per run.
+			last = t
+			next, ok = top.fr.(sameFrame[E, A])
+		}
+		if !ok {
+			return a, nil, stDone
+		}
+		k, env := top.k, top.env
+		u.pop()
+		var c Cause[E]
+		var st status
+		a, c, st = next.apply(f, k, env, a)
+		switch st {
+		case stFail:
+			return nil, c, stFail
+		case stUnwind:
+			return nil, nil, stUnwind
+		}
+	}
+}
+
+// frameType returns the type word of fr (its itab): two frames have the
+// same dynamic type exactly when their type words are equal. Comparing the
+// interfaces themselves would also call the type's equality function.
+func frameType(fr frame) unsafe.Pointer { return (*[2]unsafe.Pointer)(unsafe.Pointer(&fr))[0] }
+
+// regionFrame is the frame of a region's continuation: it restores the
+// locals in force before the region, then continues as a heapFrame.
+type regionFrame[R2, E2, B, E, A any] struct {
+	prev locals
+}
+
+func (fr *regionFrame[R2, E2, B, E, A]) resume(f *fiber, k, env, v, c any, failed bool) (any, any, status) {
+	f.locals = fr.prev
+	return heapFrame[R2, E2, B, E, A]{}.resume(f, k, env, v, c, failed)
+}
+
+func (fr *regionFrame[R2, E2, B, E, A]) die(d *Defect) any { return causeDefect[E2](d) }
 
 // pending is the effect an unwinding left to run, bound to its environment.
 type pending interface {
@@ -192,27 +287,31 @@ func box[E, A any](a A, c Cause[E], st status) (any, any, status) {
 }
 
 type unwinding struct {
-	segment []frame // frames pushed while unwinding, innermost first
+	segment []slot  // frames pushed while unwinding, innermost first
 	pending pending // what to run once unwound
 	stack   *chunk  // the heap stack, top chunk first
 	spare   *chunk  // an emptied chunk kept for the next growth
+	// base is the height of the stack where the innermost driver began
+	// (drive): chain stops there.
+	baseChunk *chunk
+	baseN     int
 }
 
 // chunk is a piece of the heap stack. The stack grows by chunks, so it
 // never copies its frames, however deep it gets.
 type chunk struct {
-	frames [256]frame
+	frames [256]slot
 	n      int
 	below  *chunk
 }
 
-func (u *unwinding) push(fr frame) {
+func (u *unwinding) push(fr slot) {
 	if u.stack == nil || u.stack.n == len(u.stack.frames) {
 		c := u.spare
 		if c != nil {
 			u.spare = nil
 		} else {
-			c = &chunk{}
+			c = chunkPool.Get().(*chunk)
 		}
 		c.below = u.stack
 		u.stack = c
@@ -221,16 +320,43 @@ func (u *unwinding) push(fr frame) {
 	u.stack.n++
 }
 
-func (u *unwinding) pop() frame {
+// peek returns the slot on top of the heap stack, or nil at the base of
+// the innermost driver.
+func (u *unwinding) peek() *slot {
+	c := u.stack
+	if c == nil || (c == u.baseChunk && c.n == u.baseN) {
+		return nil
+	}
+	return &c.frames[c.n-1]
+}
+
+func (u *unwinding) pop() slot {
 	c := u.stack
 	c.n--
 	fr := c.frames[c.n]
-	c.frames[c.n] = nil
+	c.frames[c.n] = slot{}
 	if c.n == 0 {
 		u.stack, c.below = c.below, nil
+		if u.spare != nil {
+			chunkPool.Put(u.spare)
+		}
 		u.spare = c
 	}
 	return fr
+}
+
+// chunkPool keeps emptied chunks (every slot zero) for the next deep
+// unwinding, of this fiber or another: a chain of 100,000 frames needs 391
+// of them, which would otherwise be garbage after every run.
+var chunkPool = sync.Pool{New: func() any { return new(chunk) }}
+
+// release gives the fiber's spare chunk back to the pool when the fiber
+// ends.
+func (u *unwinding) release() {
+	if u.spare != nil {
+		chunkPool.Put(u.spare)
+		u.spare = nil
+	}
 }
 
 // mark returns a mark of the stack's height: the top chunk and its count.
@@ -263,13 +389,16 @@ func runRoot[R, E, A any](f *fiber, env R, e Effect[R, E, A]) (A, Cause[E]) {
 func drive[E, A any](f *fiber) (A, Cause[E]) {
 	u := f.uw
 	baseChunk, baseN := u.mark()
+	outerChunk, outerN := u.baseChunk, u.baseN
+	u.baseChunk, u.baseN = baseChunk, baseN
+	defer func() { u.baseChunk, u.baseN = outerChunk, outerN }()
 	var v, c any
 	st := stUnwind
 	for {
 		if st == stUnwind {
 			for i := len(u.segment) - 1; i >= 0; i-- {
 				u.push(u.segment[i])
-				u.segment[i] = nil
+				u.segment[i] = slot{}
 			}
 			u.segment = u.segment[:0]
 			p := u.pending
@@ -280,7 +409,8 @@ func drive[E, A any](f *fiber) (A, Cause[E]) {
 		if top, n := u.mark(); top == baseChunk && n == baseN {
 			break
 		}
-		v, c, st = resume(f, u.pop(), v, c, st == stFail)
+		s := u.pop()
+		v, c, st = resume(f, s.fr, s.k, s.env, v, c, st == stFail)
 	}
 	a, _ := v.(A)
 	cause, _ := c.(Cause[E])
@@ -290,7 +420,7 @@ func drive[E, A any](f *fiber) (A, Cause[E]) {
 	return a, cause
 }
 
-func resume(f *fiber, fr frame, v, c any, failed bool) (rv, rc any, st status) {
+func resume(f *fiber, fr frame, k, env, v, c any, failed bool) (rv, rc any, st status) {
 	ok := false
 	defer func() {
 		if !ok {
@@ -299,7 +429,7 @@ func resume(f *fiber, fr frame, v, c any, failed bool) (rv, rc any, st status) {
 			}
 		}
 	}()
-	rv, rc, st = fr.resume(f, v, c, failed)
+	rv, rc, st = fr.resume(f, k, env, v, c, failed)
 	ok = true
 	return rv, rc, st
 }
