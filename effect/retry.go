@@ -166,9 +166,10 @@ type retryOp[R, E, E2, A, Out any] struct {
 // the first failure, with the start time of the first attempt, so that an
 // attempt that succeeds at once costs no allocation.
 type retryRun[R, E, E2, A, Out any] struct {
-	op     *retryOp[R, E, E2, A, Out]
-	start  time.Time
-	driver *schedule.Driver[Out]
+	op      *retryOp[R, E, E2, A, Out]
+	start   time.Time
+	driver  schedule.Driver[Out] // started at the first failure (started)
+	started bool
 }
 
 // now returns the time for a decision of the run's schedule.
@@ -190,8 +191,9 @@ func (r *retryRun[R, E, E2, A, Out]) decide(f *fiber, c Cause[E]) (Effect[R, E2,
 	if !ok {
 		return Effect[R, E2, A]{}, retype[E, E2](c), finish
 	}
-	if r.driver == nil {
-		r.driver = r.op.sched.Start(r.start)
+	if !r.started {
+		r.started = true
+		r.op.sched.StartIn(&r.driver, r.start)
 	}
 	delay, out, ok := r.driver.Next(r.now(), any(err))
 	if o := f.rt.obs.Load(); o != nil {
@@ -265,7 +267,7 @@ type repeatOp[R, E, E2, A, Out any] struct {
 // repeatRun is the state of one run of a repeatOp.
 type repeatRun[R, E, E2, A, Out any] struct {
 	op      *repeatOp[R, E, E2, A, Out]
-	driver  *schedule.Driver[Out]
+	driver  schedule.Driver[Out]
 	last    Out  // the output of the last decision
 	decided bool // last is set
 }
@@ -298,7 +300,8 @@ func (r *repeatRun[R, E, E2, A, Out]) failed(c Cause[E]) (Effect[R, E2, Out], Ca
 }
 
 func (o *repeatOp[R, E, E2, A, Out]) step(f *fiber, env R) (Effect[R, E2, Out], Cause[E2], status) {
-	run := &repeatRun[R, E, E2, A, Out]{op: o, driver: o.sched.Start(scheduleNow(o.sched))}
+	run := &repeatRun[R, E, E2, A, Out]{op: o}
+	o.sched.StartIn(&run.driver, scheduleNow(o.sched))
 	return run.step(f, env)
 }
 

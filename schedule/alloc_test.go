@@ -1,6 +1,8 @@
 package schedule_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,5 +61,50 @@ func TestNextDoesNotAllocate(t *testing.T) {
 				t.Errorf("Next: got %v allocs per call, want 0", allocs)
 			}
 		})
+	}
+}
+
+// TestStartInIsStart checks StartIn against Start: the same decisions from a Driver the caller
+// holds, a second StartIn dropping the run before it (seeded jitter replays, the count restarts),
+// one allocation fewer, and a nil Driver refused by name.
+func TestStartInIsStart(t *testing.T) {
+	s := schedule.Exponential(10 * time.Millisecond).FullJitter().Seed(7).Intersect(schedule.Recurs(4))
+	decisions := func(d *schedule.Driver[time.Duration]) (out []time.Duration) {
+		for {
+			delay, _, ok := d.Next(t0, nil)
+			if !ok {
+				return out
+			}
+			out = append(out, delay)
+		}
+	}
+	want := decisions(s.Start(t0))
+	if len(want) != 4 {
+		t.Fatalf("Start: %d decisions, want 4", len(want))
+	}
+	var held schedule.Driver[time.Duration]
+	s.StartIn(&held, t0)
+	if got := decisions(&held); !slices.Equal(got, want) {
+		t.Fatalf("StartIn: %v, want %v", got, want)
+	}
+	if held.Attempt() != 5 {
+		t.Fatalf("attempts after the run: %d, want 5", held.Attempt())
+	}
+	s.StartIn(&held, t0)
+	if held.Attempt() != 0 {
+		t.Fatalf("a second StartIn kept the attempt count %d", held.Attempt())
+	}
+	if got := decisions(&held); !slices.Equal(got, want) {
+		t.Fatalf("a second StartIn: %v, want %v", got, want)
+	}
+	r := schedule.Recurs(3)
+	startAllocs := testing.AllocsPerRun(100, func() { _ = r.Start(t0) })
+	var d schedule.Driver[int]
+	inAllocs := testing.AllocsPerRun(100, func() { r.StartIn(&d, t0) })
+	if inAllocs != startAllocs-1 {
+		t.Fatalf("allocations: StartIn %v, Start %v; want one fewer", inAllocs, startAllocs)
+	}
+	if msg := panicMessage(func() { r.StartIn(nil, t0) }); !strings.Contains(msg, "StartIn") || !strings.Contains(msg, "d must not be nil") {
+		t.Fatalf("nil Driver: panic %q", msg)
 	}
 }

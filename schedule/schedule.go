@@ -68,7 +68,20 @@ func (s Schedule[Out]) node() node[Out] {
 // begins at now. It allocates the driver's state, one small struct per schedule in the tree; the
 // driver's [Driver.Next] then allocates nothing.
 func (s Schedule[Out]) Start(now time.Time) *Driver[Out] {
-	return &Driver[Out]{root: s.node().start(&env{now: now})}
+	d := &Driver[Out]{}
+	s.StartIn(d, now)
+	return d
+}
+
+// StartIn starts a run of s in d, as [Schedule.Start] does, for a caller that keeps the Driver
+// in its own state (a field of a struct it allocates anyway): it allocates the schedules' state
+// but not the Driver. Whatever run d held before is dropped. It panics if d is nil.
+func (s Schedule[Out]) StartIn(d *Driver[Out], now time.Time) {
+	if d == nil {
+		panicf("Schedule.StartIn: d must not be nil")
+	}
+	*d = Driver[Out]{env: env{now: now}}
+	d.root = s.node().start(&d.env)
 }
 
 // Driver is the state of one run of a [Schedule]: it makes the schedule's decisions one attempt
@@ -80,6 +93,9 @@ type Driver[Out any] struct {
 	attempt int
 	stopped bool
 	last    Out
+	// env is the run's environment, handed to the steps when they start:
+	// kept here so that starting a run does not allocate it on its own.
+	env env
 }
 
 // Next returns the decision after an attempt that ended at now with input in (an error for a
