@@ -166,5 +166,5 @@ func (rt *Runtime) LabelGoroutines() (stop func()) {
 // setLabels labels the current goroutine, f's, with f's ID and name on top
 // of the labels of f's context.
 func (f *fiber) setLabels(name string) {
-	pprof.SetGoroutineLabels(pprof.WithLabels(f.ctx, pprof.Labels("gogoscope.fiber", f.id.String(), "gogoscope.name", name)))
+	pprof.SetGoroutineLabels(pprof.WithLabels(f.base(), pprof.Labels("gogoscope.fiber", f.id.String(), "gogoscope.name", name)))
 }

@@ -65,8 +65,10 @@ type fiber struct {
 	// finished is set once the fiber has ended; scopes sweep such fibers
 	// out of their lists lazily, so that ending costs no lock of the scope.
 	finished atomic.Bool
-	ctx      context.Context
-	uw       *unwinding
+	// done is set once the fiber has ended, under mu (finished is its
+	// lock-free twin). It sits here, in finished's padding.
+	done bool
+	uw   *unwinding
 	// own is the fiber's own scope, made on first use: most fibers never
 	// fork nor acquire anything, and then end without touching a scope.
 	own atomic.Pointer[Scope]
@@ -75,7 +77,7 @@ type fiber struct {
 	// obs is the fiber's observability state (names, annotations, wait
 	// times), made on first use; see observe.go.
 	obs atomic.Pointer[fiberObs]
-	// vctx is the fiber's base context: ctx is &vctx, which carries the
+	// vctx is the fiber's base context (see base), which carries the
 	// fiber itself so that FiberOf knows it (observe.go).
 	vctx fiberCtx
 	// refs are the fiber's FiberRef values (fiberref.go): nil until the
@@ -86,7 +88,6 @@ type fiber struct {
 	refCtx *refContext
 
 	mu      sync.Mutex
-	done    bool
 	intrBy  FiberID
 	intrWhy error
 	intrCh  chan struct{} // made on demand; closed on interruption
@@ -139,7 +140,6 @@ func (f *fiber) init(rt *Runtime, parent *fiber, home *Scope, ctx context.Contex
 		ctx = pc.Context // the parent's own base: no chain of fibers
 	}
 	f.vctx = fiberCtx{Context: ctx, f: f}
-	f.ctx = &f.vctx
 	if h := rt.stepHook.Load(); h != nil {
 		f.stepHook = *h
 	}
@@ -378,7 +378,7 @@ func (f *fiber) liveContext() context.Context {
 		return f.live
 	}
 	f.armSrc() // plain Go may block on it: Run's context must reach it
-	ctx, cancel := context.WithCancelCause(f.ctx)
+	ctx, cancel := context.WithCancelCause(f.base())
 	f.mu.Lock()
 	f.live, f.liveCancel = ctx, cancel
 	if f.intr.Load() && f.intrGuard == nil {
@@ -396,8 +396,12 @@ func (f *fiber) baseContext() context.Context {
 	if c := f.locals.ctx; c != nil {
 		return c
 	}
-	return f.ctx
+	return f.base()
 }
+
+// base returns the fiber's base context: the values of the context it was
+// started with, without its cancellation, and the fiber itself.
+func (f *fiber) base() context.Context { return &f.vctx }
 
 // forkContext returns the base context of a fiber forked here: the guard's
 // (its deadline reaches the child's plain Go), or the fiber's base; with

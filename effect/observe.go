@@ -280,7 +280,7 @@ func (o *observer) fiberEnded(f *fiber, err error) {
 	if fo := f.obs.Load(); fo != nil && fo.labeled {
 		// Give the goroutine back the labels of Run's ctx: the root fiber
 		// runs on its caller's goroutine.
-		pprof.SetGoroutineLabels(f.ctx)
+		pprof.SetGoroutineLabels(f.base())
 	}
 	if len(o.fiberEnd) > 0 {
 		info := f.info()

@@ -460,7 +460,7 @@ func (g *guard) parentContext() (context.Context, bool) {
 		return f.live, false
 	}
 	f.armSrc() // the region's context: Run's context must reach it
-	return f.ctx, true
+	return f.base(), true
 }
 
 // stop interrupts the region for reason, unless it has ended, the fiber is
