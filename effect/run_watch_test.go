@@ -121,6 +121,15 @@ func TestRunWatchesItsContextOnlyWhenTheFiberMustBeWoken(t *testing.T) {
 		{"a timeout region", succeed(7).Timeout(time.Second), 1},
 		{"a join", FlatMap(Fork(succeed(7)), func(fb *Fiber[error, int]) eff { return fb.Join[any]() }), 1},
 		{"more steps than pollsBeforeArm", stepping(pollsBeforeArm+10, new(int), nil), 1},
+		// A park on a library primitive (beginPark), completed while parked.
+		{"a deferred's await", Suspend(func() eff {
+			d := NewDeferred[error, int]()
+			return FlatMap(Fork(AndThen(Sleep[any, error](time.Millisecond), Sync[any, error](func() bool { return d.Succeed(7) }))), func(*Fiber[error, bool]) eff {
+				return d.Await[any]()
+			})
+		}), 1},
+		// A race: its inline contestant's region takes a detached context.
+		{"a race", Race(succeed(7), AndThen(Sleep[any, error](time.Hour), succeed(8))), 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -219,6 +228,7 @@ func TestRunWakesASuspendedFiberWhenItsContextIsCancelled(t *testing.T) {
 		}{
 			{"never", Never[any, error, int]()},
 			{"a sleep", AndThen(Sleep[any, error](time.Hour), succeed(1))},
+			{"a deferred's await", Suspend(func() eff { return NewDeferred[error, int]().Await[any]() })},
 			{"a Try blocked on its context", Try[any](func(ctx context.Context) (int, error) {
 				<-ctx.Done()
 				return 0, context.Cause(ctx)

@@ -287,24 +287,16 @@ func requestLikeContext(b *testing.B) context.Context {
 	return ctx
 }
 
-func BenchmarkUserRunUnderCtx(b *testing.B) {
-	rt := NewRuntime()
-	ctx := requestLikeContext(b)
-	b.ReportAllocs()
-	for b.Loop() {
-		n := 0
-		e := Sync[any, error](func() int { n++; return n }).Map(func(i int) int { return i + 1 })
-		if v, err := rt.Run(ctx, e, nil); v != 2 || err != nil {
-			b.Fatal(v, err)
-		}
-	}
-}
+func BenchmarkUserRunUnderCtx(b *testing.B) { benchRunTwoSteps(b, requestLikeContext(b)) }
 
 // The same effect under context.Background(): what the watch of a
 // cancellable context adds is the difference.
-func BenchmarkUserRunUnderBackground(b *testing.B) {
+func BenchmarkUserRunUnderBackground(b *testing.B) { benchRunTwoSteps(b, context.Background()) }
+
+// benchRunTwoSteps runs, from plain Go, an effect of two steps of plain
+// code built at every operation, under ctx.
+func benchRunTwoSteps(b *testing.B, ctx context.Context) {
 	rt := NewRuntime()
-	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
 		n := 0
