@@ -29,7 +29,7 @@ func (e Effect[R, E, A]) Map[B any](f func(A) B) Effect[R, E, B] { return Map(e,
 // AndThen returns an effect that runs e, discards its value, and then runs
 // next.
 func AndThen[R, E, A, B any](e Effect[R, E, A], next Effect[R, E, B]) Effect[R, E, B] {
-	return FlatMap(e, func(A) Effect[R, E, B] { return next })
+	return Effect[R, E, B]{op: &andThenOp[R, E, A, B]{src: e, next: next}}
 }
 
 // AndThen is the method form of [AndThen].

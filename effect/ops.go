@@ -137,6 +137,27 @@ func (o *flatMapOp[R, E, A, B]) after(_ *fiber, _ R, a A, c Cause[E], failed boo
 	return o.k(a), Cause[E]{}, stCont
 }
 
+// andThenOp runs src, drops its value and continues with next: AndThen in
+// one node, where a FlatMap needs a node and a closure.
+type andThenOp[R, E, A, B any] struct {
+	src  Effect[R, E, A]
+	next Effect[R, E, B]
+}
+
+func (o *andThenOp[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, B], Cause[E], status) {
+	if o.src.op == nil {
+		return o.next, Cause[E]{}, stCont
+	}
+	return runSub(f, env, env, o.src, o)
+}
+
+func (o *andThenOp[R, E, A, B]) after(_ *fiber, _ R, _ A, c Cause[E], failed bool) (Effect[R, E, B], Cause[E], status) {
+	if failed {
+		return Effect[R, E, B]{}, c, stFail
+	}
+	return o.next, Cause[E]{}, stCont
+}
+
 type mapOp[R, E, A, B any] struct {
 	src Effect[R, E, A]
 	f   func(A) B
@@ -406,6 +427,8 @@ func (r *guardRun[R, E, A, B]) after(f *fiber, _ R, a A, c Cause[E], failed bool
 	if s := r.lazy.s; s != nil {
 		// Close the region's scope first: its forks are interrupted and
 		// awaited, its finalizers run, whatever the region ended with.
+		// (A copy, so that only this path moves the exit to the heap.)
+		ex := ex
 		return Uninterruptible(FlatMap(lift[R, E](closeScope(s, ex.Erase())), func(fc Cause[any]) Effect[R, E, B] {
 			if !fc.IsEmpty() {
 				ex = Exit[E, A]{cause: ex.cause.Then(stripFailures[any, E](fc))}
@@ -518,22 +541,28 @@ func (o *forkAllOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, struct{}], Caus
 	return Effect[R, E, struct{}]{}, Cause[E]{}, stCont
 }
 
-// stopAllOp interrupts every fiber of hs for why (unless keepRunning) and
-// waits until they have all ended, uninterruptibly: the await primitive
-// for a set of fibers.
-type stopAllOp[R, E any] struct {
-	hs  []FiberHandle
-	why error
+// stopAllOp interrupts every fiber of kids for why and waits until they
+// have all ended, uninterruptibly — the await primitive for a set of
+// fibers —, then ends as ex: a race's or a parallel run's last step, one
+// node (or none: a race keeps it in its state) where a stop followed by
+// FromExit took four.
+type stopAllOp[R, E, K, A any] struct {
+	kids []*Fiber[E, K]
+	why  error
+	ex   Exit[E, A]
 }
 
-func (o *stopAllOp[R, E]) step(f *fiber, _ R) (Effect[R, E, struct{}], Cause[E], status) {
-	for _, h := range o.hs {
-		h.f.interruptAs(f.id, o.why)
+func (o *stopAllOp[R, E, K, A]) step(f *fiber, _ R) (Effect[R, E, A], Cause[E], status) {
+	for _, k := range o.kids {
+		k.interruptAs(f.id, o.why)
 	}
-	for _, h := range o.hs {
-		h.f.waitDone(nil, "")
+	for _, k := range o.kids {
+		k.waitDone(nil, "")
 	}
-	return Effect[R, E, struct{}]{}, Cause[E]{}, stCont
+	if o.ex.cause.n != nil {
+		return Effect[R, E, A]{}, o.ex.cause, stFail
+	}
+	return Effect[R, E, A]{val: o.ex.value}, Cause[E]{}, stCont
 }
 
 // namedOp runs src as a region of the fiber whose enter changes the

@@ -266,7 +266,7 @@ func runJob[R, E, A, B any](j *parJob[R, E, A, B]) Effect[R, E, struct{}] {
 		return FlatMap(forks, func(struct{}) Effect[R, E, struct{}] {
 			return MatchCauseEffect(restore.Apply(wait),
 				func(c Cause[E]) Effect[R, E, struct{}] {
-					return AndThen(stopFibers[R, E](kids, interruptionErr(c)), FailCause[R, struct{}](c))
+					return stopThen[R](kids, interruptionErr(c), Exit[E, struct{}]{cause: c})
 				},
 				func(struct{}) Effect[R, E, struct{}] {
 					if j.stop.Load() {
@@ -315,11 +315,12 @@ func (j *parJob[R, E, A, B]) finish() {
 // stopFibers returns an effect that interrupts every fiber of kids for why,
 // then waits for them all to end, uninterruptibly.
 func stopFibers[R, E, A any](kids []*Fiber[E, A], why error) Effect[R, E, struct{}] {
-	hs := make([]FiberHandle, len(kids))
-	for i, k := range kids {
-		hs[i] = k.Handle()
-	}
-	return Effect[R, E, struct{}]{op: &stopAllOp[R, E]{hs: hs, why: why}}
+	return Effect[R, E, struct{}]{op: &stopAllOp[R, E, A, struct{}]{kids: kids, why: why}}
+}
+
+// stopThen is stopFibers followed by ending as ex, in one node.
+func stopThen[R, E, K, A any](kids []*Fiber[E, K], why error, ex Exit[E, A]) Effect[R, E, A] {
+	return Effect[R, E, A]{op: &stopAllOp[R, E, K, A]{kids: kids, why: why, ex: ex}}
 }
 
 // build calls f on item i; a panic becomes a defect of the item.

@@ -47,6 +47,7 @@ const (
 	pRegion                     // Uninterruptible(a)
 	pZip                        // ZipWith(a, b, +)
 	pChain                      // a left-nested chain a.FlatMap(+1) n times
+	pAndThen                    // AndThen(a, b): a's value dropped
 	nProgKinds
 )
 
@@ -133,6 +134,11 @@ func model(p *prog, log *[]int) outcome {
 		y := model(p.b, log)
 		y.value += x.value
 		return y
+	case pAndThen:
+		if x := model(p.a, log); x.failed() {
+			return x
+		}
+		return model(p.b, log)
 	case pNested:
 		x := model(p.a, log)
 		if x.failed() {
@@ -200,6 +206,9 @@ func build(p *prog, log *[]int) eff {
 	case pFlatMap:
 		b := build(p.b, log)
 		return build(p.a, log).FlatMap(func(x int) eff { return b.Map(func(y int) int { return y + x }) })
+	case pAndThen:
+		b := build(p.b, log)
+		return AndThen(build(p.a, log), b)
 	case pZip:
 		return ZipWith(build(p.a, log), build(p.b, log), func(x, y int) int { return x + y })
 	case pNested:

@@ -46,8 +46,9 @@ func RaceAll[R, E, A any](effs []Effect[R, E, A]) Effect[R, E, A] {
 // contestant is stopped and awaited before the interruption goes on.
 func race[R, E, A any](effs []Effect[R, E, A], firstExit bool) Effect[R, E, A] {
 	// The mask's body runs at each run of the effect: one state per run,
-	// holding the fork op, the guard op and (for two contestants) the
-	// child's slot, so that a race allocates them once.
+	// holding the fork op, the guard op, the op that runs one then the other,
+	// the op that stops the losers and (for two contestants) the child's
+	// slot, so that a race allocates them once.
 	return UninterruptibleMask(func(restore Restore) Effect[R, E, A] {
 		st := &raceState[R, E, A]{firstExit: firstExit, winner: -1, restore: restore}
 		if len(effs) == 2 {
@@ -57,7 +58,8 @@ func race[R, E, A any](effs []Effect[R, E, A], firstExit bool) Effect[R, E, A] {
 		}
 		st.fork = forkAllOp[R, E, A]{effs: effs[1:], dst: st.kids}
 		st.guard = guardOp[R, E, A, A]{src: restore.Apply(effs[0]), spec: st}
-		return AndThen(Effect[R, E, struct{}]{op: &st.fork}, Effect[R, E, A]{op: &st.guard})
+		st.seq = andThenOp[R, E, struct{}, A]{src: Effect[R, E, struct{}]{op: &st.fork}, next: Effect[R, E, A]{op: &st.guard}}
+		return Effect[R, E, A]{op: &st.seq}
 	})
 }
 
@@ -69,6 +71,8 @@ type raceState[R, E, A any] struct {
 	restore   Restore
 	fork      forkAllOp[R, E, A]
 	guard     guardOp[R, E, A, A]
+	seq       andThenOp[R, E, struct{}, A]
+	stop      stopAllOp[R, E, A, A]
 
 	mu     sync.Mutex
 	winner int   // the first child that won, or -1
@@ -129,7 +133,7 @@ func (st *raceState[R, E, A]) done(ex Exit[E, A], g *guard) Effect[R, E, A] {
 		return finishRace[R](st, -1, ex)
 	case g.outerStopping():
 		// The caller is being interrupted: stop everyone, then go on.
-		return AndThen(stopFibers[R, E, A](st.kids, ErrLostRace), FromExit[R](ex))
+		return st.stopThen(st.kids, ErrLostRace, ex)
 	}
 	// The inline contestant failed: wait for the children to decide.
 	wait := asyncAs[R]("race", func(resume func(Exit[E, struct{}])) func() {
@@ -152,7 +156,7 @@ func (st *raceState[R, E, A]) done(ex Exit[E, A], g *guard) Effect[R, E, A] {
 	})
 	return MatchCauseEffect(restore.Apply(wait),
 		func(c Cause[E]) Effect[R, E, A] {
-			return AndThen(stopFibers[R, E, A](st.kids, interruptionErr(c)), FailCause[R, A](c))
+			return st.stopThen(st.kids, interruptionErr(c), Exit[E, A]{cause: c})
 		},
 		func(struct{}) Effect[R, E, A] {
 			st.mu.Lock()
@@ -194,5 +198,12 @@ func finishRace[R, E, A any](st *raceState[R, E, A], winner int, ex Exit[E, A]) 
 	if len(losers) == 0 {
 		return FromExit[R](ex)
 	}
-	return AndThen(stopFibers[R, E, A](losers, ErrLostRace), FromExit[R](ex))
+	return st.stopThen(losers, ErrLostRace, ex)
+}
+
+// stopThen stops kids for why, waits for them, and ends as ex, through the
+// op kept in the race's state (a race ends once, so it is used once).
+func (st *raceState[R, E, A]) stopThen(kids []*Fiber[E, A], why error, ex Exit[E, A]) Effect[R, E, A] {
+	st.stop = stopAllOp[R, E, A, A]{kids: kids, why: why, ex: ex}
+	return Effect[R, E, A]{op: &st.stop}
 }

@@ -179,11 +179,12 @@ func pushback(md metadata.MD) time.Duration {
 	return time.Duration(ms) * time.Millisecond
 }
 
-// attemptCtx returns the context of one attempt: a child of the caller's
-// ctx (so that its deadline and metadata reach the server), cancelled when
-// the attempt's fiber is interrupted (tryCtx) and, if d > 0, after d with
-// an *effect.TimeoutError as its cause. stop releases the link to tryCtx;
-// cancel ends the context.
+// attemptCtx returns the context of a stream's opening attempt (a stream
+// outlives the Try that opens it, so its context cannot derive from
+// tryCtx): a child of the caller's ctx (so that its deadline and metadata
+// reach the server), cancelled when the attempt's fiber is interrupted
+// (tryCtx) and, if d > 0, after d with an *effect.TimeoutError as its
+// cause. stop releases the link to tryCtx; cancel ends the context.
 func attemptCtx(ctx, tryCtx context.Context, d time.Duration) (actx context.Context, cancel context.CancelCauseFunc, stop func() bool, timer *time.Timer) {
 	actx, cancel = context.WithCancelCause(ctx)
 	stop = context.AfterFunc(tryCtx, func() { cancel(context.Cause(tryCtx)) })
@@ -191,6 +192,29 @@ func attemptCtx(ctx, tryCtx context.Context, d time.Duration) (actx context.Cont
 		timer = time.AfterFunc(d, func() { cancel(&effect.TimeoutError{After: d}) })
 	}
 	return actx, cancel, stop, timer
+}
+
+// unaryCtx returns the context of one unary attempt. A unary call ends
+// before its attempt's Try returns, so the attempt can use tryCtx itself:
+// it carries the caller's values (metadata, span) and is cancelled when
+// the attempt is interrupted — which the caller's cancellation does,
+// through Run. What tryCtx lacks is the caller's deadline, which must
+// reach the server (grpc-timeout): unaryCtx adds the earlier of it and the
+// attempt's own time limit d (if d > 0), the latter with an
+// *effect.TimeoutError as its cause. Without either it is tryCtx, at no
+// cost; otherwise one timer context, where a child of the caller's context
+// linked to tryCtx took three contexts and two registrations.
+func unaryCtx(ctx, tryCtx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	caller, has := ctx.Deadline()
+	if d > 0 {
+		if own := time.Now().Add(d); !has || own.Before(caller) {
+			return context.WithDeadlineCause(tryCtx, own, &effect.TimeoutError{After: d})
+		}
+	}
+	if has {
+		return context.WithDeadline(tryCtx, caller)
+	}
+	return tryCtx, func() {}
 }
 
 // UnaryInterceptor returns a unary client interceptor applying the
@@ -206,16 +230,10 @@ func (c *Client) UnaryInterceptor() grpc.UnaryClientInterceptor {
 		attempt := effect.Try[any](func(tryCtx context.Context) (error, error) {
 			// The attempt's time limit is a deadline, so that it reaches
 			// the server (grpc-timeout) and stops its work too.
-			actx, cancel, stop, _ := attemptCtx(ctx, tryCtx, 0)
-			defer cancel(nil)
-			if d > 0 {
-				var cancelT context.CancelFunc
-				actx, cancelT = context.WithTimeoutCause(actx, d, &effect.TimeoutError{After: d})
-				defer cancelT()
-			}
+			actx, cancel := unaryCtx(ctx, tryCtx, d)
+			defer cancel()
 			var trailer metadata.MD
 			err := invoker(actx, method, req, reply, cc, append(opts[:len(opts):len(opts)], grpc.Trailer(&trailer))...)
-			stop()
 			if err == nil {
 				return nil, nil
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -113,6 +114,68 @@ func TestAttemptTimeout(t *testing.T) {
 	}
 	// The stalled attempt's deadline reached the server and interrupted it.
 	s.ev.WaitFor(t, "stall interrupted t")
+}
+
+// The caller's deadline, the attempt's time limit and the caller's cancel
+// all reach the server through the policies: the deadline as grpc-timeout
+// (the earlier of the two), the cancel as the interruption of the server's
+// fibers.
+func TestTheCallersDeadlineAndCancelReachTheServerThroughThePolicies(t *testing.T) {
+	s := startServer(t, time.Second)
+	sem := adaptertest.Owned(t, resource.NewSemaphore[any, error](2))
+	cb := adaptertest.Owned(t, resource.NewCircuitBreaker[any, error](resource.BreakerOptions{Name: "svc"}))
+	withLimit := func(d time.Duration) scopegrpc.ClientOptions {
+		return scopegrpc.ClientOptions{Retry: adaptertest.Quick(2), AttemptTimeout: d, Limit: sem, Breaker: cb}
+	}
+	left := func(t *testing.T, ctx context.Context, c testpb.TestServiceClient) time.Duration {
+		t.Helper()
+		body, err := call(ctx, c, "deadline", scopegrpc.Idempotent())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body == "none" {
+			return -1
+		}
+		ms, err := strconv.ParseInt(body, 10, 64)
+		if err != nil {
+			t.Fatalf("answer %q", body)
+		}
+		return time.Duration(ms) * time.Millisecond
+	}
+
+	plain := s.dial(t, scopegrpc.NewClient(withLimit(0)).DialOptions()...)
+	if got := left(t, context.Background(), plain); got != -1 {
+		t.Errorf("no deadline anywhere: the server saw %v left", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if got := left(t, ctx, plain); got <= 3*time.Second || got > 5*time.Second {
+		t.Errorf("caller's deadline of 5s: the server saw %v left", got)
+	}
+
+	limited := s.dial(t, scopegrpc.NewClient(withLimit(2*time.Second)).DialOptions()...)
+	if got := left(t, ctx, limited); got <= 0 || got > 2*time.Second {
+		t.Errorf("attempt limit 2s under a caller's 5s: the server saw %v left", got)
+	}
+	short, cancelShort := context.WithTimeout(context.Background(), time.Second)
+	defer cancelShort()
+	if got := left(t, short, limited); got <= 0 || got > time.Second {
+		t.Errorf("attempt limit 2s under a caller's 1s: the server saw %v left", got)
+	}
+
+	cctx, ccancel := context.WithCancel(testCtx(t))
+	done := make(chan error, 1)
+	go func() { _, err := call(cctx, limited, "hang:c", scopegrpc.Idempotent()); done <- err }()
+	s.ev.WaitFor(t, "started c")
+	ccancel()
+	if err := <-done; status.Code(err) != codes.Canceled {
+		t.Errorf("cancelled caller: got %v, want Canceled", err)
+	}
+	s.ev.WaitFor(t, "finalizer c")
+	s.ev.WaitFor(t, "child finalizer c")
+	if n := s.svc.seen("hang:c"); n != 1 {
+		t.Errorf("a cancelled call was attempted %d times", n)
+	}
 }
 
 func TestBreaker(t *testing.T) {

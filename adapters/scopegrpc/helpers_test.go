@@ -130,6 +130,14 @@ func (s *service) scenario(ctx context.Context, name string) Eff[*testpb.SimpleR
 				Ensuring(record(s.ev, "stall interrupted "+arg))
 		}
 		return ok("attempt " + strconv.Itoa(n))
+	case "deadline":
+		// Answers with the time left until the call's deadline on the
+		// server, in milliseconds, or "none".
+		d, has := ctx.Deadline()
+		if !has {
+			return ok("none")
+		}
+		return ok(strconv.FormatInt(time.Until(d).Milliseconds(), 10))
 	case "busy":
 		// Counts the calls in flight, until "release busy".
 		return effect.Suspend(func() Eff[*testpb.SimpleResponse] {
