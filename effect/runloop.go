@@ -96,19 +96,17 @@ func runSub[R2, E2, B, R, E, A any](f *fiber, env2 R2, env R, sub Effect[R, E, A
 		return k.after(f, env2, sub.val, Cause[E]{}, false)
 	}
 	if f.depth >= depthBudget {
-		u := f.unwinding()
-		u.pending = &bound[R, E, A]{e: sub, env: env}
-		u.segment = append(u.segment, slot{fr: heapFrame[R2, E2, B, E, A]{}, k: k, env: env2})
-		return Effect[R2, E2, B]{}, Cause[E2]{}, stUnwind
+		f.unwinding().pending = &bound[R, E, A]{e: sub, env: env}
+	} else {
+		f.depth++
+		a, c, st := runLoop(f, env, sub)
+		f.depth--
+		if st != stUnwind {
+			return k.after(f, env2, a, c, st == stFail)
+		}
 	}
-	f.depth++
-	a, c, st := runLoop(f, env, sub)
-	f.depth--
-	if st == stUnwind {
-		f.uw.segment = append(f.uw.segment, slot{fr: heapFrame[R2, E2, B, E, A]{}, k: k, env: env2})
-		return Effect[R2, E2, B]{}, Cause[E2]{}, stUnwind
-	}
-	return k.after(f, env2, a, c, st == stFail)
+	f.uw.save((*heapFrame[R2, E2, B, E, A])(nil), k, env2)
+	return Effect[R2, E2, B]{}, Cause[E2]{}, stUnwind
 }
 
 // runRegion is runSub for an op that changed the fiber's locals before
@@ -116,16 +114,15 @@ func runSub[R2, E2, B, R, E, A any](f *fiber, env2 R2, env R, sub Effect[R, E, A
 // the typed path as on the heap path.
 func runRegion[R2, E2, B, R, E, A any](f *fiber, env2 R2, env R, sub Effect[R, E, A], k cont[R2, E2, B, E, A], prev locals) (Effect[R2, E2, B], Cause[E2], status) {
 	if f.depth >= depthBudget {
-		u := f.unwinding()
-		u.pending = &bound[R, E, A]{e: sub, env: env}
-		u.segment = append(u.segment, slot{fr: &regionFrame[R2, E2, B, E, A]{prev: prev}, k: k, env: env2})
+		f.unwinding().pending = &bound[R, E, A]{e: sub, env: env}
+		f.uw.save(&regionFrame[R2, E2, B, E, A]{prev: prev}, k, env2)
 		return Effect[R2, E2, B]{}, Cause[E2]{}, stUnwind
 	}
 	f.depth++
 	a, c, st := runLoop(f, env, sub)
 	f.depth--
 	if st == stUnwind {
-		f.uw.segment = append(f.uw.segment, slot{fr: &regionFrame[R2, E2, B, E, A]{prev: prev}, k: k, env: env2})
+		f.uw.save(&regionFrame[R2, E2, B, E, A]{prev: prev}, k, env2)
 		return Effect[R2, E2, B]{}, Cause[E2]{}, stUnwind
 	}
 	f.locals = prev
@@ -154,10 +151,14 @@ type frame interface {
 }
 
 // heapFrame is the frame of a continuation of type cont[R2, E2, B, E, A]:
-// it carries only types, so a slot can hold it without an allocation.
+// it carries only types, so a slot holds it as a nil pointer, without an
+// allocation. Its methods have pointer receivers (which they never read):
+// methods on the value would make the compiler emit a pointer wrapper of
+// each for every instantiation, and a program instantiates this type for
+// every shape of continuation it runs.
 type heapFrame[R2, E2, B, E, A any] struct{}
 
-func (heapFrame[R2, E2, B, E, A]) resume(f *fiber, k, env, v, c any, failed bool) (any, any, status) {
+func (fr *heapFrame[R2, E2, B, E, A]) resume(f *fiber, k, env, v, c any, failed bool) (any, any, status) {
 	if failed {
 		cause, _ := c.(Cause[E])
 		r, _ := env.(R2)
@@ -172,7 +173,7 @@ func (heapFrame[R2, E2, B, E, A]) resume(f *fiber, k, env, v, c any, failed bool
 		return nil, nil, stUnwind
 	}
 	a, _ := v.(A)
-	b, nc, st := heapFrame[R2, E2, B, E, A]{}.apply(f, k, env, a)
+	b, nc, st := fr.apply(f, k, env, a)
 	switch st {
 	case stDone:
 		return chain[E2](f, b)
@@ -184,7 +185,7 @@ func (heapFrame[R2, E2, B, E, A]) resume(f *fiber, k, env, v, c any, failed bool
 
 // apply continues s with the value a and runs what it returns: the typed
 // form of resume, which chain calls without boxing a.
-func (heapFrame[R2, E2, B, E, A]) apply(f *fiber, k, env any, a A) (B, Cause[E2], status) {
+func (*heapFrame[R2, E2, B, E, A]) apply(f *fiber, k, env any, a A) (B, Cause[E2], status) {
 	r, _ := env.(R2)
 	next, nc, st := k.(cont[R2, E2, B, E, A]).after(f, r, a, Cause[E]{}, false)
 	switch st {
@@ -198,7 +199,7 @@ func (heapFrame[R2, E2, B, E, A]) apply(f *fiber, k, env any, a A) (B, Cause[E2]
 	return zero, Cause[E2]{}, stUnwind
 }
 
-func (heapFrame[R2, E2, B, E, A]) die(d *Defect) any { return causeDefect[E2](d) }
+func (*heapFrame[R2, E2, B, E, A]) die(d *Defect) any { return causeDefect[E2](d) }
 
 // sameFrame is a frame whose continuation takes and gives a value of one
 // type A, with one failure type E: a Map or a FlatMap from A to A, the
@@ -259,7 +260,7 @@ type regionFrame[R2, E2, B, E, A any] struct {
 
 func (fr *regionFrame[R2, E2, B, E, A]) resume(f *fiber, k, env, v, c any, failed bool) (any, any, status) {
 	f.locals = fr.prev
-	return heapFrame[R2, E2, B, E, A]{}.resume(f, k, env, v, c, failed)
+	return (*heapFrame[R2, E2, B, E, A])(nil).resume(f, k, env, v, c, failed)
 }
 
 func (fr *regionFrame[R2, E2, B, E, A]) die(d *Defect) any { return causeDefect[E2](d) }
@@ -295,6 +296,15 @@ type unwinding struct {
 	// (drive): chain stops there.
 	baseChunk *chunk
 	baseN     int
+}
+
+// save records the frame of a continuation k, with its environment env,
+// on the segment of the unwinding: runSub's and runRegion's unwind path,
+// kept out of their instantiations (one per shape of continuation).
+//
+//go:noinline
+func (u *unwinding) save(fr frame, k, env any) {
+	u.segment = append(u.segment, slot{fr: fr, k: k, env: env})
 }
 
 // chunk is a piece of the heap stack. The stack grows by chunks, so it
