@@ -315,7 +315,7 @@ func (j *parJob[R, E, A, B]) finish() {
 // stopFibers returns an effect that interrupts every fiber of kids for why,
 // then waits for them all to end, uninterruptibly.
 func stopFibers[R, E, A any](kids []*Fiber[E, A], why error) Effect[R, E, struct{}] {
-	return Effect[R, E, struct{}]{op: &stopAllOp[R, E, A, struct{}]{kids: kids, why: why}}
+	return stopThen[R](kids, why, Exit[E, struct{}]{})
 }
 
 // stopThen is stopFibers followed by ending as ex, in one node.
