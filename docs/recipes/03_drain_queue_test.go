@@ -23,11 +23,13 @@ func Example_drainQueueOnShutdown() {
 		fmt.Println("shutting down with", jobs.Len(), "jobs queued")
 		return struct{}{}
 	})
-	prog := eff.Fork(worker).FlatMap(func(w *eff.Fiber[struct{}]) eff.Effect[struct{}] {
-		return jobs.OfferAll[any, error]([]string{"a", "b", "c"}).
-			AndThen(shutdown).
-			AndThen(eff.Join(w).Timeout(5 * time.Second)) // drain, within a deadline
-	})
+	// The jobs are offered and the queue closed before the worker starts, so
+	// that the count printed does not depend on how fast the worker is.
+	prog := jobs.OfferAll[any, error]([]string{"a", "b", "c"}).
+		AndThen(shutdown).
+		AndThen(eff.Fork(worker).FlatMap(func(w *eff.Fiber[struct{}]) eff.Effect[struct{}] {
+			return eff.Join(w).Timeout(5 * time.Second) // drain, within a deadline
+		}))
 	_, err := eff.Run(context.Background(), prog)
 	fmt.Println("drained:", err == nil, "- a job offered now is refused:", !jobs.TryOffer("d"))
 	// Output:
