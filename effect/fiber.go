@@ -462,7 +462,7 @@ func (f *fiber) endWait() {
 func (f *fiber) doneChan() <-chan struct{} {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.done {
+	if f.finished.Load() {
 		return closedCh
 	}
 	if f.doneCh == nil {
@@ -475,7 +475,7 @@ func (f *fiber) doneChan() <-chan struct{} {
 
 func (f *fiber) observe(fn func()) {
 	f.mu.Lock()
-	if f.done {
+	if f.finished.Load() {
 		f.mu.Unlock()
 		fn()
 		return
@@ -490,19 +490,33 @@ func (f *fiber) observe(fn func()) {
 
 // finishLocked publishes the end of f: the caller holds f.mu and has
 // written the exit. It wakes f's waiters and tells its supervising scope.
+//
+// The end hooks run before anyone can see the end: a joiner, an awaiter,
+// Poll, Done or the closing scope resumes after them, so a metric or span
+// of a child is complete when its parent (or Run) returns. So, with hooks,
+// the end has two steps: done (the exit is final, an interruption is a
+// no-op, the registry shows the fiber as done) before the hooks, and
+// finished (the end is seen) after them. Without hooks both are one step.
 func (f *fiber) finishLocked(err error, attached bool) {
 	f.done = true
+	if f.rt.obs.Load() != nil {
+		f.mu.Unlock()
+		f.rt.fiberEnded(f, err)
+		f.mu.Lock()
+	}
+	f.publishLocked(attached)
+}
+
+// publishLocked makes the end of f seen: the caller holds f.mu, and f is
+// done. It releases f.mu.
+func (f *fiber) publishLocked(attached bool) {
 	// finished is set before the lock is released: whoever sees the end
-	// (through done, Poll or the channel) also sees finished, so the
+	// (through finished, observe or the channel) also sees it, so the
 	// registry no longer lists the fiber (Runtime.Fibers).
 	f.finished.Store(true)
 	ch, first, obs := f.doneCh, f.onEnd, f.observers
 	f.onEnd, f.observers = nil, nil
 	f.mu.Unlock()
-	// The end hooks run before anyone can see the end: a joiner, an
-	// awaiter or the closing scope resumes after them, so a metric or span
-	// of a child is complete when its parent (or Run) returns.
-	f.rt.fiberEnded(f, err)
 	if ch != nil {
 		close(ch)
 	}
@@ -690,12 +704,7 @@ func (fb *Fiber[E, A]) Poll() (Exit[E, A], bool) {
 		// The exit was written before finished was set.
 		return fb.exit, true
 	}
-	fb.mu.Lock()
-	defer fb.mu.Unlock()
-	if !fb.done {
-		return Exit[E, A]{}, false
-	}
-	return fb.exit, true
+	return Exit[E, A]{}, false
 }
 
 // Join returns an effect that waits for the fiber to end and ends as it did:
@@ -874,15 +883,20 @@ func (fb *Fiber[E, A]) exitGuard() {
 	if fb.finished.Load() {
 		return
 	}
+	fb.mu.Lock()
+	if fb.done {
+		// An end hook panicked or called runtime.Goexit (finishLocked
+		// runs them between done and finished): the end is published so
+		// that no waiter hangs, and the hook's panic goes on, unrecovered.
+		fb.publishLocked(true)
+		return
+	}
+	fb.mu.Unlock()
 	reason := recover()
 	if reason == nil {
 		reason = "effect: runtime.Goexit called inside an effect"
 	}
 	fb.mu.Lock()
-	if fb.done {
-		fb.mu.Unlock()
-		return
-	}
 	fb.exit = Exit[E, A]{cause: CauseDie[E](reason)}
 	fb.finishLocked(fb.exit.Err(), true)
 }

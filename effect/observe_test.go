@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -388,6 +389,71 @@ func TestFiberEndHooksRunBeforeTheEndIsSeen(t *testing.T) {
 			"end started: ok", "done seen"}
 		if got := r.get(); !slices.Equal(got, want) {
 			t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	})
+}
+
+// While its end hooks run, a fiber's exit is final (an interruption is a
+// no-op, the hooks see it as done) but its end is not yet seen: Poll, Done,
+// a joiner and Wait all wait for the hooks to return. (A flaky form of the
+// test above caught Done returning its closed channel in that window.)
+func TestAFiberIsNotSeenAsEndedUntilItsEndHooksReturn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rt := NewRuntime()
+		ctx := context.Background()
+		inHook, release := make(chan struct{}), make(chan struct{})
+		defer rt.AddHooks(Hooks{FiberEnd: func(in FiberInfo, err error) {
+			if in.Name != "slow" {
+				return
+			}
+			if in.Status != FiberDone || err != nil {
+				t.Errorf("the hook saw status %v, err %v; want done, nil", in.Status, err)
+			}
+			close(inHook)
+			<-release
+		}})()
+		fb := rt.Start(ctx, Named(Succeed[any, error](7), "slow"), nil)
+		<-inHook
+		if _, ok := fb.Poll(); ok {
+			t.Error("Poll saw the end before the end hooks returned")
+		}
+		done := fb.Done()
+		select {
+		case <-done:
+			t.Error("Done was closed before the end hooks returned")
+		default:
+		}
+		fb.InterruptFromGo() // too late: the exit is final
+		joiner := rt.Start(ctx, Join[any](fb), nil)
+		synctest.Wait()
+		if _, ok := joiner.Poll(); ok {
+			t.Error("a joiner resumed before the end hooks returned")
+		}
+		close(release)
+		<-done
+		if ex, ok := fb.Poll(); !ok || ex.IsFailure() || ex.value != 7 {
+			t.Errorf("after the hooks: Poll = %v, %v; want 7, true", ex, ok)
+		}
+		if ex, err := joiner.Wait(ctx); err != nil || ex.value != 7 {
+			t.Errorf("the joiner ended with %v, %v; want 7", ex, err)
+		}
+	})
+}
+
+// An end hook that calls runtime.Goexit ends its own goroutine, but the
+// fiber's end is still published: nobody waiting on it hangs.
+func TestAnEndHookThatCallsGoexitStillPublishesTheEnd(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rt := NewRuntime()
+		defer rt.AddHooks(Hooks{FiberEnd: func(in FiberInfo, _ error) {
+			if in.Name == "quits" {
+				runtime.Goexit()
+			}
+		}})()
+		fb := rt.Start(context.Background(), Named(Succeed[any, error](7), "quits"), nil)
+		<-fb.Done()
+		if ex, ok := fb.Poll(); !ok || ex.value != 7 {
+			t.Errorf("Poll = %v, %v; want 7, true", ex, ok)
 		}
 	})
 }

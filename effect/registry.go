@@ -90,7 +90,11 @@ type Hooks struct {
 	// FiberEnd receives the fiber's result as [Run] would return it (nil on
 	// success). It runs after the fiber's own scope has closed and before
 	// its exit is published: whoever joins or awaits the fiber, the scope
-	// that waits for it and [Run] resume after every FiberEnd hook returned.
+	// that waits for it, [Run], [Fiber.Done], [Fiber.Poll] and
+	// [Fiber.Wait] see the end only after every FiberEnd hook returned. The
+	// exit is final while they run: an interruption is then a no-op, and
+	// the fiber shows as [FiberDone]. If a FiberEnd hook calls
+	// runtime.Goexit, the end is still published.
 	FiberEnd   func(info FiberInfo, err error)
 	ScopeOpen  func(ScopeInfo)
 	ScopeClose func(ScopeInfo)
