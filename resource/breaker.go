@@ -219,7 +219,6 @@ func (cb *CircuitBreaker) Execute[R, E, A any](e effect.Effect[R, E, A]) effect.
 // and its outcome is not counted.
 func (cb *CircuitBreaker) ExecuteOr[R, E, A any](e effect.Effect[R, E, A], onOpen func(*BreakerOpenError) effect.Effect[R, E, A]) effect.Effect[R, E, A] {
 	admit := admitEffect[R, E](cb)
-	closed := closedEffect[R, E, A]()
 	return masked(func(restore effect.Restore) effect.Effect[R, E, A] {
 		call := restore.Apply(e)
 		return effect.FlatMap(admit, func(t *ticket) effect.Effect[R, E, A] {
@@ -231,7 +230,7 @@ func (cb *CircuitBreaker) ExecuteOr[R, E, A any](e effect.Effect[R, E, A], onOpe
 			}
 			if !t.admitted {
 				if t.closed {
-					return closed
+					return closedEffect[R, E, A]()
 				}
 				return restore.Apply(effect.Suspend(func() effect.Effect[R, E, A] {
 					return onOpen(&BreakerOpenError{Name: cb.name, State: t.state, RetryAt: t.retryAt})

@@ -113,12 +113,11 @@ func (c *coalescer[R, E, In, A]) run(b *batch[E, In, A]) effect.Effect[R, E, str
 // take effect, so that no batch is left without the fiber that completes
 // it; then the caller waits for its batch, interruptibly.
 func (c *coalescer[R, E, In, A]) join(register func() (*batch[E, In, A], effect.Effect[R, E, struct{}])) effect.Effect[R, E, A] {
-	closed := closedEffect[R, E, *batch[E, In, A]]()
 	reg := effect.Uninterruptible(effect.Suspend(func() effect.Effect[R, E, *batch[E, In, A]] {
 		c.mu.Lock()
 		if c.closed {
 			c.mu.Unlock()
-			return closed
+			return closedEffect[R, E, *batch[E, In, A]]()
 		}
 		b, start := register()
 		c.mu.Unlock()

@@ -66,14 +66,13 @@ func Breaker(opts BreakerOptions) *CircuitBreaker { return newBreaker(opts).fres
 // uninterruptible and quick: it reads the breaker's store.
 func (cb *CircuitBreaker) Admit() effect.Effect[any, error, effect.Release] {
 	admit := admitEffect[any, error](cb)
-	closed := closedEffect[any, error, effect.Release]()
 	return effect.Uninterruptible(effect.FlatMap(admit, func(t *ticket) effect.Effect[any, error, effect.Release] {
 		switch {
 		case t.panic != nil:
 			cb.record(t, outIgnored)
 			return effect.Die[any, error, effect.Release](t.panic)
 		case !t.admitted && t.closed:
-			return closed
+			return closedEffect[any, error, effect.Release]()
 		case !t.admitted:
 			return effect.Fail[any, effect.Release](error(&BreakerOpenError{Name: cb.name, State: t.state, RetryAt: t.retryAt}))
 		}

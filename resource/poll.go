@@ -191,12 +191,11 @@ func runBody[E any](p *Poller, r *pollRun, loop effect.Effect[any, E, struct{}])
 // with an interruption whose reason is [ErrClosed]. Start does not wait
 // for the first poll.
 func (p *Poller) Start[R, E any]() effect.Effect[R, E, struct{}] {
-	closed := closedEffect[R, E, struct{}]()
 	return effect.Uninterruptible(effect.Suspend(func() effect.Effect[R, E, struct{}] {
 		p.mu.Lock()
 		if p.closed {
 			p.mu.Unlock()
-			return closed
+			return closedEffect[R, E, struct{}]()
 		}
 		if p.run != nil {
 			p.mu.Unlock()

@@ -279,13 +279,12 @@ func (s *Semaphore) Acquire[R, E any](n int64) effect.Effect[R, E, struct{}] {
 // acquire returns the effect that takes n > 0 permits for the holder id,
 // waiting for them if need be.
 func (s *Semaphore) acquire[R, E any](id effect.FiberID, n int64) effect.Effect[R, E, struct{}] {
-	closed := closedEffect[R, E, struct{}]()
 	return effect.Suspend(func() effect.Effect[R, E, struct{}] {
 		s.mu.Lock()
 		switch {
 		case s.closed:
 			s.mu.Unlock()
-			return closed
+			return closedEffect[R, E, struct{}]()
 		case s.queue.Len() == 0 && n <= s.avail:
 			s.takeLocked(id, n)
 			s.mu.Unlock()
@@ -396,7 +395,6 @@ func (s *Semaphore) check(op string, n int64) {
 // allocates (the record of who holds the permits).
 func (s *Semaphore) WithPermits[R, E, A any](n int64, e effect.Effect[R, E, A]) effect.Effect[R, E, A] {
 	s.check("WithPermits", n)
-	closed := closedEffect[R, E, A]()
 	return masked(func(restore effect.Restore) effect.Effect[R, E, A] {
 		run := restore.Apply(e)
 		if n == 0 {
@@ -410,7 +408,7 @@ func (s *Semaphore) WithPermits[R, E, A any](n int64, e effect.Effect[R, E, A]) 
 			switch {
 			case s.closed:
 				s.mu.Unlock()
-				return closed
+				return closedEffect[R, E, A]()
 			case s.queue.Len() == 0 && n <= s.avail:
 				s.takeLocked(id, n)
 				s.mu.Unlock()
