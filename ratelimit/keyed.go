@@ -165,23 +165,22 @@ func (k *Keyed[K]) Acquire[R, E any](key K, cost int64) effect.Effect[R, E, stru
 	if cost > k.capa {
 		return costFailure[R, E, struct{}](&CostError{Cost: cost, Capacity: k.capa})
 	}
-	closed := closedEffect[R, E, struct{}]()
 	var again effect.Effect[R, E, struct{}]
 	again = effect.Suspend(func() effect.Effect[R, E, struct{}] {
 		for {
 			l := k.get(key)
 			if l == nil {
-				return closed
+				return closedEffect[R, E, struct{}]()
 			}
 			switch l.tryAdmit(cost) {
 			case tryRetired:
 				continue
 			case tryClosed:
-				return closed
+				return closedEffect[R, E, struct{}]()
 			case tryAdmitted:
 				return effect.Effect[R, E, struct{}]{}
 			}
-			return l.wait[R, E](cost, closed, again)
+			return l.wait[R, E](cost, closedEffect[R, E, struct{}](), again)
 		}
 	})
 	return again

@@ -220,15 +220,17 @@ func (l *Limiter) Acquire[R, E any](cost int64) effect.Effect[R, E, struct{}] {
 	if capa := l.pol.capacity(); cost > capa {
 		return costFailure[R, E, struct{}](&CostError{Cost: cost, Capacity: capa})
 	}
-	closed := closedEffect[R, E, struct{}]()
 	return effect.Suspend(func() effect.Effect[R, E, struct{}] {
 		switch l.tryAdmit(cost) {
 		case tryClosed, tryRetired:
-			return closed
+			return closedEffect[R, E, struct{}]()
 		case tryAdmitted:
 			return effect.Effect[R, E, struct{}]{}
 		}
-		return l.wait[R, E](cost, closed, closed) // built only when needed
+		// The closed failure is built only when needed: not on the
+		// admitted path, which allocates nothing of its own.
+		closed := closedEffect[R, E, struct{}]()
+		return l.wait[R, E](cost, closed, closed)
 	})
 }
 
