@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,16 +26,25 @@ import (
 
 const unaryCall = "/grpc.testing.TestService/UnaryCall"
 
-// retries records the OnRetry calls.
+// retries records the OnRetry calls: the delays and the numbers of the
+// attempts that failed.
 type retries struct {
-	mu     sync.Mutex
-	delays []time.Duration
+	mu       sync.Mutex
+	delays   []time.Duration
+	attempts []int
 }
 
-func (r *retries) on(method string, _ int, _ error, delay time.Duration) {
+func (r *retries) on(method string, n int, _ error, delay time.Duration) {
 	r.mu.Lock()
 	r.delays = append(r.delays, delay)
+	r.attempts = append(r.attempts, n)
 	r.mu.Unlock()
+}
+
+func (r *retries) attemptList() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]int(nil), r.attempts...)
 }
 
 func (r *retries) list() []time.Duration {
@@ -54,6 +64,9 @@ func TestRetryOfIdempotentCalls(t *testing.T) {
 	}
 	if got := rec.list(); len(got) != 2 || got[0] < 50*time.Millisecond || got[1] < 50*time.Millisecond {
 		t.Errorf("retry delays: got %v, want two of at least the server's pushback of 50ms", got)
+	}
+	if got := rec.attemptList(); !slices.Equal(got, []int{1, 2}) {
+		t.Errorf("OnRetry's attempt numbers: got %v, want [1 2]", got)
 	}
 
 	// Not idempotent: one attempt only.

@@ -46,37 +46,53 @@ type Decide func(err error) (retry bool, after time.Duration)
 func Retry[R, A any](attempt effect.Effect[R, error, A], s schedule.Schedule[time.Duration], deadline time.Time,
 	decide Decide, discard func(error), onRetry func(n int, err error, delay time.Duration)) effect.Effect[R, error, A] {
 	return effect.Suspend(func() effect.Effect[R, error, A] {
-		var drv *schedule.Driver[time.Duration]
-		n := 0
-		var loop func() effect.Effect[R, error, A]
-		loop = func() effect.Effect[R, error, A] {
-			return effect.Catch(attempt, func(err error) effect.Effect[R, error, A] {
-				n++
-				retry, after := decide(err)
-				if !retry {
-					return effect.Fail[R, A](err)
-				}
-				now := time.Now()
-				if drv == nil {
-					drv = s.Start(now)
-				}
-				delay, _, ok := drv.Next(now, err)
-				if !ok {
-					return effect.Fail[R, A](err)
-				}
-				delay = max(delay, after)
-				if !deadline.IsZero() && !now.Add(delay).Before(deadline) {
-					return effect.Fail[R, A](err)
-				}
-				if discard != nil {
-					discard(err)
-				}
-				if onRetry != nil {
-					onRetry(n, err, delay)
-				}
-				return effect.AndThen(effect.Sleep[R, error](delay), effect.Suspend(loop))
-			})
-		}
-		return loop()
+		r := &retrier[R, A]{attempt: attempt, s: s, deadline: deadline, decide: decide, discard: discard, onRetry: onRetry}
+		r.handler = r.failed
+		return r.loop()
 	})
+}
+
+// retrier is the state of one run of a Retry effect: one object and its
+// handler, where closures over separate variables took five allocations.
+type retrier[R, A any] struct {
+	attempt  effect.Effect[R, error, A]
+	s        schedule.Schedule[time.Duration]
+	deadline time.Time
+	decide   Decide
+	discard  func(error)
+	onRetry  func(n int, err error, delay time.Duration)
+	handler  func(error) effect.Effect[R, error, A] // r.failed, made once
+	drv      *schedule.Driver[time.Duration]        // started at the first failure
+	n        int                                    // the attempts that failed
+}
+
+func (r *retrier[R, A]) loop() effect.Effect[R, error, A] { return effect.Catch(r.attempt, r.handler) }
+
+// failed decides what follows a failed attempt: another one after a
+// delay, or the failure.
+func (r *retrier[R, A]) failed(err error) effect.Effect[R, error, A] {
+	r.n++
+	retry, after := r.decide(err)
+	if !retry {
+		return effect.Fail[R, A](err)
+	}
+	now := time.Now()
+	if r.drv == nil {
+		r.drv = r.s.Start(now)
+	}
+	delay, _, ok := r.drv.Next(now, err)
+	if !ok {
+		return effect.Fail[R, A](err)
+	}
+	delay = max(delay, after)
+	if !r.deadline.IsZero() && !now.Add(delay).Before(r.deadline) {
+		return effect.Fail[R, A](err)
+	}
+	if r.discard != nil {
+		r.discard(err)
+	}
+	if r.onRetry != nil {
+		r.onRetry(r.n, err, delay)
+	}
+	return effect.AndThen(effect.Sleep[R, error](delay), effect.Suspend(r.loop))
 }
