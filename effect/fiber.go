@@ -499,9 +499,9 @@ func (f *fiber) observe(fn func()) {
 // finished (the end is seen) after them. Without hooks both are one step.
 func (f *fiber) finishLocked(err error, attached bool) {
 	f.done = true
-	if f.rt.obs.Load() != nil {
+	if o := f.rt.obs.Load(); o != nil {
 		f.mu.Unlock()
-		f.rt.fiberEnded(f, err)
+		o.fiberEnded(f, err)
 		f.mu.Lock()
 	}
 	f.publishLocked(attached)
@@ -878,7 +878,9 @@ func (fb *Fiber[E, A]) finish(a A, c Cause[E]) {
 
 // exitGuard, deferred by runFiber, ends fb as a defect if its goroutine
 // leaves runFiber without finishing it: only runtime.Goexit (or a bug in
-// the runtime itself) gets here, since the run loop recovers user panics.
+// the runtime itself) gets here, since the run loop recovers user panics;
+// and a FiberEnd hook that panicked or called runtime.Goexit, whose fiber
+// is done but not finished: then it only publishes the end.
 func (fb *Fiber[E, A]) exitGuard() {
 	if fb.finished.Load() {
 		return

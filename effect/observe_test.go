@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"os/exec"
 	"runtime"
 	"slices"
 	"strings"
@@ -456,4 +458,36 @@ func TestAnEndHookThatCallsGoexitStillPublishesTheEnd(t *testing.T) {
 			t.Errorf("Poll = %v, %v; want 7, true", ex, ok)
 		}
 	})
+}
+
+// hookPanicEnv, set, makes TestAPanicInAnEndHookIsNotSwallowed run the
+// panicking hook itself (in the child process the test starts).
+const hookPanicEnv = "GOGOSCOPE_HOOK_PANIC"
+
+// A panic in a FiberEnd hook is not recovered (Hooks' contract): the fiber's
+// exit guard, which finds the fiber done but not finished, publishes the end
+// and lets the panic go on, so it ends the program with its value. Run in a
+// child process, which it crashes.
+func TestAPanicInAnEndHookIsNotSwallowed(t *testing.T) {
+	if os.Getenv(hookPanicEnv) != "" {
+		rt := NewRuntime()
+		rt.AddHooks(Hooks{FiberEnd: func(in FiberInfo, _ error) {
+			if in.Name == "boom" {
+				panic("hook boom 42")
+			}
+		}})
+		fb := rt.Start(context.Background(), Named(Succeed[any, error](1), "boom"), nil)
+		<-fb.Done()
+		time.Sleep(10 * time.Second) // the panic ends the process first
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAPanicInAnEndHookIsNotSwallowed$", "-test.count=1")
+	cmd.Env = append(os.Environ(), hookPanicEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("the child exited normally: the hook's panic was swallowed\n%s", out)
+	}
+	if !strings.Contains(string(out), "panic: hook boom 42") {
+		t.Fatalf("the child did not die of the hook's panic (%v):\n%s", err, out)
+	}
 }

@@ -148,12 +148,6 @@ func (rt *Runtime) fiberStarted(f *fiber) {
 	}
 }
 
-func (rt *Runtime) fiberEnded(f *fiber, err error) {
-	if o := rt.obs.Load(); o != nil {
-		o.fiberEnded(f, err)
-	}
-}
-
 func (rt *Runtime) scopeOpened(s *Scope) {
 	if o := rt.obs.Load(); o != nil && len(o.scopeOpen) > 0 {
 		info := s.info()

@@ -344,6 +344,9 @@ func TestBreakerClosedWithScope(t *testing.T) {
 		closeScope()
 		x := rt.RunExit(context.Background(), cb.Execute(effect.Succeed[any, error](1)), nil)
 		effecttest.AssertInterruptedWith(t, x, resource.ErrClosed)
+		// Admit, the breaker's form as a scope policy, refuses the same way.
+		y := rt.RunExit(context.Background(), cb.Admit(), nil)
+		effecttest.AssertInterruptedWith(t, y, resource.ErrClosed)
 	})
 }
 

@@ -200,6 +200,13 @@ func TestSemaphoreCloseWakesWaiters(t *testing.T) {
 		}
 		x := rt.RunExit(context.Background(), s.Acquire[any, error](1), nil)
 		effecttest.AssertInterruptedWith(t, x, resource.ErrClosed)
+		// WithPermits after the close: refused before its effect runs.
+		ran := false
+		x = rt.RunExit(context.Background(), s.WithPermits(1, effect.Sync[any, error](func() struct{} { ran = true; return struct{}{} })), nil)
+		effecttest.AssertInterruptedWith(t, x, resource.ErrClosed)
+		if ran {
+			t.Fatal("WithPermits ran its effect on a closed semaphore")
+		}
 		if s.TryAcquire(0) {
 			t.Fatal("TryAcquire on a closed semaphore succeeded")
 		}
