@@ -95,10 +95,12 @@ func ExampleForkIn() {
 	rt := effect.NewRuntime()
 	jobs := rt.NewScope()
 	ready := effect.NewDeferred[error, struct{}]()
-	worker := started(ready, effect.Never[any, error, int]().
+	// ready is signalled inside the OnInterrupt region, so the close cannot
+	// interrupt the worker before its handler is in place.
+	worker := started(ready, effect.Never[any, error, int]()).
 		OnInterrupt(func(error) effect.Effect[any, error, int] {
 			return effect.Sync[any, error](func() int { fmt.Println("worker stopped"); return 0 })
-		}))
+		})
 	_, _ = rt.Run(context.Background(), effect.AndThen(effect.ForkIn(jobs, worker), ready.Await[any]()), nil)
 	fmt.Println("the effect that forked it has ended")
 	_ = jobs.Close(context.Background())
