@@ -39,10 +39,10 @@ func ExampleAwait() {
 
 func ExampleInterrupt() {
 	ready := effect.NewDeferred[error, struct{}]()
-	ticker := started(ready, effect.Sleep[any, error](time.Hour).
+	ticker := started(ready, effect.Sleep[any, error](time.Hour)).
 		OnInterrupt(func(error) effect.Effect[any, error, int] {
 			return effect.Sync[any, error](func() int { fmt.Println("ticker stopped"); return 0 })
-		}))
+		})
 	prog := effect.FlatMap(effect.Fork(ticker), func(fb *effect.Fiber[error, struct{}]) Eff[bool] {
 		// Interrupt returns once the fiber's finalizers have run.
 		return effect.AndThen(ready.Await[any](),
@@ -58,10 +58,10 @@ func ExampleFork_structured() {
 	// A forked fiber belongs to the scope of its parent: when the parent
 	// ends, a child still running is interrupted and awaited.
 	ready := effect.NewDeferred[error, struct{}]()
-	child := started(ready, effect.Never[any, error, int]().
+	child := started(ready, effect.Never[any, error, int]()).
 		OnInterrupt(func(error) effect.Effect[any, error, int] {
 			return effect.Sync[any, error](func() int { fmt.Println("child interrupted"); return 0 })
-		}))
+		})
 	parent := effect.AndThen(effect.Fork(child), effect.AndThen(ready.Await[any](), effect.Succeed[any, error]("parent done")))
 	fmt.Println(effect.Run(context.Background(), parent, nil))
 	// Output:
@@ -73,10 +73,10 @@ func ExampleForkDaemon() {
 	// A daemon belongs to the runtime: it outlives the effect that forked it.
 	rt := effect.NewRuntime()
 	ready := effect.NewDeferred[error, struct{}]()
-	daemon := started(ready, effect.Never[any, error, int]().
+	daemon := started(ready, effect.Never[any, error, int]()).
 		OnInterrupt(func(error) effect.Effect[any, error, int] {
 			return effect.Sync[any, error](func() int { fmt.Println("daemon stopped at shutdown"); return 0 })
-		}))
+		})
 	fb, _ := rt.Run(context.Background(), effect.ForkDaemon(daemon).Tap(func(*effect.Fiber[error, int]) Eff[struct{}] {
 		return ready.Await[any]()
 	}), nil)
