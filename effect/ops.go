@@ -3,6 +3,8 @@ package effect
 import (
 	"context"
 	"runtime"
+	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -24,6 +26,7 @@ import (
 //	refs        tail          reads or replaces the fiber's table of FiberRef values (fiberref.go)
 //	flatMap     sub + tail    runs src, then the effect k makes of its value
 //	map         sub           runs src, then maps its value
+//	chain       sub (loop)    runs src, then a sequence of FlatMaps and Maps from A to A (a left-nested chain, flattened)
 //	fold        sub + tail    runs src, then onFail(cause) or onSucc(value)
 //	region      sub           runs src with fiber locals set (interruptibility, scope, contexts)
 //	provide     sub           runs src with another environment
@@ -175,6 +178,167 @@ func (o *mapOp[R, E, A, B]) after(_ *fiber, _ R, a A, c Cause[E], failed bool) (
 		return Effect[R, E, B]{}, c, stFail
 	}
 	return Effect[R, E, B]{val: o.f(a)}, Cause[E]{}, stCont
+}
+
+// chainOp is a left-nested sequence of FlatMaps and Maps from A to A,
+// flattened as it is built: the shape of e = e.FlatMap(f) in a loop. Built
+// as nested flatMapOps, such a chain is entered one level per step (a
+// nested runLoop, past the depth budget a heap frame each); as a chain it
+// is a loop op, like ForEach: one run state, each step's effect run through
+// runSub with the run state as its continuation, in constant stack.
+//
+// Its steps are kept in chunks that chains built one from another share:
+// a chain is its last chunk and how many of that chunk's steps are its
+// own, and each chunk points back to the steps before it. A FlatMap appends
+// its step in place when it is the first to extend that chain, and
+// otherwise starts a chunk of its own; no step is ever copied, so building
+// a chain of n steps costs O(n) and a chain stays valid, runnable and
+// extendable (concurrently too) after others were built from it.
+type chainOp[R, E, A any] struct {
+	c *chainChunk[R, E, A]
+	n int // the steps of c that belong to this chain: c.steps[:n]
+}
+
+// chainStep is one step of a chain: a FlatMap's k, or else a Map's m.
+type chainStep[R, E, A any] struct {
+	k func(A) Effect[R, E, A]
+	m func(A) A
+}
+
+// chainChunk is a run of steps. Its steps slice is never replaced; used is
+// the number of its slots written, so that of two chains extending the
+// same one, only the first appends in place (a compare-and-swap of used).
+type chainChunk[R, E, A any] struct {
+	src   Effect[R, E, A]      // the effect the chain starts with
+	prev  *chainChunk[R, E, A] // the chunk before, or nil
+	prevN int                  // the steps of prev that come before this chunk's
+	total int                  // prevN plus the steps of every chunk before prev
+	depth int                  // the number of chunks before this one
+	used  atomic.Int64         // slots of steps written
+	steps []chainStep[R, E, A] // len is the capacity; slots past used are empty
+}
+
+// chainChunkMax caps the size of a chunk; chunks double up to it.
+const chainChunkMax = 1024
+
+func newChainChunk[R, E, A any](src Effect[R, E, A], prev *chainChunk[R, E, A], prevN, size int) *chainChunk[R, E, A] {
+	c := &chainChunk[R, E, A]{src: src, prev: prev, prevN: prevN, steps: make([]chainStep[R, E, A], size)}
+	if prev != nil {
+		c.total, c.depth = prev.total+prevN, prev.depth+1
+	}
+	return c
+}
+
+// then returns the chain o followed by st. o is not changed: it may be run
+// and extended again, concurrently.
+func (o *chainOp[R, E, A]) then(st chainStep[R, E, A]) Effect[R, E, A] {
+	c, n := o.c, o.n
+	if n < len(c.steps) && c.used.CompareAndSwap(int64(n), int64(n+1)) {
+		c.steps[n] = st
+		return Effect[R, E, A]{op: &chainOp[R, E, A]{c: c, n: n + 1}}
+	}
+	nc := newChainChunk(c.src, c, n, min(2*(c.total+n), chainChunkMax))
+	nc.steps[0] = st
+	nc.used.Store(1)
+	return Effect[R, E, A]{op: &chainOp[R, E, A]{c: nc, n: 1}}
+}
+
+// chainMin is how many FlatMaps and Maps from A to A must be nested for a
+// further one to flatten them into a chain: shorter nests keep their nodes,
+// which run without allocating, where a chain allocates its run state.
+const chainMin = 4
+
+// chainOf returns the chain of e followed by st, if e is already a chain or
+// a nest of at least chainMin FlatMaps and Maps from A to A, and false
+// otherwise. It looks at most chainMin nodes deep.
+func chainOf[R, E, A any](e Effect[R, E, A], st chainStep[R, E, A]) (Effect[R, E, A], bool) {
+	if o, ok := e.op.(*chainOp[R, E, A]); ok {
+		return o.then(st), true
+	}
+	var nest [chainMin]chainStep[R, E, A] // the nest's steps, last first
+	src := e
+	for i := range nest {
+		switch o := src.op.(type) {
+		case *flatMapOp[R, E, A, A]:
+			nest[i], src = chainStep[R, E, A]{k: o.k}, o.src
+		case *mapOp[R, E, A, A]:
+			nest[i], src = chainStep[R, E, A]{m: o.f}, o.src
+		default:
+			return Effect[R, E, A]{}, false
+		}
+	}
+	c := newChainChunk[R, E, A](src, nil, 0, 2*(chainMin+1))
+	for i, s := range nest {
+		c.steps[chainMin-1-i] = s
+	}
+	c.steps[chainMin] = st
+	c.used.Store(chainMin + 1)
+	return Effect[R, E, A]{op: &chainOp[R, E, A]{c: c, n: chainMin + 1}}, true
+}
+
+func (o *chainOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, A], Cause[E], status) {
+	run := &chainRun[R, E, A]{}
+	if o.c.prev == nil {
+		run.cur = o.c.steps[:o.n]
+	} else {
+		// The chunks in order, first to last.
+		segs := make([][]chainStep[R, E, A], 0, o.c.depth+1)
+		for c, n := o.c, o.n; c != nil; c, n = c.prev, c.prevN {
+			segs = append(segs, c.steps[:n])
+		}
+		slices.Reverse(segs)
+		run.cur, run.rest = segs[0], segs[1:]
+	}
+	if src := o.c.src; src.op != nil {
+		return runSub(f, env, env, src, run)
+	}
+	run.a = o.c.src.val
+	return run.step(f, env)
+}
+
+// chainRun is one run of a chain, a loop op: the value so far and the steps
+// left (cur, then the chunks of rest). It is the op of its next step,
+// handed back to the run loop after each step's effect (which checks for
+// interruption there), and the continuation of each step's effect; steps
+// whose effect is a plain value (Succeed) and Map steps run in its own
+// loop, which checks for interruption before each.
+type chainRun[R, E, A any] struct {
+	cur  []chainStep[R, E, A]
+	rest [][]chainStep[R, E, A]
+	a    A
+}
+
+func (r *chainRun[R, E, A]) step(f *fiber, env R) (Effect[R, E, A], Cause[E], status) {
+	for {
+		for len(r.cur) > 0 {
+			if f.interrupting() {
+				return Effect[R, E, A]{}, interruptCause[E](f), stFail
+			}
+			st := r.cur[0]
+			r.cur = r.cur[1:]
+			if st.k == nil {
+				r.a = st.m(r.a)
+				continue
+			}
+			e := st.k(r.a)
+			if e.op != nil {
+				return runSub(f, env, env, e, r)
+			}
+			r.a = e.val
+		}
+		if len(r.rest) == 0 {
+			return Effect[R, E, A]{val: r.a}, Cause[E]{}, stCont
+		}
+		r.cur, r.rest = r.rest[0], r.rest[1:]
+	}
+}
+
+func (r *chainRun[R, E, A]) after(_ *fiber, _ R, a A, c Cause[E], failed bool) (Effect[R, E, A], Cause[E], status) {
+	if failed {
+		return Effect[R, E, A]{}, c, stFail
+	}
+	r.a = a
+	return Effect[R, E, A]{op: r}, Cause[E]{}, stCont
 }
 
 type foldOp[R, E, E2, A, B any] struct {

@@ -46,7 +46,7 @@ const (
 	pEnsuring                   // Ensuring(a, Sync: log -n)
 	pRegion                     // Uninterruptible(a)
 	pZip                        // ZipWith(a, b, +)
-	pChain                      // a left-nested chain a.FlatMap(+1) n times
+	pChain                      // a left-nested chain of n steps (+1): FlatMap, Map, FlatMap to a Suspend
 	pAndThen                    // AndThen(a, b): a's value dropped
 	nProgKinds
 )
@@ -235,9 +235,18 @@ func build(p *prog, log *[]int) eff {
 	case pEnsuring:
 		return Ensuring(build(p.a, log), Sync[any, error](func() struct{} { *log = append(*log, -n); return struct{}{} }))
 	case pChain:
+		// A left-nested chain (flattened as it is built, ops.go chainOp)
+		// of Maps and FlatMaps to a value or to an effect.
 		e := build(p.a, log)
-		for range n {
-			e = e.FlatMap(func(x int) eff { return succeed(x + 1) })
+		for i := range n {
+			switch i % 3 {
+			case 0:
+				e = e.FlatMap(func(x int) eff { return succeed(x + 1) })
+			case 1:
+				e = e.Map(func(x int) int { return x + 1 })
+			default:
+				e = e.FlatMap(func(x int) eff { return Suspend(func() eff { return succeed(x + 1) }) })
+			}
 		}
 		return e
 	}
