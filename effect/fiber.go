@@ -68,12 +68,13 @@ type fiber struct {
 	// done is set once the fiber has ended, under mu (finished is its
 	// lock-free twin). It sits here, in finished's padding.
 	done bool
-	uw   *unwinding
+	// hooked is set when the runtime had a step hook when the fiber was
+	// made (tests): the fiber then calls the runtime's hook at each step.
+	hooked bool
+	uw     *unwinding
 	// own is the fiber's own scope, made on first use: most fibers never
 	// fork nor acquire anything, and then end without touching a scope.
 	own atomic.Pointer[Scope]
-	// stepHook is the runtime's step hook when the fiber was made (tests).
-	stepHook func(FiberID) bool
 	// obs is the fiber's observability state (names, annotations, wait
 	// times), made on first use; see observe.go.
 	obs atomic.Pointer[fiberObs]
@@ -98,8 +99,8 @@ type fiber struct {
 	parked    waker
 	doneCh    chan struct{} // made on demand; closed at the end
 	waiting   waitInfo
-	onEnd     func()   // the first observer, kept without a slice
-	observers []func() // the others
+	onEnd     func()    // the first observer, kept without a slice
+	observers *[]func() // the others, made on demand
 	// intrGuard is the guard whose stop is the pending interruption (nil
 	// for an interruption of the whole fiber); guard is the innermost
 	// active guard. Both under mu.
@@ -139,10 +140,8 @@ func (f *fiber) init(rt *Runtime, parent *fiber, home *Scope, ctx context.Contex
 	if pc, ok := ctx.(*fiberCtx); ok {
 		ctx = pc.Context // the parent's own base: no chain of fibers
 	}
-	f.vctx = fiberCtx{Context: ctx, f: f}
-	if h := rt.stepHook.Load(); h != nil {
-		f.stepHook = *h
-	}
+	f.vctx = fiberCtx{Context: ctx}
+	f.hooked = rt.stepHook.Load() != nil
 }
 
 // scope returns the current scope: the innermost region's, or a guard's
@@ -483,7 +482,10 @@ func (f *fiber) observe(fn func()) {
 	if f.onEnd == nil {
 		f.onEnd = fn
 	} else {
-		f.observers = append(f.observers, fn)
+		if f.observers == nil {
+			f.observers = new([]func())
+		}
+		*f.observers = append(*f.observers, fn)
 	}
 	f.mu.Unlock()
 }
@@ -523,8 +525,10 @@ func (f *fiber) publishLocked(attached bool) {
 	if first != nil {
 		first()
 	}
-	for _, o := range obs {
-		o()
+	if obs != nil {
+		for _, o := range *obs {
+			o()
+		}
 	}
 	if attached {
 		f.home.childEnded()

@@ -6,6 +6,7 @@ import (
 	"runtime/pprof"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // The observability plumbing: what a runtime's watchers (hooks, a tracer,
@@ -175,15 +176,21 @@ type fiberCtxKey struct{}
 // fiberCtx is a context that carries its fiber: the base context of every
 // fiber (fiber.vctx, no allocation of its own), from which all the contexts
 // that the fiber hands to plain Go derive, so that FiberOf, and through it
-// the slog handler of observe/logging, know which fiber logs.
+// the slog handler of observe/logging, know which fiber logs. It exists
+// only as the vctx field of a fiber, which is how it knows its fiber
+// without a pointer of its own (fiberOfCtx): 8 bytes less in every fiber.
 type fiberCtx struct {
 	context.Context
-	f *fiber
+}
+
+// fiberOfCtx returns the fiber whose vctx field c is.
+func fiberOfCtx(c *fiberCtx) *fiber {
+	return (*fiber)(unsafe.Add(unsafe.Pointer(c), -int(unsafe.Offsetof(fiber{}.vctx))))
 }
 
 func (c *fiberCtx) Value(key any) any {
 	if key == (fiberCtxKey{}) {
-		return c.f
+		return fiberOfCtx(c)
 	}
 	return c.Context.Value(key)
 }

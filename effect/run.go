@@ -39,19 +39,29 @@ type Runtime struct {
 // (see [Runtime.SetStepHook]).
 var ErrStepHook = errors.New("effect: interrupted by the step hook")
 
-// SetStepHook installs h, a testing facility: h is called before each step
-// of every fiber made after the call, with the fiber's ID, and when it
+// SetStepHook installs h, a testing facility: the hook installed at the
+// time is called before each step of every fiber made while one is
+// installed, with the fiber's ID, and when it
 // returns true that fiber is interrupted right there, as if another fiber
 // had interrupted it between two steps. Sweeping the step at which a fiber
 // is interrupted is how the tests of semaphores, pools and breakers prove
 // that no interruption point leaks a permit. A nil h removes the hook. The
 // hook costs a nil check per step when unset.
 func (rt *Runtime) SetStepHook(h func(FiberID) bool) {
+	// A fiber records only that a hook was set when it was made (a flag in
+	// its padding), and loads the hook at each step.
 	if h == nil {
 		rt.stepHook.Store(nil)
 		return
 	}
 	rt.stepHook.Store(&h)
+}
+
+// stepHooked calls the runtime's step hook for f's next step, if one is
+// installed, and reports whether it asks for f's interruption.
+func (f *fiber) stepHooked() bool {
+	h := f.rt.stepHook.Load()
+	return h != nil && (*h)(f.id)
 }
 
 // NewRuntime returns a new runtime.

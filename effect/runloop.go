@@ -66,7 +66,7 @@ func runLoop[R, E, A any](f *fiber, env R, e Effect[R, E, A]) (a A, c Cause[E], 
 			ok = true
 			return a, interruptCause[E](f), stFail
 		}
-		if f.stepHook != nil && f.stepHook(f.id) {
+		if f.hooked && f.stepHooked() {
 			f.interruptAs(0, ErrStepHook)
 			continue
 		}
