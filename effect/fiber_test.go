@@ -233,3 +233,41 @@ func TestCurrentFiberInterruptCarriesTheReason(t *testing.T) {
 	}
 	<-zero.Done()
 }
+
+// A fiber's end observers (the package's own: a race's, a parallel run's)
+// run once each, in the order they were registered, once the fiber has
+// ended; one registered after the end runs at once.
+func TestEndObserversRunOnceEachInOrder(t *testing.T) {
+	// In a bubble: an observer that never runs is a reported deadlock, not a hang.
+	synctest.Test(t, func(t *testing.T) {
+		rt := NewRuntime()
+		release := make(chan struct{})
+		fb := rt.Start(context.Background(), Try[any](func(context.Context) (int, error) {
+			<-release
+			return 1, nil
+		}), nil)
+		var mu sync.Mutex
+		var got []int
+		note := func(i int) func() {
+			return func() { mu.Lock(); got = append(got, i); mu.Unlock() }
+		}
+		for i := range 3 {
+			fb.onEnd(note(i))
+		}
+		ran := make(chan struct{})
+		fb.onEnd(func() { note(3)(); close(ran) })
+		mu.Lock()
+		if len(got) != 0 {
+			t.Fatalf("observers ran before the end: %v", got)
+		}
+		mu.Unlock()
+		close(release)
+		<-ran // the observers run after Done is closed, on the fiber's goroutine
+		fb.onEnd(note(4))
+		mu.Lock()
+		defer mu.Unlock()
+		if !slices.Equal(got, []int{0, 1, 2, 3, 4}) {
+			t.Fatalf("observers ran %v, want each once in order", got)
+		}
+	})
+}
