@@ -141,37 +141,49 @@ func TestChainExtendedConcurrently(t *testing.T) {
 	}
 }
 
+// A chain has the interruption points of the nest it replaces: before the
+// effect a FlatMap's k returns, not before a Map's function or a k's call,
+// which run as soon as the value before them is known (resource code relies
+// on a Map after an acquire running without an interruption point).
 func TestChainStopsBetweenStepsWhenInterrupted(t *testing.T) {
 	withBudget(t, func(t *testing.T) {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		ran := 0
+		var cancel context.CancelFunc
+		var ran, mapped, called int
 		e := succeed(0)
 		for i := range 100 {
-			e = e.Map(func(x int) int {
-				ran++
-				if i == 10 {
-					cancel()
-				}
-				return x + 1
+			e = e.FlatMap(func(x int) eff {
+				called++
+				return Sync[any, error](func() int {
+					ran++
+					if i == 10 {
+						cancel()
+					}
+					return x + 1
+				})
 			})
+			e = e.Map(func(x int) int { mapped++; return x })
 		}
+		ctx, c := context.WithCancel(context.Background())
+		defer c()
+		cancel = c
 		_, err := Run(ctx, e, nil)
 		if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrInterrupted) {
 			t.Fatalf("got %v, want an interruption", err)
 		}
-		if ran != 11 {
-			t.Fatalf("%d steps ran; the interruption after step 10 must stop the chain there", ran)
+		// Step 10's effect cancelled: its Map and the next k still ran (no
+		// interruption point before them), the effect that k returned did not.
+		if ran != 11 || mapped != 11 || called != 12 {
+			t.Fatalf("effects ran %d, maps %d, ks called %d; want 11, 11, 12", ran, mapped, called)
 		}
 		// Uninterruptible, the same chain runs to its end, and the
 		// interruption takes effect at the next step after the region.
-		ctx2, cancel2 := context.WithCancel(context.Background())
-		defer cancel2()
-		ran = 0
-		cancel = cancel2
+		ctx2, c2 := context.WithCancel(context.Background())
+		defer c2()
+		cancel = c2
+		ran, mapped, called = 0, 0, 0
 		_, err = Run(ctx2, AndThen(Uninterruptible(e), Sync[any, error](func() int { return 1 })), nil)
-		if ran != 100 || !errors.Is(err, ErrInterrupted) {
-			t.Fatalf("uninterruptible: %d steps ran, err %v", ran, err)
+		if ran != 100 || mapped != 100 || !errors.Is(err, ErrInterrupted) {
+			t.Fatalf("uninterruptible: %d effects, %d maps ran, err %v", ran, mapped, err)
 		}
 	})
 }

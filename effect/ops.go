@@ -292,53 +292,61 @@ func (o *chainOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, A], Cause[E], sta
 	if src := o.c.src; src.op != nil {
 		return runSub(f, env, env, src, run)
 	}
-	run.a = o.c.src.val
-	return run.step(f, env)
+	return run.advance(o.c.src.val)
 }
 
-// chainRun is one run of a chain, a loop op: the value so far and the steps
-// left (cur, then the chunks of rest). It is the op of its next step,
-// handed back to the run loop after each step's effect (which checks for
-// interruption there), and the continuation of each step's effect; steps
-// whose effect is a plain value (Succeed) and Map steps run in its own
-// loop, which checks for interruption before each.
+// chainRun is one run of a chain, a loop op: the steps left (cur, then the
+// chunks of rest) and the effect of the step in progress. It runs the
+// steps exactly as the nested FlatMaps and Maps would: a Map's function,
+// and a FlatMap's k, are called as soon as the value before them is known,
+// with no interruption point in between (advance); the effect a k returns
+// is handed back to the run loop (as this op, whose step runs it through
+// runSub), which checks for interruption before it, as it would before
+// any effect a FlatMap continues with. So the interruption points of a
+// chain are those of the nest it replaces, and a run allocates only its
+// state, whatever the number of steps.
 type chainRun[R, E, A any] struct {
 	cur  []chainStep[R, E, A]
 	rest [][]chainStep[R, E, A]
-	a    A
+	next Effect[R, E, A] // the effect of the step in progress
 }
 
-func (r *chainRun[R, E, A]) step(f *fiber, env R) (Effect[R, E, A], Cause[E], status) {
+// advance feeds a to the steps left, up to the first whose k returns an
+// effect that must run, and hands that effect to the run loop.
+func (r *chainRun[R, E, A]) advance(a A) (Effect[R, E, A], Cause[E], status) {
 	for {
 		for len(r.cur) > 0 {
-			if f.interrupting() {
-				return Effect[R, E, A]{}, interruptCause[E](f), stFail
-			}
 			st := r.cur[0]
 			r.cur = r.cur[1:]
 			if st.k == nil {
-				r.a = st.m(r.a)
+				a = st.m(a)
 				continue
 			}
-			e := st.k(r.a)
+			e := st.k(a)
 			if e.op != nil {
-				return runSub(f, env, env, e, r)
+				r.next = e
+				return Effect[R, E, A]{op: r}, Cause[E]{}, stCont
 			}
-			r.a = e.val
+			a = e.val
 		}
 		if len(r.rest) == 0 {
-			return Effect[R, E, A]{val: r.a}, Cause[E]{}, stCont
+			return Effect[R, E, A]{val: a}, Cause[E]{}, stCont
 		}
 		r.cur, r.rest = r.rest[0], r.rest[1:]
 	}
+}
+
+func (r *chainRun[R, E, A]) step(f *fiber, env R) (Effect[R, E, A], Cause[E], status) {
+	e := r.next
+	r.next = Effect[R, E, A]{}
+	return runSub(f, env, env, e, r)
 }
 
 func (r *chainRun[R, E, A]) after(_ *fiber, _ R, a A, c Cause[E], failed bool) (Effect[R, E, A], Cause[E], status) {
 	if failed {
 		return Effect[R, E, A]{}, c, stFail
 	}
-	r.a = a
-	return Effect[R, E, A]{op: r}, Cause[E]{}, stCont
+	return r.advance(a)
 }
 
 type foldOp[R, E, E2, A, B any] struct {

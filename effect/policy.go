@@ -68,8 +68,8 @@ import (
 //   - Interruption while waiting. A fiber interrupted in the line, or while
 //     a policy makes it wait (its scope closes, [Interrupt]), leaves at
 //     once; the policies that had admitted it are released with the
-//     interruption, and the one it was waiting for gives back nothing it
-//     did not take. A panic in a policy's Admit is a defect of the fiber,
+//     interruption, before the next fiber in the line is asked, and the
+//     one it was waiting for gives back nothing it did not take. A panic in a policy's Admit is a defect of the fiber,
 //     which never runs; the policies that had admitted it are released
 //     with an interruption.
 //
@@ -269,11 +269,13 @@ func admitted[R, E, A any](ps *policySet, n *waitq.Node[func()], e Effect[R, E, 
 		adm := ProvideFrom[R](Suspend(p.Admit), func(R) any { return nil })
 		return MatchCauseEffect(Interruptible(adm),
 			func(c Cause[error]) Effect[R, E, A] {
-				line.leave(n)
+				// Release what admitted this fiber before the next in line
+				// is asked: a policy that limits sees its slot back first.
 				cause, err := refusal[E](c)
 				if d := releaseAll(rels, err); d != nil {
 					cause = cause.Then(causeDefect[E](d))
 				}
+				line.leave(n)
 				return FailCause[R, A](cause)
 			},
 			func(rel Release) Effect[R, E, A] {
