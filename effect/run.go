@@ -46,7 +46,7 @@ var ErrStepHook = errors.New("effect: interrupted by the step hook")
 // had interrupted it between two steps. Sweeping the step at which a fiber
 // is interrupted is how the tests of semaphores, pools and breakers prove
 // that no interruption point leaks a permit. A nil h removes the hook. The
-// hook costs a nil check per step when unset.
+// hook costs a flag check per step of a fiber made without one.
 func (rt *Runtime) SetStepHook(h func(FiberID) bool) {
 	// A fiber records only that a hook was set when it was made (a flag in
 	// its padding), and loads the hook at each step.
