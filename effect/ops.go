@@ -694,18 +694,27 @@ type lazyScope struct {
 // struct{}: typed so, it can serve combinators that are methods of Effect,
 // which Go 1.27 does not let build an Effect of a fiber type.
 // If end is set, it is made an observer of each fiber's end as soon as the
-// fiber is started (see Fiber.onEnd).
+// fiber is started (see Fiber.onEnd). If more is set, it is asked before
+// each fork after the first, and the forks stop at its first false:
+// forked is then how many of effs were started (dst[:forked] holds them).
 type forkAllOp[R, E, A any] struct {
-	effs []Effect[R, E, A]
-	dst  []*Fiber[E, A]
-	end  func()
+	effs   []Effect[R, E, A]
+	dst    []*Fiber[E, A]
+	end    func()
+	more   func() bool
+	forked int
 }
 
 func (o *forkAllOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, struct{}], Cause[E], status) {
 	home := f.scope()
+	o.forked = 0
 	for i, e := range o.effs {
+		if i > 0 && o.more != nil && !o.more() {
+			break
+		}
 		k := start(f.rt, f, home, env, e, f.forkContext())
 		o.dst[i] = k
+		o.forked = i + 1
 		if o.end != nil {
 			k.onEnd(o.end)
 		}

@@ -60,8 +60,15 @@ type Progress struct {
 // failure.
 type Par struct {
 	// Limit is the most items in progress at once; zero or less means no
-	// limit. With a limit of n, n worker fibers take the items in input
-	// order, each running one item after the other: not a fiber per item.
+	// limit. With a limit of n, at most n worker fibers take the items in
+	// input order, each running one item after the other: not a fiber per
+	// item. With or without a limit, a worker is forked only while an item
+	// is untaken, so a worker that ends its item before the next worker is
+	// forked takes the next item itself: quick items run on fewer fibers
+	// than items, while items that block each hold a worker of their own,
+	// and every item starts as soon as it is taken. Each item starts with
+	// the FiberRef values of the fiber that runs the ForEachPar, not with
+	// those an earlier item of its worker set.
 	Limit int
 	// OnProgress, if set, is called once for every item that ran, after it
 	// ended, with the counts so far: enough to drive a progress bar. Calls
@@ -92,9 +99,10 @@ type Par struct {
 // the effect ends interrupted. In every case every worker has ended,
 // finalizers included, when the effect ends.
 //
-// Cost: min(Limit, len(items)) fibers, the result slice, and nothing per
-// item beyond what f's effect allocates and running it; an item whose
-// effect is a plain value ([Succeed]) costs a few nanoseconds.
+// Cost: at most min(Limit, len(items)) fibers (fewer when workers end
+// items before all are taken: see [Par.Limit]), the result slice, and
+// nothing per item beyond what f's effect allocates and running it; an item
+// whose effect is a plain value ([Succeed]) costs a few nanoseconds.
 func ForEachPar[R, E, A, B any](items []A, f func(A) Effect[R, E, B], opts Par) Effect[R, E, []B] {
 	if f == nil {
 		panic("effect.ForEachPar: f must not be nil")
@@ -250,7 +258,13 @@ func runJob[R, E, A, B any](j *parJob[R, E, A, B]) Effect[R, E, struct{}] {
 		effs[i] = Effect[R, E, struct{}]{op: &ws[i]}
 	}
 	kids := make([]*Fiber[E, struct{}], workers)
-	forks := Effect[R, E, struct{}]{op: &forkAllOp[R, E, struct{}]{effs: effs, dst: kids, end: j.workerEnded}}
+	// A worker is forked only while some item is not taken yet: a worker
+	// that ends its item before the parent has forked the next worker takes
+	// the next item itself, so quick items need fewer fibers than items.
+	// Every item is still taken as soon as a fiber is free for it, and no
+	// item waits for another to end unless all are taken.
+	fork := &forkAllOp[R, E, struct{}]{effs: effs, dst: kids, end: j.workerEnded, more: j.untaken}
+	forks := Effect[R, E, struct{}]{op: fork}
 	wait := asyncAs[R]("parallel", func(resume func(Exit[E, struct{}])) func() {
 		j.mu.Lock()
 		if j.woken {
@@ -264,6 +278,11 @@ func runJob[R, E, A, B any](j *parJob[R, E, A, B]) Effect[R, E, struct{}] {
 	})
 	return UninterruptibleMask(func(restore Restore) Effect[R, E, struct{}] {
 		return FlatMap(forks, func(struct{}) Effect[R, E, struct{}] {
+			// The workers not forked will not end: count them out.
+			kids := kids[:fork.forked]
+			if short := workers - fork.forked; short > 0 && j.left.Add(-int64(short)) == 0 {
+				j.finish()
+			}
 			return MatchCauseEffect(restore.Apply(wait),
 				func(c Cause[E]) Effect[R, E, struct{}] {
 					return stopThen[R](kids, interruptionErr(c), Exit[E, struct{}]{cause: c})
@@ -287,6 +306,12 @@ func runJob[R, E, A, B any](j *parJob[R, E, A, B]) Effect[R, E, struct{}] {
 				})
 		})
 	})
+}
+
+// untaken reports whether some item is still to be taken by a worker (and
+// the run has not been stopped by a FailFast failure).
+func (j *parJob[R, E, A, B]) untaken() bool {
+	return !j.stop.Load() && j.next.Load() < int64(len(j.items))
 }
 
 // workerEnded counts a worker's end and wakes the waiting fiber after the
@@ -426,14 +451,24 @@ func (j *parJob[R, E, A, B]) cause() Cause[E] {
 // continuation, records the outcome and hands itself back to the run loop
 // (which checks for interruption there), with no allocation of its own per
 // item.
+//
+// Each item starts with the FiberRef values the worker was forked with:
+// what an item sets is not seen by the next item of the same worker.
 type parWorker[R, E, A, B any] struct {
-	job *parJob[R, E, A, B]
-	cur int // the item whose effect runs
+	job   *parJob[R, E, A, B]
+	cur   int       // the item whose effect runs
+	refs  *refTable // the worker's FiberRef values at its first item
+	based bool      // refs is set
 }
 
 func (w *parWorker[R, E, A, B]) step(f *fiber, env R) (Effect[R, E, struct{}], Cause[E], status) {
 	j := w.job
 	n := int64(len(j.items))
+	if !w.based {
+		w.refs, w.based = f.refs, true
+	} else {
+		f.refs = w.refs
+	}
 	for {
 		if j.stop.Load() {
 			return Effect[R, E, struct{}]{}, Cause[E]{}, stCont

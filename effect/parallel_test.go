@@ -115,8 +115,76 @@ func TestForEachParLimitRunsWorkersNotAFiberPerItem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := started.Load(); got != 1+4 {
-		t.Fatalf("fibers started: got %d, want the root and 4 workers", got)
+	// A worker is forked only while an item is untaken: at most 4, and
+	// fewer if the first ones took every item before the last forks.
+	if got := started.Load(); got < 1+1 || got > 1+4 {
+		t.Fatalf("fibers started: got %d, want the root and 1 to 4 workers", got)
+	}
+}
+
+// TestForEachParUnboundedRunsEveryItemAtOnce: without a limit, every item
+// is running at once when each waits for all the others to have started:
+// forking a worker only while an item is untaken never leaves an item
+// behind one that blocks. A missing worker is a deadlock that synctest
+// reports.
+func TestForEachParUnboundedRunsEveryItemAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		for _, n := range []int{1, 2, 7, 64} {
+			rt := NewRuntime()
+			var fibers atomic.Int64
+			rt.AddHooks(Hooks{FiberStart: func(FiberInfo) { fibers.Add(1) }})
+			var arrived atomic.Int64
+			all := make(chan struct{})
+			items := make([]int, n)
+			for i := range items {
+				items[i] = i
+			}
+			got, err := rt.Run(context.Background(), ForEachPar(items, func(i int) parEff {
+				return Try[any](func(context.Context) (int, error) {
+					if arrived.Add(1) == int64(n) {
+						close(all)
+					}
+					<-all
+					return i * 10, nil
+				})
+			}, Par{}), nil)
+			if err != nil {
+				t.Fatalf("n %d: %v", n, err)
+			}
+			for i, v := range got {
+				if v != i*10 {
+					t.Fatalf("n %d: item %d got %d", n, i, v)
+				}
+			}
+			// Every item blocked until all had started: a fiber each.
+			if f := fibers.Load(); f != int64(1+n) {
+				t.Errorf("n %d: fibers started %d, want the root and %d workers", n, f, n)
+			}
+		}
+	})
+}
+
+// TestForEachParItemsDoNotSeeEachOthersFiberRefs: a worker runs several
+// items (with a limit, or when it ends one before the next is taken);
+// each item starts with the values the worker was forked with, not those
+// the item before it set.
+func TestForEachParItemsDoNotSeeEachOthersFiberRefs(t *testing.T) {
+	ref := NewFiberRef("parent")
+	items := []int{0, 1, 2, 3, 4, 5}
+	for _, limit := range []int{1, 2, 0} {
+		got, err := parRun(ForEachPar(items, func(i int) Effect[any, error, string] {
+			return FlatMap(ref.Get[any, error](), func(seen string) Effect[any, error, string] {
+				return ref.Set[any, error](fmt.Sprint("item ", i)).As(seen)
+			})
+		}, Par{Limit: limit}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, s := range got {
+			if s != "parent" {
+				t.Errorf("limit %d: item %d saw %q, want the parent's value", limit, i, s)
+			}
+		}
 	}
 }
 

@@ -172,6 +172,28 @@ func BenchmarkUserSpawnJoin(b *testing.B) {
 	}
 }
 
+// BenchmarkUserSpawnJoinForks forks a fiber per item explicitly (Fork,
+// then Join each), building the effect per op: what a fiber costs from
+// plain Go, now that ForEachPar forks a worker only while an item is
+// untaken (BenchmarkUserSpawnJoin forks far fewer than 10,000 when the
+// items are quick).
+func BenchmarkUserSpawnJoinForks(b *testing.B) {
+	rt := NewRuntime()
+	ctx := context.Background()
+	items := make([]int, userSpawnN)
+	b.ReportAllocs()
+	for b.Loop() {
+		prog := FlatMap(ForEach(items, func(i int) Effect[any, error, *Fiber[error, int]] {
+			return Fork(Succeed[any, error](i))
+		}), func(fs []*Fiber[error, int]) Effect[any, error, []int] {
+			return ForEach(fs, func(f *Fiber[error, int]) Effect[any, error, int] { return Join[any](f) })
+		})
+		if _, err := rt.Run(ctx, prog, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkUserSpawnJoinBaselineWaitGroup(b *testing.B) {
 	items := make([]int, userSpawnN)
 	b.ReportAllocs()
