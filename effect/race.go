@@ -11,7 +11,7 @@ import (
 // Race returns; its exit is dropped. If both fail, the effect fails with both causes joined in
 // parallel ([Cause.Both]).
 func Race[R, E, A any](a, b Effect[R, E, A]) Effect[R, E, A] {
-	return race([]Effect[R, E, A]{a, b}, false)
+	return race2(a, b, false)
 }
 
 // Race is the method form of [Race].
@@ -21,7 +21,7 @@ func (e Effect[R, E, A]) Race(that Effect[R, E, A]) Effect[R, E, A] { return Rac
 // first of them to end, success or failure; the other is interrupted and
 // awaited before RaceFirst returns.
 func RaceFirst[R, E, A any](a, b Effect[R, E, A]) Effect[R, E, A] {
-	return race([]Effect[R, E, A]{a, b}, true)
+	return race2(a, b, true)
 }
 
 // RaceFirst is the method form of [RaceFirst].
@@ -45,33 +45,51 @@ func RaceAll[R, E, A any](effs []Effect[R, E, A]) Effect[R, E, A] {
 // included, when race returns; if the caller is interrupted, every
 // contestant is stopped and awaited before the interruption goes on.
 func race[R, E, A any](effs []Effect[R, E, A], firstExit bool) Effect[R, E, A] {
-	// The mask's body runs at each run of the effect: one state per run,
-	// holding the fork op, the guard op, the op that runs one then the other,
-	// the op that stops the losers and (for two contestants) the child's
-	// slot, so that a race allocates them once.
-	return UninterruptibleMask(func(restore Restore) Effect[R, E, A] {
-		st := &raceState[R, E, A]{firstExit: firstExit, winner: -1, restore: restore}
-		if len(effs) == 2 {
-			st.kids = st.pair[:]
-		} else {
-			st.kids = make([]*Fiber[E, A], len(effs)-1)
-		}
-		st.fork = forkAllOp[R, E, A]{effs: effs[1:], dst: st.kids}
-		st.guard = guardOp[R, E, A, A]{src: restore.Apply(effs[0]), spec: st}
-		st.seq = andThenOp[R, E, struct{}, A]{src: Effect[R, E, struct{}]{op: &st.fork}, next: Effect[R, E, A]{op: &st.guard}}
-		return Effect[R, E, A]{op: &st.seq}
+	return withView(func(v view) Effect[R, E, A] {
+		st := &raceState[R, E, A]{kids: make([]*Fiber[E, A], len(effs)-1)}
+		return st.start(v, firstExit, effs[0], effs[1:])
 	})
+}
+
+// race2 is race for two contestants, with neither a slice of them nor a
+// slice of children: the state of a run holds the child's effect and slot.
+func race2[R, E, A any](a, b Effect[R, E, A], firstExit bool) Effect[R, E, A] {
+	return withView(func(v view) Effect[R, E, A] {
+		st := &raceState[R, E, A]{}
+		st.kids = st.pair[:]
+		st.rest[0] = b
+		return st.start(v, firstExit, a, st.rest[:])
+	})
+}
+
+// start returns the effect of one run of the race, built in st, so that a
+// race allocates its ops once: the whole is uninterruptible (what
+// UninterruptibleMask does, with the mask's region held here), forks the
+// others, then runs first inline with the caller's interruptibility (the
+// restore region, held here too) as a guarded region.
+func (st *raceState[R, E, A]) start(v view, firstExit bool, first Effect[R, E, A], others []Effect[R, E, A]) Effect[R, E, A] {
+	st.firstExit, st.winner = firstExit, -1
+	st.restore = Restore{interruptible: v.interruptible()}
+	st.fork = forkAllOp[R, E, A]{effs: others, dst: st.kids}
+	st.inline = regionOp[R, E, A]{src: first, mask: regionIntr, set: locals{interruptible: st.restore.interruptible}}
+	st.guard = guardOp[R, E, A, A]{src: Effect[R, E, A]{op: &st.inline}, spec: st}
+	st.seq = andThenOp[R, E, struct{}, A]{src: Effect[R, E, struct{}]{op: &st.fork}, next: Effect[R, E, A]{op: &st.guard}}
+	st.mask = regionOp[R, E, A]{src: Effect[R, E, A]{op: &st.seq}, mask: regionIntr, set: locals{interruptible: false}}
+	return Effect[R, E, A]{op: &st.mask}
 }
 
 // raceState is what one run of a race knows of its forked contestants.
 type raceState[R, E, A any] struct {
 	kids      []*Fiber[E, A]
-	pair      [1]*Fiber[E, A] // kids' storage in a race of two
+	pair      [1]*Fiber[E, A]    // kids' storage in a race of two
+	rest      [1]Effect[R, E, A] // the forked contestant's effect in a race of two
 	firstExit bool
 	restore   Restore
 	fork      forkAllOp[R, E, A]
+	inline    regionOp[R, E, A] // the inline contestant, with the caller's interruptibility
 	guard     guardOp[R, E, A, A]
 	seq       andThenOp[R, E, struct{}, A]
+	mask      regionOp[R, E, A] // the whole, uninterruptible
 	stop      stopAllOp[R, E, A, A]
 
 	mu     sync.Mutex
