@@ -128,37 +128,89 @@ func TestForEachParLimitRunsWorkersNotAFiberPerItem(t *testing.T) {
 // behind one that blocks. A missing worker is a deadlock that synctest
 // reports.
 func TestForEachParUnboundedRunsEveryItemAtOnce(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		for _, n := range []int{1, 2, 7, 64} {
+	for _, pause := range []bool{false, true} {
+		parForkPause(t, pause, func(t *testing.T) { parEveryItemAtOnce(t) })
+	}
+}
+
+// parForkPause runs f in a synctest bubble; with pause, the fork op of a
+// parallel run sleeps before each fork after the first, so that the
+// workers forked so far run until they block or end before the parent
+// decides whether to fork another (the case where workers take items
+// faster than the parent forks, made certain).
+func parForkPause(t *testing.T, pause bool, f func(t *testing.T)) {
+	t.Run(fmt.Sprint("pause=", pause), func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			if pause {
+				forkAllPause = func() { time.Sleep(time.Nanosecond) }
+				defer func() { forkAllPause = nil }()
+			}
+			f(t)
+		})
+	})
+}
+
+func parEveryItemAtOnce(t *testing.T) {
+	for _, n := range []int{1, 2, 7, 64} {
+		rt := NewRuntime()
+		var fibers atomic.Int64
+		rt.AddHooks(Hooks{FiberStart: func(FiberInfo) { fibers.Add(1) }})
+		var arrived atomic.Int64
+		all := make(chan struct{})
+		items := make([]int, n)
+		for i := range items {
+			items[i] = i
+		}
+		got, err := rt.Run(context.Background(), ForEachPar(items, func(i int) parEff {
+			return Try[any](func(context.Context) (int, error) {
+				if arrived.Add(1) == int64(n) {
+					close(all)
+				}
+				<-all
+				return i * 10, nil
+			})
+		}, Par{}), nil)
+		if err != nil {
+			t.Fatalf("n %d: %v", n, err)
+		}
+		for i, v := range got {
+			if v != i*10 {
+				t.Fatalf("n %d: item %d got %d", n, i, v)
+			}
+		}
+		// Every item blocked until all had started: a fiber each.
+		if f := fibers.Load(); f != int64(1+n) {
+			t.Errorf("n %d: fibers started %d, want the root and %d workers", n, f, n)
+		}
+	}
+}
+
+// TestForEachParQuickItemsShareAWorker: when the first worker has run every
+// item before the parent would fork the second (made certain by the fork
+// pause), no other worker is forked, and the results are all there.
+func TestForEachParQuickItemsShareAWorker(t *testing.T) {
+	parForkPause(t, true, func(t *testing.T) {
+		for _, limit := range []int{0, 3} {
 			rt := NewRuntime()
 			var fibers atomic.Int64
 			rt.AddHooks(Hooks{FiberStart: func(FiberInfo) { fibers.Add(1) }})
-			var arrived atomic.Int64
-			all := make(chan struct{})
-			items := make([]int, n)
+			items := make([]int, 50)
 			for i := range items {
 				items[i] = i
 			}
 			got, err := rt.Run(context.Background(), ForEachPar(items, func(i int) parEff {
-				return Try[any](func(context.Context) (int, error) {
-					if arrived.Add(1) == int64(n) {
-						close(all)
-					}
-					<-all
-					return i * 10, nil
-				})
-			}, Par{}), nil)
+				return Sync[any, error](func() int { return i + 1 })
+			}, Par{Limit: limit}), nil)
 			if err != nil {
-				t.Fatalf("n %d: %v", n, err)
+				t.Fatal(err)
 			}
 			for i, v := range got {
-				if v != i*10 {
-					t.Fatalf("n %d: item %d got %d", n, i, v)
+				if v != i+1 {
+					t.Fatalf("limit %d: item %d got %d", limit, i, v)
 				}
 			}
-			// Every item blocked until all had started: a fiber each.
-			if f := fibers.Load(); f != int64(1+n) {
-				t.Errorf("n %d: fibers started %d, want the root and %d workers", n, f, n)
+			if f := fibers.Load(); f != 2 {
+				t.Errorf("limit %d: fibers started %d, want the root and one worker", limit, f)
 			}
 		}
 	})
@@ -205,61 +257,111 @@ func TestForEachParRespectsLimit(t *testing.T) {
 }
 
 func TestForEachParProperties(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		params := gopter.DefaultTestParameters()
-		params.MinSuccessfulTests = 60
-		props := gopter.NewProperties(params)
-		props.Property("values in input order, never more than the limit in progress", prop.ForAll(
-			func(delays []int, limit int) bool {
-				var g parGauge
-				got, err := parRun(ForEachPar(delays, func(d int) parEff {
-					return g.tracked(time.Duration(d)*time.Millisecond, d*10+1)
-				}, Par{Limit: limit}))
-				if err != nil || len(got) != len(delays) {
+	for _, pause := range []bool{false, true} {
+		parForkPause(t, pause, parProperties)
+	}
+}
+
+func parProperties(t *testing.T) {
+	params := gopter.DefaultTestParameters()
+	params.MinSuccessfulTests = 60
+	props := gopter.NewProperties(params)
+	props.Property("values in input order, never more than the limit in progress", prop.ForAll(
+		func(delays []int, limit int) bool {
+			var g parGauge
+			got, err := parRun(ForEachPar(delays, func(d int) parEff {
+				return g.tracked(time.Duration(d)*time.Millisecond, d*10+1)
+			}, Par{Limit: limit}))
+			if err != nil || len(got) != len(delays) {
+				return false
+			}
+			for i, d := range delays {
+				if got[i] != d*10+1 {
 					return false
 				}
-				for i, d := range delays {
-					if got[i] != d*10+1 {
-						return false
-					}
+			}
+			bound := int64(len(delays))
+			if limit > 0 && int64(limit) < bound {
+				bound = int64(limit)
+			}
+			return g.max.Load() <= bound && g.cur.Load() == 0
+		},
+		gen.SliceOf(gen.IntRange(0, 9)),
+		gen.IntRange(-1, 12),
+	))
+	// Items of group g > 0 each wait until every item of their group
+	// has started; group 0 items are quick. Without a limit every
+	// group must come together, however few workers the quick items
+	// leave forked, and each item runs once, its value in its place.
+	props.Property("without a limit, items that wait for each other all run at once", prop.ForAll(
+		func(groups []int) bool {
+			size := map[int]int64{}
+			for _, g := range groups {
+				size[g]++
+			}
+			arrived := map[int]*atomic.Int64{}
+			all := map[int]chan struct{}{}
+			for g := range size {
+				arrived[g], all[g] = new(atomic.Int64), make(chan struct{})
+			}
+			var runs atomic.Int64
+			items := make([]int, len(groups))
+			for i := range items {
+				items[i] = i
+			}
+			got, err := parRun(ForEachPar(items, func(i int) parEff {
+				g := groups[i]
+				if g == 0 {
+					return Sync[any, error](func() int { runs.Add(1); return i })
 				}
-				bound := int64(len(delays))
-				if limit > 0 && int64(limit) < bound {
-					bound = int64(limit)
-				}
-				return g.max.Load() <= bound && g.cur.Load() == 0
-			},
-			gen.SliceOf(gen.IntRange(0, 9)),
-			gen.IntRange(-1, 12),
-		))
-		props.Property("Settle keeps every exit in input order", prop.ForAll(
-			func(codes []int, limit int) bool {
-				exits, err := parRun(Settle(codes, func(c int) parEff {
-					if c%4 == 0 {
-						return Sleep[any, error](time.Duration(c) * time.Microsecond).AndThen(Fail[any, int](fmt.Errorf("e%d", c)))
+				return Try[any](func(context.Context) (int, error) {
+					runs.Add(1)
+					if arrived[g].Add(1) == size[g] {
+						close(all[g])
 					}
-					return Sleep[any, error](time.Duration(c) * time.Microsecond).As(c)
-				}, Par{Limit: limit, Mode: Collect}))
-				if err != nil || len(exits) != len(codes) {
+					<-all[g]
+					return i, nil
+				})
+			}, Par{}))
+			if err != nil || len(got) != len(groups) || runs.Load() != int64(len(groups)) {
+				return false
+			}
+			for i, v := range got {
+				if v != i {
 					return false
 				}
-				for i, c := range codes {
-					v, err := exits[i].Get()
-					if c%4 == 0 {
-						if err == nil || err.Error() != fmt.Sprintf("e%d", c) {
-							return false
-						}
-					} else if err != nil || v != c {
+			}
+			return true
+		},
+		gen.SliceOf(gen.IntRange(0, 4)),
+	))
+	props.Property("Settle keeps every exit in input order", prop.ForAll(
+		func(codes []int, limit int) bool {
+			exits, err := parRun(Settle(codes, func(c int) parEff {
+				if c%4 == 0 {
+					return Sleep[any, error](time.Duration(c) * time.Microsecond).AndThen(Fail[any, int](fmt.Errorf("e%d", c)))
+				}
+				return Sleep[any, error](time.Duration(c) * time.Microsecond).As(c)
+			}, Par{Limit: limit, Mode: Collect}))
+			if err != nil || len(exits) != len(codes) {
+				return false
+			}
+			for i, c := range codes {
+				v, err := exits[i].Get()
+				if c%4 == 0 {
+					if err == nil || err.Error() != fmt.Sprintf("e%d", c) {
 						return false
 					}
+				} else if err != nil || v != c {
+					return false
 				}
-				return true
-			},
-			gen.SliceOf(gen.IntRange(0, 50)),
-			gen.IntRange(0, 6),
-		))
-		props.TestingRun(t)
-	})
+			}
+			return true
+		},
+		gen.SliceOf(gen.IntRange(0, 50)),
+		gen.IntRange(0, 6),
+	))
+	props.TestingRun(t)
 }
 
 func TestForEachParFailFast(t *testing.T) {
