@@ -705,23 +705,12 @@ type forkAllOp[R, E, A any] struct {
 	forked int
 }
 
-// forkAllPause, if set, is called by a forkAllOp with a more function
-// before it asks it: a test hook (nil outside the package's tests, set only
-// while no fiber runs) that lets the forked workers run first, so that the
-// tests meet the case where workers take every item before the forks end.
-var forkAllPause func()
-
 func (o *forkAllOp[R, E, A]) step(f *fiber, env R) (Effect[R, E, struct{}], Cause[E], status) {
 	home := f.scope()
 	o.forked = 0
 	for i, e := range o.effs {
-		if i > 0 && o.more != nil {
-			if forkAllPause != nil {
-				forkAllPause()
-			}
-			if !o.more() {
-				break
-			}
+		if i > 0 && o.more != nil && !o.more() {
+			break
 		}
 		k := start(f.rt, f, home, env, e, f.forkContext())
 		o.dst[i] = k

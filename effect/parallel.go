@@ -68,7 +68,7 @@ type Par struct {
 	// than items, while items that block each hold a worker of their own,
 	// and every item starts as soon as it is taken. Each item starts with
 	// the FiberRef values of the fiber that runs the ForEachPar, not with
-	// those an earlier item of its worker set.
+	// those that an earlier item on the same worker set.
 	Limit int
 	// OnProgress, if set, is called once for every item that ran, after it
 	// ended, with the counts so far: enough to drive a progress bar. Calls
@@ -311,8 +311,17 @@ func runJob[R, E, A, B any](j *parJob[R, E, A, B]) Effect[R, E, struct{}] {
 // untaken reports whether some item is still to be taken by a worker (and
 // the run has not been stopped by a FailFast failure).
 func (j *parJob[R, E, A, B]) untaken() bool {
+	if untakenPause != nil {
+		untakenPause()
+	}
 	return !j.stop.Load() && j.next.Load() < int64(len(j.items))
 }
+
+// untakenPause, if set, is called by untaken before it answers: a test
+// hook (nil outside the package's tests, set only while no fiber runs) that
+// lets the workers forked so far run first, so that the tests meet the
+// case where workers take every item before the parent forks another.
+var untakenPause func()
 
 // workerEnded counts a worker's end and wakes the waiting fiber after the
 // last one.

@@ -142,8 +142,8 @@ func parForkPause(t *testing.T, pause bool, f func(t *testing.T)) {
 	t.Run(fmt.Sprint("pause=", pause), func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			if pause {
-				forkAllPause = func() { time.Sleep(time.Nanosecond) }
-				defer func() { forkAllPause = nil }()
+				untakenPause = func() { time.Sleep(time.Nanosecond) }
+				defer func() { untakenPause = nil }()
 			}
 			f(t)
 		})
@@ -362,6 +362,43 @@ func parProperties(t *testing.T) {
 		gen.IntRange(0, 6),
 	))
 	props.TestingRun(t)
+}
+
+// TestForEachParFailFastForksNoMoreWorkers: once an item has failed under
+// FailFast, the parent forks no further worker, and no item starts after
+// the failure (the fork pause lets the first worker fail before the
+// parent decides on the second).
+func TestForEachParFailFastForksNoMoreWorkers(t *testing.T) {
+	parForkPause(t, true, func(t *testing.T) {
+		for _, limit := range []int{0, 3} {
+			rt := NewRuntime()
+			var fibers, started atomic.Int64
+			rt.AddHooks(Hooks{FiberStart: func(FiberInfo) { fibers.Add(1) }})
+			boom := errors.New("boom")
+			items := make([]int, 50)
+			for i := range items {
+				items[i] = i
+			}
+			_, err := rt.Run(context.Background(), ForEachPar(items, func(i int) parEff {
+				return Suspend(func() parEff {
+					started.Add(1)
+					if i == 0 {
+						return Fail[any, int](boom)
+					}
+					return Succeed[any, error](i)
+				})
+			}, Par{Limit: limit}), nil)
+			if !errors.Is(err, boom) {
+				t.Fatalf("limit %d: got %v, want boom", limit, err)
+			}
+			if got := started.Load(); got != 1 {
+				t.Errorf("limit %d: items started %d, want only the failing one", limit, got)
+			}
+			if got := fibers.Load(); got != 2 {
+				t.Errorf("limit %d: fibers started %d, want the root and one worker", limit, got)
+			}
+		}
+	})
 }
 
 func TestForEachParFailFast(t *testing.T) {

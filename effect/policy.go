@@ -69,9 +69,9 @@ import (
 //     a policy makes it wait (its scope closes, [Interrupt]), leaves at
 //     once; the policies that had admitted it are released with the
 //     interruption, before the next fiber in the line is asked, and the
-//     one it was waiting for gives back nothing it did not take. A panic in a policy's Admit is a defect of the fiber,
-//     which never runs; the policies that had admitted it are released
-//     with an interruption.
+//     one it was waiting for gives back nothing it did not take. A panic
+//     in a policy's Admit is a defect of the fiber, which never runs; the
+//     policies that had admitted it are released with an interruption.
 //
 // Cost: nothing for a scope without policies. Under policies, a fork takes a
 // place in the line (one small allocation and a lock), and the new fiber
